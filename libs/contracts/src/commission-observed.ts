@@ -1,0 +1,105 @@
+import { CommissionState, CommissionStates } from './commission-state';
+
+export const CommissionSources = ['wildfire', 'firstpromoter'] as const;
+export type CommissionSource = (typeof CommissionSources)[number];
+
+/** How the observation reached us. */
+export const ObservationChannels = ['callback', 'api', 'webhook', 'legacy-webhook'] as const;
+export type ObservationChannel = (typeof ObservationChannels)[number];
+
+/** Owner of commissions that arrive without a user id: kept, never dropped, visible to operators. */
+export const UNATTRIBUTED_AUI = 'unattributed';
+
+/**
+ * What a source said about one commission at one moment. Immutable: a later observation with a
+ * strictly newer `modifiedDate` supersedes it in the ledger; nothing is ever edited.
+ *
+ * Amounts are decimal strings (never JS numbers). Dates are ISO-8601 UTC; `modifiedDate` keeps
+ * the source's full microsecond precision, normalised to exactly six fractional digits.
+ */
+export interface CommissionObserved {
+  type: 'CommissionObserved';
+  schemaVersion: 1;
+  /** Deterministic id of this observation: the same source version always gets the same id. */
+  observationId: string;
+  source: CommissionSource;
+  channel: ObservationChannel;
+  /** The source's own id; with `source` it identifies the commission. */
+  commissionId: string;
+  /** The user the commission belongs to (Wildfire TrackingCode, FirstPromoter cust_id/uid), or UNATTRIBUTED_AUI. */
+  aui: string;
+  state: CommissionState;
+  /** The source's status word as it sent it, lower-cased (`paid`, `approved`, ...). */
+  sourceStatus: string;
+  /** What the user earns: an ISO currency code (`USD`) or a reward unit (`credits`, `points`, ...). */
+  unit: string;
+  /** The user's amount in `unit`. May be negative (a return posted as its own record). */
+  userAmount: string;
+  /** The partner application's amount before the user share, when the source reports one. */
+  applicationAmount: string | null;
+  /** True when the network pays the user itself (Wildfire device split): never paid out by the partner. */
+  paidByNetwork: boolean;
+  saleAmount: string | null;
+  saleCurrency: string | null;
+  applicationId: string | null;
+  merchantId: string | null;
+  deviceId: string | null;
+  merchantOrderId: string | null;
+  merchantSkus: string[];
+  eventDate: string | null;
+  lockingDate: string | null;
+  createdDate: string | null;
+  modifiedDate: string;
+  /** The callback/webhook delivery id, when it came by push. */
+  deliveryId: string | null;
+  /** The source API or callback version (`v2`, `v3`, `v4`, `webhooks-v2`, `legacy`). */
+  apiVersion: string;
+  /** When ingest observed it (ISO-8601 UTC). */
+  observedAt: string;
+}
+
+const nullableString = { type: ['string', 'null'] } as const;
+const decimalPattern = '^-?[0-9]+(\\.[0-9]+)?$';
+const isoDatePattern = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$';
+
+/** JSON Schema (draft 2020-12) of CommissionObserved: produced and consumed messages are both checked against it. */
+export const commissionObservedSchema = {
+  $id: 'https://earnings-ledger.dev/schemas/commission-observed.v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'type', 'schemaVersion', 'observationId', 'source', 'channel', 'commissionId', 'aui', 'state', 'sourceStatus',
+    'unit', 'userAmount', 'applicationAmount', 'paidByNetwork', 'saleAmount', 'saleCurrency', 'applicationId',
+    'merchantId', 'deviceId', 'merchantOrderId', 'merchantSkus', 'eventDate', 'lockingDate', 'createdDate',
+    'modifiedDate', 'deliveryId', 'apiVersion', 'observedAt',
+  ],
+  properties: {
+    type: { const: 'CommissionObserved' },
+    schemaVersion: { const: 1 },
+    observationId: { type: 'string', minLength: 1 },
+    source: { enum: [...CommissionSources] },
+    channel: { enum: [...ObservationChannels] },
+    commissionId: { type: 'string', minLength: 1, maxLength: 200 },
+    aui: { type: 'string', minLength: 1, maxLength: 200 },
+    state: { enum: [...CommissionStates] },
+    sourceStatus: { type: 'string' },
+    unit: { type: 'string', minLength: 1, maxLength: 40 },
+    userAmount: { type: 'string', pattern: decimalPattern },
+    applicationAmount: { type: ['string', 'null'], pattern: decimalPattern },
+    paidByNetwork: { type: 'boolean' },
+    saleAmount: { type: ['string', 'null'], pattern: decimalPattern },
+    saleCurrency: nullableString,
+    applicationId: nullableString,
+    merchantId: nullableString,
+    deviceId: nullableString,
+    merchantOrderId: nullableString,
+    merchantSkus: { type: 'array', items: { type: 'string' } },
+    eventDate: { type: ['string', 'null'], pattern: isoDatePattern },
+    lockingDate: { type: ['string', 'null'], pattern: isoDatePattern },
+    createdDate: { type: ['string', 'null'], pattern: isoDatePattern },
+    modifiedDate: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$' },
+    deliveryId: nullableString,
+    apiVersion: { type: 'string' },
+    observedAt: { type: 'string', pattern: isoDatePattern },
+  },
+} as const;

@@ -1,0 +1,2 @@
+export * from './time/source-timestamp';
+export * from './money/decimal';

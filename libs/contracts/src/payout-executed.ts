@@ -15,3 +15,31 @@ export interface PayoutExecuted {
   coveredCommissions: { source: string; commissionId: string }[];
   executedAt: string;
 }
+
+/** JSON Schema (draft 2020-12) of PayoutExecuted. */
+export const payoutExecutedSchema = {
+  $id: 'https://earnings-ledger.dev/schemas/payout-executed.v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'providerReference', 'coveredCommissions', 'executedAt'],
+  properties: {
+    type: { const: 'PayoutExecuted' },
+    schemaVersion: { const: 1 },
+    payoutId: { type: 'string', minLength: 1, maxLength: 200 },
+    aui: { type: 'string', minLength: 1, maxLength: 200 },
+    unit: { type: 'string', minLength: 1, maxLength: 40 },
+    amount: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+    method: { type: 'string', minLength: 1 },
+    providerReference: { type: ['string', 'null'] },
+    coveredCommissions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['source', 'commissionId'],
+        properties: { source: { type: 'string' }, commissionId: { type: 'string' } },
+      },
+    },
+    executedAt: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$' },
+  },
+} as const;

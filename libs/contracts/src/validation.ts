@@ -1,28 +1,33 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { CommissionObserved, commissionObservedSchema } from './commission-observed';
+import { PayoutExecuted, payoutExecutedSchema } from './payout-executed';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateCommissionObserved = ajv.compile<CommissionObserved>(commissionObservedSchema);
+const validatePayoutExecuted = ajv.compile<PayoutExecuted>(payoutExecutedSchema);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Checks a value against the CommissionObserved schema; the reason names every failing field. */
-export function checkCommissionObserved(value: unknown): Parsed<CommissionObserved> {
-  if (validateCommissionObserved(value)) return { ok: true, value };
-  const reason = (validateCommissionObserved.errors ?? [])
-    .map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`)
-    .join('; ');
+type Validator<T> = ((value: unknown) => value is T) & { errors?: { instancePath: string; message?: string }[] | null };
+
+function check<T>(validate: Validator<T>, value: unknown): Parsed<T> {
+  if (validate(value)) return { ok: true, value };
+  const reason = (validate.errors ?? []).map((error) => `${error.instancePath || '(root)'} ${error.message ?? 'is invalid'}`).join('; ');
   return { ok: false, reason };
 }
 
-/** Parses a Kafka message value; never throws. */
-export function parseCommissionObserved(bytes: Buffer | string | null): Parsed<CommissionObserved> {
+function parse<T>(validate: Validator<T>, bytes: Buffer | string | null): Parsed<T> {
   if (bytes === null) return { ok: false, reason: 'empty message value' };
-  let value: unknown;
   try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+    return check(validate, JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8')));
   } catch (error) {
     return { ok: false, reason: `not JSON: ${(error as Error).message}` };
   }
-  return checkCommissionObserved(value);
 }
+
+/** Checks a value against the CommissionObserved schema; the reason names every failing field. */
+export const checkCommissionObserved = (value: unknown): Parsed<CommissionObserved> => check(validateCommissionObserved, value);
+/** Parses a Kafka message value; never throws. */
+export const parseCommissionObserved = (bytes: Buffer | string | null): Parsed<CommissionObserved> => parse(validateCommissionObserved, bytes);
+export const checkPayoutExecuted = (value: unknown): Parsed<PayoutExecuted> => check(validatePayoutExecuted, value);
+export const parsePayoutExecuted = (bytes: Buffer | string | null): Parsed<PayoutExecuted> => parse(validatePayoutExecuted, bytes);

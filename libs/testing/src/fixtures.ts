@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * The partner-documentation fixtures live beside the repository in `../shared/fixtures`
@@ -7,7 +7,18 @@ import { join, resolve } from 'node:path';
  * signatures are computed over them.
  */
 export function fixturesDir(): string {
-  return process.env.SHARED_FIXTURES_DIR ?? resolve(__dirname, '../../../../shared/fixtures');
+  return process.env.SHARED_FIXTURES_DIR ?? join(workspaceRoot(), '..', 'shared', 'fixtures');
+}
+
+/** The repository root (the folder holding nx.json), from source or from dist/. */
+export function workspaceRoot(): string {
+  let directory = __dirname;
+  while (!existsSync(join(directory, 'nx.json'))) {
+    const parent = dirname(directory);
+    if (parent === directory) throw new Error(`no nx.json above ${__dirname}`);
+    directory = parent;
+  }
+  return resolve(directory);
 }
 
 export interface SignedFixture {

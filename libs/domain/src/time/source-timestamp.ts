@@ -8,7 +8,7 @@
 export type CanonicalTimestamp = string & { readonly __brand: 'CanonicalTimestamp' };
 
 const isoPattern =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 export class InvalidTimestampError extends Error {
   constructor(readonly input: string) {
@@ -42,7 +42,7 @@ function zoneOffsetMicros(zone: string): bigint {
   if (zone.toUpperCase() === 'Z') return 0n;
   const sign = zone.startsWith('-') ? -1n : 1n;
   const digits = zone.slice(1).replace(':', '');
-  const minutes = BigInt(+digits.slice(0, 2) * 60 + +digits.slice(2, 4));
+  const minutes = BigInt(+digits.slice(0, 2) * 60 + +(digits.slice(2, 4) || '0'));
   return sign * minutes * 60_000_000n;
 }
 

@@ -15,6 +15,10 @@ describe('source timestamps keep microseconds', () => {
     expect(compareTimestamps('2023-01-01T00:00:00.9Z', '2023-01-01T00:00:00.10Z')).toBe(1);
   });
 
+  it('reads PostgreSQL timestamptz text', () => {
+    expect(canonicalTimestamp('2023-03-07 02:57:58.5251+00')).toBe('2023-03-07T02:57:58.525100Z');
+  });
+
   it('applies zone offsets', () => {
     expect(toEpochMicros('2023-01-01T02:00:00.000001+02:00')).toBe(toEpochMicros('2023-01-01T00:00:00.000001Z'));
   });

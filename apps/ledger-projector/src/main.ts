@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { loadConfig, runMain, startService } from '@earnings/service-shell';
+import { ProjectorConfig } from './projector.config';
+import { ProjectorModule } from './projector.module';
+
+runMain('ledger-projector', async (logger) => {
+  const config = loadConfig(ProjectorConfig);
+  await startService(ProjectorModule.register(config, logger), { name: 'ledger-projector', port: config.PROJECTOR_PORT, host: config.HOST }, logger);
+});

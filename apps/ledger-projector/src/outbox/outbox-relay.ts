@@ -1,0 +1,71 @@
+import { assertSchemaName } from '@earnings/persistence';
+import { Kafka, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+
+const relayBatchMessagesMax = 500;
+
+/**
+ * Publishes the projection's outbox to Kafka in id order with an idempotent producer, then marks
+ * the rows published. At least once: a crash between send and mark re-sends rows, which
+ * consumers drop by the per-AUI sequence. One relay at a time holds the advisory lock, so two
+ * replicas never interleave an AUI's events.
+ */
+export class OutboxRelay {
+  private readonly producer: Producer;
+  private readonly schema: string;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(kafka: Kafka, private readonly dataSource: DataSource, schema: string, private readonly pollIntervalMs: number, private readonly logger: Logger) {
+    this.schema = assertSchemaName(schema);
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.producer.disconnect();
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.relayOnce()
+        .then((sent) => this.schedule(sent === relayBatchMessagesMax ? 0 : this.pollIntervalMs))
+        .catch((error: Error) => {
+          this.logger.error({ err: error }, 'outbox relay failed; retrying');
+          this.schedule(1_000);
+        });
+    }, delayMs);
+  }
+
+  /** Sends one batch; returns how many messages it sent. */
+  async relayOnce(): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [`outbox-relay:${this.schema}`]);
+      if (!locked) return 0;
+      const rows: { id: string; topic: string; message_key: string; payload: unknown; headers: Record<string, string> }[] = await manager.query(
+        `SELECT id, topic, message_key, payload, headers FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        [relayBatchMessagesMax],
+      );
+      if (rows.length === 0) return 0;
+      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
+      for (const row of rows) {
+        const messages = byTopic.get(row.topic) ?? [];
+        messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+        byTopic.set(row.topic, messages);
+      }
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await manager.query(`UPDATE ${this.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,121 @@
+import { parseCommissionObserved, parsePayoutExecuted, Topics } from '@earnings/contracts';
+import { LedgerEvent } from '@earnings/domain';
+import { Metrics } from '@earnings/service-shell';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { LedgerStore, OffsetEvent } from './ledger-store';
+
+export interface ProjectionConsumerOptions {
+  groupId: string;
+  chunkEventsMax: number;
+  fetchWaitMsMax: number;
+}
+
+const consumedTopics = [Topics.commissionObserved, Topics.payoutExecuted];
+
+/**
+ * Reads commission-observed and payout-executed and hands each chunk to the store, which
+ * applies it in one transaction with its offset. Offsets are resolved in kafkajs only after
+ * that commit; Kafka's own committed offsets are a convenience (lag monitoring), the ones
+ * in PostgreSQL are the record.
+ */
+export class LedgerProjectionConsumer {
+  private readonly consumer: Consumer;
+  private readonly deadLetters: Producer;
+  private readonly eventsApplied;
+  private readonly duplicates;
+  private readonly deadLettered;
+
+  constructor(
+    kafka: Kafka,
+    private readonly store: LedgerStore,
+    private readonly options: ProjectionConsumerOptions,
+    private readonly logger: Logger,
+    metrics: Metrics,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1024 * 1024,
+      maxWaitTimeInMs: options.fetchWaitMsMax,
+      allowAutoTopicCreation: false,
+    });
+    this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.eventsApplied = metrics.counter('ledger_events_applied_total', 'Events that changed the ledger', ['topic']);
+    this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');
+    this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic');
+  }
+
+  async start(): Promise<void> {
+    await this.deadLetters.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: consumedTopics, fromBeginning: true });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => void this.seekToStoredOffsets());
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+  }
+
+  /** Finishes the chunk in progress (kafkajs waits for eachBatch), commits, and leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.deadLetters.disconnect();
+  }
+
+  private async seekToStoredOffsets(): Promise<void> {
+    try {
+      for (const stored of await this.store.storedOffsets(consumedTopics)) {
+        this.consumer.seek({ topic: stored.topic, partition: stored.partition, offset: stored.nextOffset });
+      }
+    } catch (error) {
+      // Not fatal: the store skips anything below its stored offsets anyway.
+      this.logger.warn({ err: error }, 'could not seek to the stored offsets; relying on the store to skip applied messages');
+    }
+  }
+
+  private async consumeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    for (let start = 0; start < batch.messages.length; start += this.options.chunkEventsMax) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(start, start + this.options.chunkEventsMax);
+      const events = await this.parseOrDeadLetter(batch.topic, batch.partition, messages);
+      const lastOffset = messages[messages.length - 1].offset;
+      const outcome = await this.store.applyChunk({ topic: batch.topic, partition: batch.partition, events, lastOffset });
+      resolveOffset(lastOffset);
+      this.eventsApplied.inc({ topic: batch.topic }, outcome.applied);
+      this.duplicates.inc(outcome.duplicates);
+      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
+      await heartbeat();
+    }
+  }
+
+  /** A message that fails its schema goes to the dead-letter topic with the reason; the partition keeps moving. */
+  private async parseOrDeadLetter(topic: string, partition: number, messages: KafkaMessage[]): Promise<OffsetEvent[]> {
+    const events: OffsetEvent[] = [];
+    const rejected: { message: KafkaMessage; reason: string }[] = [];
+    for (const message of messages) {
+      const parsed: { ok: true; value: LedgerEvent } | { ok: false; reason: string } =
+        topic === Topics.payoutExecuted ? parsePayoutExecuted(message.value) : parseCommissionObserved(message.value);
+      if (parsed.ok) events.push({ offset: message.offset, event: parsed.value });
+      else rejected.push({ message, reason: parsed.reason });
+    }
+    if (rejected.length > 0) {
+      await this.deadLetters.send({
+        topic: Topics.commissionObservedDeadLetter,
+        acks: -1,
+        messages: rejected.map(({ message, reason }) => ({
+          key: message.key,
+          value: message.value,
+          headers: { ...message.headers, dlq_reason: reason, dlq_topic: topic, dlq_partition: String(partition), dlq_offset: message.offset },
+        })),
+      });
+      this.deadLettered.inc(rejected.length);
+      for (const { message, reason } of rejected) this.logger.warn({ topic, partition, offset: message.offset, reason }, 'message dead-lettered');
+    }
+    return events;
+  }
+}

@@ -1,0 +1,278 @@
+import { CommissionObserved, PayoutExecuted, Topics, cloudEventHeaders, BalanceChanged } from '@earnings/contracts';
+import { BatchPlan, CommissionVersion, canonicalTimestamp, Decimal, LedgerEvent, planBatch, commissionKey, toDecimalString } from '@earnings/domain';
+import { assertSchemaName } from '@earnings/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface OffsetEvent {
+  offset: string;
+  event: LedgerEvent;
+}
+
+export interface PartitionChunk {
+  topic: string;
+  partition: number;
+  /** Valid events of the chunk, in offset order. Invalid ones went to the dead-letter topic. */
+  events: OffsetEvent[];
+  /** The last offset of the chunk, valid or not: everything up to it is done once this commits. */
+  lastOffset: string;
+}
+
+export interface ChunkOutcome {
+  skippedAlreadyApplied: number;
+  applied: number;
+  duplicates: number;
+  balancesChanged: number;
+}
+
+/**
+ * All SQL of the ledger projection. A chunk is applied in one transaction together with the
+ * offset it advances, so a crash or a redelivery can never count an event twice: a message
+ * below the stored next offset was already applied and is skipped.
+ */
+export class LedgerStore {
+  private readonly schema: string;
+
+  constructor(private readonly dataSource: DataSource, schema: string, private readonly consumerGroup: string) {
+    this.schema = assertSchemaName(schema);
+  }
+
+  async storedOffsets(topics: string[]): Promise<{ topic: string; partition: number; nextOffset: string }[]> {
+    const rows: { topic: string; partition: number; next_offset: string }[] = await this.dataSource.query(
+      `SELECT topic, partition, next_offset FROM ${this.schema}.consumer_offset WHERE consumer_group = $1 AND topic = ANY($2)`,
+      [this.consumerGroup, topics],
+    );
+    return rows.map((row) => ({ topic: row.topic, partition: row.partition, nextOffset: row.next_offset }));
+  }
+
+  async applyChunk(chunk: PartitionChunk): Promise<ChunkOutcome> {
+    return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+      const nextOffset = await this.lockOffset(manager, chunk);
+      const fresh = chunk.events.filter((item) => BigInt(item.offset) >= nextOffset);
+      const plan = planBatch({
+        storedVersions: await this.lockStoredVersions(manager, fresh),
+        alreadyAppliedPayoutIds: await this.appliedPayoutIds(manager, fresh),
+        events: fresh.map((item) => item.event),
+      });
+      await this.writeCommissions(manager, plan);
+      await this.writePayouts(manager, plan.appliedPayouts);
+      const balancesChanged = await this.writeBalancesAndOutbox(manager, plan);
+      if (BigInt(chunk.lastOffset) + 1n > nextOffset) {
+        await manager.query(
+          `UPDATE ${this.schema}.consumer_offset SET next_offset = $4, updated_at = now() WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+          [this.consumerGroup, chunk.topic, chunk.partition, (BigInt(chunk.lastOffset) + 1n).toString()],
+        );
+      }
+      return {
+        skippedAlreadyApplied: chunk.events.length - fresh.length,
+        applied: plan.appliedObservations.length + plan.appliedPayouts.length,
+        duplicates: plan.duplicates.length,
+        balancesChanged,
+      };
+    });
+  }
+
+  private async lockOffset(manager: EntityManager, chunk: PartitionChunk): Promise<bigint> {
+    await manager.query(
+      `INSERT INTO ${this.schema}.consumer_offset (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
+      [this.consumerGroup, chunk.topic, chunk.partition],
+    );
+    const rows: { next_offset: string }[] = await manager.query(
+      `SELECT next_offset FROM ${this.schema}.consumer_offset WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+      [this.consumerGroup, chunk.topic, chunk.partition],
+    );
+    return BigInt(rows[0].next_offset);
+  }
+
+  private async lockStoredVersions(manager: EntityManager, events: OffsetEvent[]): Promise<Map<string, CommissionVersion>> {
+    const observations = events.map((item) => item.event).filter(isObservation);
+    const stored = new Map<string, CommissionVersion>();
+    if (observations.length === 0) return stored;
+    const rows: CommissionRow[] = await manager.query(
+      `SELECT source, commission_id, aui, unit, user_amount, state, paid_by_network, modified_date, observation_id
+         FROM ${this.schema}.commission
+        WHERE (source, commission_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        ORDER BY source, commission_id
+        FOR UPDATE`,
+      [observations.map((item) => item.source), observations.map((item) => item.commissionId)],
+    );
+    for (const row of rows) stored.set(commissionKey(row.source, row.commission_id), versionFromRow(row));
+    return stored;
+  }
+
+  private async appliedPayoutIds(manager: EntityManager, events: OffsetEvent[]): Promise<Set<string>> {
+    const payoutIds = events.map((item) => item.event).filter(isPayout).map((payout) => payout.payoutId);
+    if (payoutIds.length === 0) return new Set();
+    const rows: { payout_id: string }[] = await manager.query(
+      `SELECT payout_id FROM ${this.schema}.applied_payout WHERE payout_id = ANY($1)`,
+      [payoutIds],
+    );
+    return new Set(rows.map((row) => row.payout_id));
+  }
+
+  private async writeCommissions(manager: EntityManager, plan: BatchPlan): Promise<void> {
+    if (plan.changedVersions.length === 0) return;
+    const observationsById = new Map(plan.appliedObservations.map((observation) => [observation.observationId, observation]));
+    const latest = plan.changedVersions.map((version) => {
+      const observation = observationsById.get(version.observationId);
+      if (!observation) throw new Error(`plan names observation ${version.observationId} that it did not apply`);
+      return observation;
+    });
+    const result: unknown[] = await manager.query(
+      `INSERT INTO ${this.schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
+              paid_by_network, sale_amount, sale_currency, application_id, merchant_id, merchant_order_id, event_date, modified_date,
+              observation_id, channel)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
+              $9::boolean[], $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[],
+              $17::text[], $18::text[])
+       ON CONFLICT (source, commission_id) DO UPDATE SET
+         aui = EXCLUDED.aui, unit = EXCLUDED.unit, user_amount = EXCLUDED.user_amount, application_amount = EXCLUDED.application_amount,
+         state = EXCLUDED.state, source_status = EXCLUDED.source_status, paid_by_network = EXCLUDED.paid_by_network,
+         sale_amount = EXCLUDED.sale_amount, sale_currency = EXCLUDED.sale_currency, application_id = EXCLUDED.application_id,
+         merchant_id = EXCLUDED.merchant_id, merchant_order_id = EXCLUDED.merchant_order_id, event_date = EXCLUDED.event_date,
+         modified_date = EXCLUDED.modified_date, observation_id = EXCLUDED.observation_id, channel = EXCLUDED.channel, updated_at = now()
+       WHERE c.modified_date < EXCLUDED.modified_date
+       RETURNING 1`,
+      columns(latest, [
+        (o) => o.source, (o) => o.commissionId, (o) => o.aui, (o) => o.unit, (o) => o.userAmount, (o) => o.applicationAmount,
+        (o) => o.state, (o) => o.sourceStatus, (o) => o.paidByNetwork, (o) => o.saleAmount, (o) => o.saleCurrency,
+        (o) => o.applicationId, (o) => o.merchantId, (o) => o.merchantOrderId, (o) => o.eventDate, (o) => o.modifiedDate,
+        (o) => o.observationId, (o) => o.channel,
+      ]),
+    );
+    // The rows were locked and compared by the pure ledger: a mismatch means the plan and the table disagree.
+    if (result.length !== latest.length) throw new Error(`commission upsert wrote ${result.length} rows, the ledger planned ${latest.length}`);
+    await manager.query(
+      `INSERT INTO ${this.schema}.commission_version (source, commission_id, modified_date, observation_id, aui, unit, user_amount, state,
+              source_status, channel, observation)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[],
+              $9::text[], $10::text[], $11::jsonb[])
+       ON CONFLICT DO NOTHING`,
+      columns(plan.appliedObservations, [
+        (o) => o.source, (o) => o.commissionId, (o) => o.modifiedDate, (o) => o.observationId, (o) => o.aui, (o) => o.unit,
+        (o) => o.userAmount, (o) => o.state, (o) => o.sourceStatus, (o) => o.channel, (o) => JSON.stringify(o),
+      ]),
+    );
+  }
+
+  private async writePayouts(manager: EntityManager, payouts: PayoutExecuted[]): Promise<void> {
+    if (payouts.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.schema}.applied_payout (payout_id, aui, unit, amount, method, executed_at, payout)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::timestamptz[], $7::jsonb[])`,
+      columns(payouts, [(p) => p.payoutId, (p) => p.aui, (p) => p.unit, (p) => p.amount, (p) => p.method, (p) => p.executedAt, (p) => JSON.stringify(p)]),
+    );
+  }
+
+  /** Adds the planned deltas, bumps each AUI's sequence, and writes one BalanceChanged per (AUI, unit) to the outbox. */
+  private async writeBalancesAndOutbox(manager: EntityManager, plan: BatchPlan): Promise<number> {
+    const deltas = plan.balanceDeltas;
+    if (deltas.length === 0) return 0;
+    const balances: BalanceRow[] = await manager.query(
+      `INSERT INTO ${this.schema}.balance AS b (aui, unit, lifetime, pending, payable, paid_by_network, paid_out, reserved)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
+       ON CONFLICT (aui, unit) DO UPDATE SET
+         lifetime = b.lifetime + EXCLUDED.lifetime, pending = b.pending + EXCLUDED.pending, payable = b.payable + EXCLUDED.payable,
+         paid_by_network = b.paid_by_network + EXCLUDED.paid_by_network, paid_out = b.paid_out + EXCLUDED.paid_out,
+         reserved = b.reserved + EXCLUDED.reserved, updated_at = now()
+       RETURNING aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text, updated_at`,
+      columns(deltas, [
+        (d) => d.aui, (d) => d.unit, (d) => toDecimalString(d.delta.lifetime), (d) => toDecimalString(d.delta.pending),
+        (d) => toDecimalString(d.delta.payable), (d) => toDecimalString(d.delta.paidByNetwork), (d) => toDecimalString(d.delta.paidOut),
+        (d) => toDecimalString(d.delta.reserved),
+      ]),
+    );
+    if (balances.length !== deltas.length) throw new Error(`balance upsert wrote ${balances.length} rows, the ledger planned ${deltas.length}`);
+    const changesPerAui = new Map<string, number>();
+    for (const delta of deltas) changesPerAui.set(delta.aui, (changesPerAui.get(delta.aui) ?? 0) + 1);
+    const sequences: { aui: string; balance_sequence: string }[] = await manager.query(
+      `INSERT INTO ${this.schema}.account AS a (aui, balance_sequence) SELECT * FROM unnest($1::text[], $2::bigint[])
+       ON CONFLICT (aui) DO UPDATE SET balance_sequence = a.balance_sequence + EXCLUDED.balance_sequence, updated_at = now()
+       RETURNING aui, balance_sequence`,
+      [[...changesPerAui.keys()], [...changesPerAui.values()]],
+    );
+    const nextSequence = new Map(sequences.map((row) => [row.aui, BigInt(row.balance_sequence) - BigInt(changesPerAui.get(row.aui) ?? 0) + 1n]));
+    const causedBy = new Map(deltas.map((delta) => [`${delta.aui}\u0000${delta.unit}`, delta.causedBy]));
+    const messages = balances.map((row) => {
+      const sequence = nextSequence.get(row.aui) ?? 1n;
+      nextSequence.set(row.aui, sequence + 1n);
+      return balanceChanged(row, sequence, causedBy.get(`${row.aui}\u0000${row.unit}`) ?? []);
+    });
+    await manager.query(
+      `INSERT INTO ${this.schema}.outbox (topic, message_key, payload, headers) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])`,
+      columns(messages, [
+        () => Topics.balanceChanged, (m) => m.aui, (m) => JSON.stringify(m),
+        (m) => JSON.stringify(cloudEventHeaders({ id: `${m.aui}:${m.sequence}`, type: 'BalanceChanged', source: '/ledger-projector', time: m.changedAt })),
+      ]),
+    );
+    return messages.length;
+  }
+}
+
+interface CommissionRow {
+  source: string;
+  commission_id: string;
+  aui: string;
+  unit: string;
+  user_amount: string;
+  state: CommissionVersion['state'];
+  paid_by_network: boolean;
+  modified_date: string;
+  observation_id: string;
+}
+
+interface BalanceRow {
+  aui: string;
+  unit: string;
+  lifetime: string;
+  pending: string;
+  available: string;
+  paid_out: string;
+  paid_by_network: string;
+  reserved: string;
+  updated_at: string;
+}
+
+function versionFromRow(row: CommissionRow): CommissionVersion {
+  return {
+    source: row.source,
+    commissionId: row.commission_id,
+    aui: row.aui,
+    unit: row.unit,
+    userAmount: new Decimal(row.user_amount),
+    state: row.state,
+    paidByNetwork: row.paid_by_network,
+    modifiedDate: canonicalTimestamp(row.modified_date),
+    observationId: row.observation_id,
+  };
+}
+
+function balanceChanged(row: BalanceRow, sequence: bigint, causedBy: string[]): BalanceChanged {
+  return {
+    type: 'BalanceChanged',
+    schemaVersion: 1,
+    aui: row.aui,
+    unit: row.unit,
+    sequence: sequence.toString(),
+    lifetime: row.lifetime,
+    pending: row.pending,
+    available: row.available,
+    paidOut: row.paid_out,
+    paidByNetwork: row.paid_by_network,
+    reserved: row.reserved,
+    causedBy,
+    changedAt: canonicalTimestamp(row.updated_at),
+  };
+}
+
+/** Turns rows into one array per column, the shape `unnest($1::type[], ...)` takes. */
+function columns<T>(rows: readonly T[], pickers: ((row: T) => unknown)[]): unknown[][] {
+  return pickers.map((pick) => rows.map(pick));
+}
+
+function isObservation(event: LedgerEvent): event is CommissionObserved {
+  return event.type === 'CommissionObserved';
+}
+
+function isPayout(event: LedgerEvent): event is PayoutExecuted {
+  return event.type === 'PayoutExecuted';
+}

@@ -1,0 +1,34 @@
+import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Every setting of the ledger projector, read from the environment variable of the same name. */
+export class ProjectorConfig {
+  @IsInt() @Min(1) @Max(65535)
+  PROJECTOR_PORT = 3002;
+
+  @IsString() @IsNotEmpty()
+  HOST = '127.0.0.1';
+
+  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'must be host:port[,host:port...]' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
+  DATABASE_URL = '';
+
+  /** The consumer group whose offsets of record live in the projection's consumer_offset table. */
+  @Matches(/^[A-Za-z0-9._-]+$/)
+  PROJECTOR_CONSUMER_GROUP = 'ledger-projector';
+
+  /** Events applied per PostgreSQL transaction at most; heartbeats go out between chunks. */
+  @IsInt() @Min(1) @Max(20_000)
+  PROJECTOR_CHUNK_EVENTS_MAX = 2_000;
+
+  /** How long a fetch waits for data; kafkajs' default of 5 s would decide freshness at low load. */
+  @IsInt() @Min(1) @Max(10_000)
+  PROJECTOR_FETCH_WAIT_MS_MAX = 100;
+
+  @IsInt() @Min(5) @Max(5_000)
+  OUTBOX_POLL_INTERVAL_MS = 25;
+
+  @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
+  LOG_LEVEL = 'info';
+}

@@ -1,0 +1,62 @@
+import { BalanceChanged, Topics } from '@earnings/contracts';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+
+/**
+ * The payout service's own view of each user's available balance, fed by balance-changed.
+ * Redelivered or out-of-date events are dropped by the per-AUI sequence, so Kafka's
+ * at-least-once delivery is enough here.
+ */
+export class BalanceViewConsumer {
+  private readonly consumer: Consumer;
+
+  constructor(kafka: Kafka, private readonly dataSource: DataSource, groupId: string, private readonly logger: Logger) {
+    this.consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1024 * 1024,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [Topics.balanceChanged], fromBeginning: true });
+    await this.consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (payload) => this.apply(payload) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async apply({ batch }: EachBatchPayload): Promise<void> {
+    const changes: BalanceChanged[] = [];
+    for (const message of batch.messages) {
+      try {
+        changes.push(JSON.parse(message.value?.toString('utf8') ?? '') as BalanceChanged);
+      } catch (error) {
+        this.logger.error({ offset: message.offset, err: error }, 'unreadable balance-changed message skipped');
+      }
+    }
+    // Latest per (AUI, unit) within the batch, so one upsert statement never touches a row twice.
+    const latest = new Map<string, BalanceChanged>();
+    for (const change of changes) {
+      const key = `${change.aui}\u0000${change.unit}`;
+      const seen = latest.get(key);
+      if (!seen || BigInt(seen.sequence) < BigInt(change.sequence)) latest.set(key, change);
+    }
+    if (latest.size === 0) return;
+    const rows = [...latest.values()];
+    await this.dataSource.query(
+      `INSERT INTO payout_balance AS p (aui, unit, available, paid_out, balance_sequence)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::bigint[])
+       ON CONFLICT (aui, unit) DO UPDATE SET available = EXCLUDED.available, paid_out = EXCLUDED.paid_out,
+         balance_sequence = EXCLUDED.balance_sequence, updated_at = now()
+       WHERE p.balance_sequence < EXCLUDED.balance_sequence`,
+      [rows.map((row) => row.aui), rows.map((row) => row.unit), rows.map((row) => row.available), rows.map((row) => row.paidOut), rows.map((row) => row.sequence)],
+    );
+  }
+}

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { loadConfig, runMain, startService } from '@earnings/service-shell';
+import { PayoutConfig } from './payout.config';
+import { PayoutModule } from './payout.module';
+
+runMain('payout', async (logger) => {
+  const config = loadConfig(PayoutConfig);
+  await startService(PayoutModule.register(config, logger), { name: 'payout', port: config.PAYOUT_PORT, host: config.HOST }, logger);
+});

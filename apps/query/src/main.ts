@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { loadConfig, runMain, startService } from '@earnings/service-shell';
+import { QueryConfig } from './query.config';
+import { QueryModule } from './query.module';
+
+runMain('query', async (logger) => {
+  const config = loadConfig(QueryConfig);
+  await startService(QueryModule.register(config, logger), { name: 'query', port: config.QUERY_PORT, host: config.HOST }, logger);
+});

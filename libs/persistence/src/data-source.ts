@@ -1,0 +1,50 @@
+import { types } from 'pg';
+import { DataSource } from 'typeorm';
+import { allMigrations } from './migrations';
+
+// Timestamps come back as PostgreSQL's text, not JS Date: Date keeps milliseconds only, and the
+// ledger orders commission versions by microseconds. numeric and int8 already arrive as strings.
+types.setTypeParser(types.builtins.TIMESTAMPTZ, (text) => text);
+types.setTypeParser(types.builtins.TIMESTAMP, (text) => text);
+
+export interface DatabaseOptions {
+  url: string;
+  /** Shows in pg_stat_activity, so an operator sees which service holds a connection. */
+  applicationName: string;
+  poolSizeMax?: number;
+}
+
+/** The one way services reach PostgreSQL: schema changes only through migrations, never synchronize. */
+export function createDataSource(options: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: allMigrations,
+    migrationsTableName: 'schema_migrations',
+    logging: ['error', 'migration'],
+    extra: {
+      max: options.poolSizeMax ?? 10,
+      application_name: options.applicationName,
+      options: '-c TimeZone=UTC',
+      connectionTimeoutMillis: 5_000,
+    },
+  });
+}
+
+/** Applies every pending migration and closes; what `setup` and the test harness run. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = createDataSource({ url, applicationName: 'earnings-ledger-migrate', poolSizeMax: 2 });
+  await dataSource.initialize();
+  try {
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export function postgresReadinessCheck(dataSource: DataSource): { name: string; check: () => Promise<void> } {
+  return { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) };
+}

@@ -1,0 +1,5 @@
+import { CreateLedgerProjection1763700000000 } from './1763700000000-create-ledger-projection';
+import { CreatePayoutBalance1763700001000 } from './1763700001000-create-payout-balance';
+
+/** Every migration, in order. A new migration is added here and never edited once released. */
+export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000];

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runMigrations } from '@earnings/persistence';
+import { workspaceRoot } from '@earnings/testing';
+import { ensureDatabase, dropDatabase } from '../local-stack/database';
+import { freePort } from '../local-stack/kafka-broker';
+import { AppName, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
+
+/**
+ * What an integration test gets from `npm test`: the real broker (KAFKA_BROKERS) and PostgreSQL
+ * (DATABASE_URL). Each suite makes its own database so its projection starts empty, and its own
+ * consumer groups so it reads the topics from the start.
+ */
+export function requireTestInfrastructure(): { brokers: string; databaseUrl: string } {
+  const brokers = process.env.KAFKA_BROKERS;
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!brokers || !databaseUrl) {
+    throw new Error('integration tests need KAFKA_BROKERS and DATABASE_URL: run them with `npm test`, which starts a real broker and database');
+  }
+  return { brokers, databaseUrl };
+}
+
+export interface SuiteDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+export async function createSuiteDatabase(label: string): Promise<SuiteDatabase> {
+  const { databaseUrl } = requireTestInfrastructure();
+  const server = new URL(databaseUrl);
+  server.pathname = '/postgres';
+  const name = `${label}_${randomBytes(4).toString('hex')}`;
+  const url = await ensureDatabase(server.toString(), name, true);
+  await runMigrations(url);
+  return { url, drop: () => dropDatabase(server.toString(), name) };
+}
+
+export const uniqueSuffix = (): string => randomBytes(4).toString('hex');
+
+export interface RunningApps {
+  services: Map<AppName, ServiceProcess>;
+  ports: Record<AppName, number>;
+  logDirectory: string;
+  url(app: AppName, path: string): string;
+  stopAll(): Promise<Map<AppName, number | null>>;
+}
+
+/** Starts the given apps as separate processes from dist/ on free ports and waits until each is ready. */
+export async function startApps(apps: AppName[], env: Record<string, string>): Promise<RunningApps> {
+  const root = workspaceRoot();
+  const logDirectory = process.env.TEST_SCRATCH_DIR ?? tmpdir();
+  const ports = {} as Record<AppName, number>;
+  for (const app of ['ingest', 'ledger-projector', 'payout', 'query', 'partner-simulator'] as AppName[]) ports[app] = await freePort();
+  const portEnv = {
+    INGEST_PORT: String(ports.ingest),
+    PROJECTOR_PORT: String(ports['ledger-projector']),
+    PAYOUT_PORT: String(ports.payout),
+    QUERY_PORT: String(ports.query),
+    SIMULATOR_PORT: String(ports['partner-simulator']),
+  };
+  const services = new Map<AppName, ServiceProcess>();
+  for (const app of apps) {
+    services.set(app, startServiceProcess({
+      workspaceRoot: root,
+      name: app,
+      port: ports[app],
+      env: { ...portEnv, ...env },
+      logFile: join(logDirectory, `${app}-${ports[app]}.log`),
+    }));
+  }
+  await Promise.all([...services.values()].map((service) => waitUntilReady(service, service.name === 'partner-simulator' ? '/health' : '/health/ready')));
+  return {
+    services,
+    ports,
+    logDirectory,
+    url: (app, path) => `http://127.0.0.1:${ports[app]}${path}`,
+    stopAll: async () => {
+      const codes = new Map<AppName, number | null>();
+      await Promise.all([...services].map(async ([app, service]) => codes.set(app, await service.stop())));
+      return codes;
+    },
+  };
+}
+
+/** Polls until `probe` returns a value that passes `accept`, or fails with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}
+
+export async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<{ data?: T; errors?: { message: string }[] }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return (await response.json()) as { data?: T; errors?: { message: string }[] };
+}

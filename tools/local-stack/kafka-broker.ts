@@ -1,0 +1,157 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode, run from the jars Maven resolves from
+ * Maven Central (deploy/local/kafka/pom.xml). No Docker needed: Java 17 and Maven suffice.
+ */
+export interface KafkaBrokerOptions {
+  workspaceRoot: string;
+  port: number;
+  /** Data directory; reused across runs when `fresh` is false. */
+  dataDirectory: string;
+  fresh: boolean;
+  heapMb?: number;
+  log: (message: string) => void;
+}
+
+export interface RunningBroker {
+  brokers: string;
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+const startupTimeoutMs = 90_000;
+const stopTimeoutMs = 30_000;
+
+/** Copies the broker's jars into .cache/kafka-libs once; a changed pom.xml copies them again. */
+export function ensureKafkaJars(workspaceRoot: string, log: (message: string) => void): string {
+  const pom = join(workspaceRoot, 'deploy/local/kafka/pom.xml');
+  const libraries = join(workspaceRoot, '.cache/kafka-libs');
+  const marker = join(libraries, '.pom-sha256');
+  const pomHash = createHash('sha256').update(readFileSync(pom)).digest('hex');
+  if (existsSync(marker) && readFileSync(marker, 'utf8') === pomHash) return libraries;
+  log('resolving the Apache Kafka broker jars with Maven (first run only)...');
+  rmSync(libraries, { recursive: true, force: true });
+  execFileSync('mvn', ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${libraries}`, '-DincludeScope=runtime'], {
+    stdio: 'inherit',
+  });
+  writeFileSync(marker, pomHash);
+  return libraries;
+}
+
+export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<RunningBroker> {
+  const started = Date.now();
+  const libraries = ensureKafkaJars(options.workspaceRoot, options.log);
+  const classpath = `${libraries}/*`;
+  if (options.fresh) rmSync(options.dataDirectory, { recursive: true, force: true });
+  mkdirSync(options.dataDirectory, { recursive: true });
+  const controllerPort = await freePort();
+  const properties = join(options.dataDirectory, 'server.properties');
+  writeFileSync(properties, serverProperties(options.port, controllerPort, join(options.dataDirectory, 'log')));
+  writeFileSync(join(options.dataDirectory, 'log4j.properties'), log4jProperties(join(options.dataDirectory, 'broker.log')));
+  if (!existsSync(join(options.dataDirectory, 'log', 'meta.properties'))) {
+    execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties, '--ignore-formatted'], {
+      stdio: 'ignore',
+    });
+  }
+  const broker = spawn(
+    'java',
+    [`-Xmx${options.heapMb ?? 768}m`, '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(options.dataDirectory, 'log4j.properties')}`, '-cp', classpath, 'kafka.Kafka', properties],
+    { stdio: ['ignore', openSync(join(options.dataDirectory, 'broker.out'), 'a'), openSync(join(options.dataDirectory, 'broker.out'), 'a')] },
+  );
+  const brokers = `127.0.0.1:${options.port}`;
+  await waitForMetadata(brokers, broker, options.dataDirectory);
+  const startupMs = Date.now() - started;
+  options.log(`kafka broker ready at ${brokers} in ${startupMs} ms (logs: ${options.dataDirectory}/broker.log)`);
+  return { brokers, startupMs, stop: () => stopProcess(broker) };
+}
+
+function serverProperties(port: number, controllerPort: number, logDirectory: string): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${logDirectory}`,
+    // One node: internal topics cannot be replicated; few partitions keep start-up fast.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=8',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=4',
+    'group.initial.rebalance.delay.ms=0',
+    // Topics are created by the setup step with explicit settings, never by accident.
+    'auto.create.topics.enable=false',
+    'num.partitions=3',
+  ].join('\n');
+}
+
+function log4jProperties(file: string): string {
+  return [
+    'log4j.rootLogger=WARN, file',
+    'log4j.logger.kafka.server.KafkaServer=INFO',
+    'log4j.logger.kafka.server.BrokerServer=INFO',
+    'log4j.appender.file=org.apache.log4j.FileAppender',
+    `log4j.appender.file.File=${file}`,
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+  ].join('\n');
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding. */
+function clusterId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+}
+
+async function waitForMetadata(brokers: string, broker: ChildProcess, dataDirectory: string): Promise<void> {
+  const deadline = Date.now() + startupTimeoutMs;
+  const kafka = new Kafka({ clientId: 'local-stack', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 });
+  while (Date.now() < deadline) {
+    if (broker.exitCode !== null) throw new Error(`kafka broker exited with code ${broker.exitCode}; see ${dataDirectory}/broker.out`);
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+  broker.kill('SIGKILL');
+  throw new Error(`kafka broker not ready within ${startupTimeoutMs} ms; see ${dataDirectory}/broker.out`);
+}
+
+export function stopProcess(child: ChildProcess, timeoutMs = stopTimeoutMs): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

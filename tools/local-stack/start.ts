@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { workspaceRoot } from '@earnings/testing';
+import { setup } from '../admin/setup';
+import { ensureDatabase, localServerUrl } from './database';
+import { RunningBroker, startKafkaBroker } from './kafka-broker';
+import { AppName, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
+import { withDefaults } from './stack-config';
+
+/**
+ * `npm start`: a real Kafka broker (unless KAFKA_BROKERS is set), PostgreSQL (DATABASE_URL or
+ * the local server), migrations and topics, the four services and the partner simulator, then
+ * sample data: the simulator sends signed Wildfire callbacks to ingest.
+ */
+async function main(): Promise<void> {
+  const root = workspaceRoot();
+  const log = (message: string) => console.log(`[start] ${message}`);
+  const started = Date.now();
+  const env = withDefaults();
+  let broker: RunningBroker | null = null;
+  if (!process.env.KAFKA_BROKERS) {
+    broker = await startKafkaBroker({ workspaceRoot: root, port: Number(env.KAFKA_PORT), dataDirectory: join(root, '.cache/kafka-dev'), fresh: false, log });
+  }
+  const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
+  const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(localServerUrl, 'earnings_dev', false));
+  await setup({ databaseUrl, brokers: brokers.split(','), partitions: 6, replicationFactor: 1 });
+
+  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl };
+  const apps: [AppName, string][] = [
+    ['ingest', env.INGEST_PORT],
+    ['ledger-projector', env.PROJECTOR_PORT],
+    ['payout', env.PAYOUT_PORT],
+    ['query', env.QUERY_PORT],
+    ['partner-simulator', env.SIMULATOR_PORT],
+  ];
+  const services: ServiceProcess[] = apps.map(([name, port]) => startServiceProcess({ workspaceRoot: root, name, port: Number(port), env: serviceEnv }));
+  const shutdown = async (signal: string) => {
+    log(`${signal}: stopping services and broker...`);
+    await Promise.all(services.map((service) => service.stop()));
+    await broker?.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  await Promise.all(services.map((service) => waitUntilReady(service, service.name === 'partner-simulator' ? '/health' : '/health/ready')));
+  const simulator = services.find((service) => service.name === 'partner-simulator')!;
+  const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}/callbacks/wildfire`;
+  const sent = await fetch(`${simulator.baseUrl}/_admin/callbacks/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url: ingestUrl }),
+  }).then((response) => response.json());
+  log(`sample data: the simulator sent its Wildfire callbacks to ${ingestUrl}: ${JSON.stringify(sent)}`);
+  const expected = (await fetch(`${simulator.baseUrl}/_admin/expected-balances`).then((response) => response.json())) as { aui: string }[];
+  const sampleAui = expected[0]?.aui ?? 'sim-user-0001';
+  const graphqlUrl = `http://127.0.0.1:${env.QUERY_PORT}/graphql`;
+  const query = `{ earnings(aui: "${sampleAui}") { aui balances { unit lifetime pending available paidOut } } }`;
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`
+  GraphQL:   ${graphqlUrl}   (GraphiQL: http://127.0.0.1:${env.QUERY_PORT}/graphiql)
+  Callbacks: ${ingestUrl}
+  Try:
+    curl -s ${graphqlUrl} -H 'content-type: application/json' \\
+      -d '${JSON.stringify({ query })}'
+
+  Ctrl-C stops everything.
+`);
+}
+
+main().catch((error: Error) => {
+  console.error(`[start] failed: ${error.message}`);
+  process.exit(1);
+});

@@ -1,4 +1,3 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 
 export class ConfigError extends Error {
@@ -13,16 +12,24 @@ export class ConfigError extends Error {
  * Property names are the variable names; initialisers are the defaults.
  */
 export function loadConfig<T extends object>(configClass: new () => T, environment: NodeJS.ProcessEnv = process.env): T {
-  const defaults = new configClass();
+  const config = new configClass();
   const provided: Record<string, unknown> = {};
-  for (const name of Object.keys(defaults)) {
+  for (const [name, defaultValue] of Object.entries(config)) {
     const value = environment[name];
-    if (value !== undefined && value !== '') provided[name] = value;
+    if (value === undefined || value === '') continue;
+    provided[name] = value;
+    (config as Record<string, unknown>)[name] = coerce(value, defaultValue);
   }
-  const config = plainToInstance(configClass, { ...defaults, ...provided }, { enableImplicitConversion: true });
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigError(errors.map((error) => describe(error, provided)));
   return config;
+}
+
+/** Environment values are strings; the default's type says what the setting is. */
+function coerce(value: string, defaultValue: unknown): unknown {
+  if (typeof defaultValue === 'number') return /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
+  if (typeof defaultValue === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
 }
 
 function describe(error: ValidationError, provided: Record<string, unknown>): string {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Topics } from '@earnings/contracts';
 import { runMigrations } from '@earnings/persistence';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { workspaceRoot } from '@earnings/testing';
 import { ensureDatabase, dropDatabase } from '../local-stack/database';
 import { freePort } from '../local-stack/kafka-broker';
@@ -98,4 +101,36 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
 export async function graphql<T>(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<{ data?: T; errors?: { message: string }[] }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as { data?: T; errors?: { message: string }[] };
+}
+
+/**
+ * Resolves once the projector of `consumerGroup` has applied everything in its topics up to the
+ * end offsets as of now: a deterministic barrier instead of a sleep.
+ */
+export async function waitForProjectorToCatchUp(databaseUrl: string, consumerGroup: string, timeoutMs = 60_000): Promise<void> {
+  const { brokers } = requireTestInfrastructure();
+  const kafka = new Kafka({ clientId: 'test-barrier', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const ends = new Map<string, bigint>();
+    for (const topic of [Topics.commissionObserved, Topics.payoutExecuted]) {
+      for (const partition of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${partition.partition}`, BigInt(partition.high));
+    }
+    await eventually(
+      async () => {
+        const schema = (await client.query('SELECT schema_name FROM projection_pointer WHERE name = $1', ['ledger'])).rows[0].schema_name as string;
+        const rows = (await client.query(`SELECT topic, partition, next_offset FROM ${schema}.consumer_offset WHERE consumer_group = $1`, [consumerGroup])).rows;
+        const stored = new Map(rows.map((row) => [`${row.topic}/${row.partition}`, BigInt(row.next_offset)]));
+        return [...ends].filter(([key, end]) => end > 0n && (stored.get(key) ?? 0n) < end).map(([key]) => key);
+      },
+      (behind) => behind.length === 0,
+      timeoutMs,
+    );
+  } finally {
+    await client.end();
+    await admin.disconnect();
+  }
 }

@@ -1,2 +1,4 @@
 export * from './time/source-timestamp';
 export * from './money/decimal';
+export * from './wildfire';
+export * from './firstpromoter';

@@ -1,1 +1,2 @@
 export * from './signatures/hmac-signature';
+export * from './firstpromoter';

@@ -1,0 +1,100 @@
+import { CommissionObserved, CommissionState } from '@earnings/contracts';
+import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
+import { guarded, JsonRecord, optionalDecimal, optionalText, optionalTimestamp, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { FirstPromoterReading, toObservation } from './observation';
+import { accountCurrency, centsToUnits, readAui, readReward, readStatus, stateForStatus } from './rewards';
+
+export type FirstPromoterCommissionChannel = 'webhook' | 'api';
+
+export type FirstPromoterCommissionContext = FirstPromoterNormaliseContext & {
+  channel: FirstPromoterCommissionChannel;
+  deliveryId: string | null;
+};
+
+/** What the webhook envelope says beyond `data`: the new status from `changes`, or a deletion. */
+export type CommissionVersion =
+  | { kind: 'status'; statusWord: unknown; statusField: string }
+  | { kind: 'deleted'; deletedAt: string };
+
+/**
+ * One commission as the API v2 serialises it (a `GET /commissions` item, or a webhook's `data`).
+ * Its own `status` gives the state.
+ */
+export function normaliseFirstPromoterCommission(
+  commission: unknown,
+  context: FirstPromoterCommissionContext,
+): { kind: 'commission'; observation: CommissionObserved } | FirstPromoterInvalid {
+  return guarded(() => {
+    const data = requiredRecord(commission, 'commission');
+    const version: CommissionVersion = { kind: 'status', statusWord: data.status, statusField: 'status' };
+    return { kind: 'commission' as const, observation: observeCommission(data, context, version, '') };
+  });
+}
+
+/** Shared by the API and webhook paths; `prefix` locates fields in error messages (`data.` in webhooks). */
+export function observeCommission(
+  data: JsonRecord,
+  context: FirstPromoterCommissionContext,
+  version: CommissionVersion,
+  prefix: string,
+): CommissionObserved {
+  const standing = readStanding(data, version, prefix);
+  const reading: FirstPromoterReading = {
+    channel: context.channel,
+    apiVersion: apiVersionFor(context.channel),
+    commissionId: requiredText(data.id, `${prefix}id`),
+    aui: readAui(data, context, prefix),
+    ...standing,
+    ...readReward(data.unit, data.amount, context, prefix),
+    ...readSale(data, context, prefix),
+    merchantOrderId: optionalText(data.event_id, `${prefix}event_id`),
+    createdDate: optionalTimestamp(data.created_at, `${prefix}created_at`),
+    deliveryId: context.deliveryId,
+  };
+  return toObservation(reading, context);
+}
+
+interface Standing {
+  state: CommissionState;
+  sourceStatus: string;
+  modifiedDate: string;
+}
+
+function readStanding(data: JsonRecord, version: CommissionVersion, prefix: string): Standing {
+  switch (version.kind) {
+    case 'status': {
+      const status = readStatus(version.statusWord, version.statusField);
+      return { state: stateForStatus(status), sourceStatus: status, modifiedDate: statusDate(data, prefix) };
+    }
+    case 'deleted':
+      // A deleted commission counts nowhere. status_updated_at does not move on deletion, so the
+      // envelope time is what makes this version newer than the last one the ledger holds.
+      return { state: 'REJECTED', sourceStatus: 'deleted', modifiedDate: version.deletedAt };
+  }
+}
+
+/**
+ * The version date is `status_updated_at` (API v2 has no `updated_at`), falling back to
+ * `created_at`. It comes from the commission itself, not the envelope, so a webhook and the
+ * API pull of the same version carry the same date and the same observation id.
+ */
+function statusDate(data: JsonRecord, prefix: string): string {
+  const updated = optionalTimestamp(data.status_updated_at, `${prefix}status_updated_at`);
+  return updated ?? requiredTimestamp(data.created_at, `${prefix}created_at`);
+}
+
+/** `sale_amount` is documented in cents in the account's currency, whatever the reward unit. */
+function readSale(data: JsonRecord, context: FirstPromoterNormaliseContext, prefix: string): { saleAmount: string | null; saleCurrency: string | null } {
+  const cents = optionalDecimal(data.sale_amount, `${prefix}sale_amount`);
+  if (cents === null) return { saleAmount: null, saleCurrency: null };
+  return { saleAmount: centsToUnits(cents), saleCurrency: accountCurrency(context) };
+}
+
+function apiVersionFor(channel: FirstPromoterCommissionChannel): FirstPromoterReading['apiVersion'] {
+  switch (channel) {
+    case 'webhook':
+      return 'webhooks-v2';
+    case 'api':
+      return 'api-v2';
+  }
+}

@@ -1,0 +1,14 @@
+export * from './context';
+export {
+  FirstPromoterRewardUnits,
+  FirstPromoterCommissionStatuses,
+  stateForStatus as firstPromoterStateForStatus,
+} from './rewards';
+export type { FirstPromoterRewardUnit, FirstPromoterCommissionStatus } from './rewards';
+export { firstPromoterObservationId } from './observation';
+export type { FirstPromoterReading } from './observation';
+export { normaliseFirstPromoterCommission } from './commission';
+export type { FirstPromoterCommissionChannel, FirstPromoterCommissionContext } from './commission';
+export * from './webhook-v2';
+export * from './legacy-fulfilment';
+export { redactLegacyFulfilmentBody } from './redaction';

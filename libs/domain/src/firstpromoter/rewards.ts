@@ -1,0 +1,110 @@
+import { CommissionState, UNATTRIBUTED_AUI } from '@earnings/contracts';
+import { Decimal, toDecimalString } from '../money/decimal';
+import { FIRSTPROMOTER_DEFAULT_ACCOUNT_CURRENCY, FIRSTPROMOTER_DEFAULT_REWARDED_PARTY, FirstPromoterNormaliseContext, FirstPromoterRewardedParty } from './context';
+import { invalid, JsonRecord, optionalRecord, optionalText, requiredDecimal, requiredText } from './fields';
+
+/** The reward units FirstPromoter documents (commission `unit` enum, API v2). */
+export const FirstPromoterRewardUnits = ['cash', 'credits', 'points', 'free_months', 'mon_discount', 'discount_per'] as const;
+export type FirstPromoterRewardUnit = (typeof FirstPromoterRewardUnits)[number];
+
+/** Commission statuses (API v2 `status` enum). */
+export const FirstPromoterCommissionStatuses = ['pending', 'approved', 'denied'] as const;
+export type FirstPromoterCommissionStatus = (typeof FirstPromoterCommissionStatuses)[number];
+
+const isRewardUnit = (word: string): word is FirstPromoterRewardUnit => (FirstPromoterRewardUnits as readonly string[]).includes(word);
+const isCommissionStatus = (word: string): word is FirstPromoterCommissionStatus =>
+  (FirstPromoterCommissionStatuses as readonly string[]).includes(word);
+
+/** approved = deliver the reward (eligible for payout); denied = never; pending = not yet. */
+export function stateForStatus(status: FirstPromoterCommissionStatus): CommissionState {
+  switch (status) {
+    case 'pending':
+      return 'PENDING';
+    case 'approved':
+      return 'PAYABLE';
+    case 'denied':
+      return 'REJECTED';
+  }
+}
+
+/** Status words are matched case-insensitively and kept lower-cased as `sourceStatus`. */
+export function readStatus(value: unknown, field: string): FirstPromoterCommissionStatus {
+  const word = requiredText(value, field).toLowerCase();
+  if (!isCommissionStatus(word)) throw invalid(field, `must be one of ${FirstPromoterCommissionStatuses.join(', ')}`);
+  return word;
+}
+
+export interface UserReward {
+  unit: string;
+  userAmount: string;
+}
+
+/**
+ * FirstPromoter sends cash amounts in cents: the v2 API documents `amount` and `sale_amount`
+ * as "in cents" (create commission), and v1 documents reward `amount` as "in cents" for
+ * reward_type cash. Other units are counts (20 credits is `20`). So cash is divided by 100,
+ * exactly; every other unit is kept as sent.
+ */
+export function readReward(unitValue: unknown, amountValue: unknown, context: FirstPromoterNormaliseContext, prefix: string): UserReward {
+  const word = requiredText(unitValue, `${prefix}unit`).toLowerCase();
+  if (!isRewardUnit(word)) throw invalid(`${prefix}unit`, `must be one of ${FirstPromoterRewardUnits.join(', ')}`);
+  const amount = requiredDecimal(amountValue, `${prefix}amount`);
+  return rewardIn(word, amount, context);
+}
+
+function rewardIn(unit: FirstPromoterRewardUnit, amount: Decimal, context: FirstPromoterNormaliseContext): UserReward {
+  switch (unit) {
+    case 'cash':
+      return { unit: accountCurrency(context), userAmount: centsToUnits(amount) };
+    case 'credits':
+    case 'points':
+    case 'free_months':
+    case 'mon_discount':
+    case 'discount_per':
+      return { unit, userAmount: toDecimalString(amount) };
+  }
+}
+
+export function centsToUnits(cents: Decimal): string {
+  return toDecimalString(cents.div(100));
+}
+
+export function accountCurrency(context: FirstPromoterNormaliseContext): string {
+  return (context.accountCurrency ?? FIRSTPROMOTER_DEFAULT_ACCOUNT_CURRENCY).trim().toUpperCase();
+}
+
+/** A user id, or the explicit unattributed owner: a commission without one is kept, never dropped. */
+export function userIdOrUnattributed(value: unknown, field: string): string {
+  return optionalText(value, field) ?? UNATTRIBUTED_AUI;
+}
+
+/**
+ * The AUI travels as `promoter_campaign.promoter.cust_id` (promoter rewards) or `referral.uid`
+ * (rewards for the referred customer). Which one the commission belongs to is campaign
+ * configuration; when the chosen id is missing the commission is unattributed, never given to
+ * the other party (that would credit the wrong person).
+ */
+export function readAui(data: JsonRecord, context: FirstPromoterNormaliseContext, prefix: string): string {
+  const party = rewardedParty(campaignIdOf(data, prefix), context);
+  switch (party) {
+    case 'promoter': {
+      const promoter = optionalRecord(optionalRecord(data.promoter_campaign)?.promoter);
+      return userIdOrUnattributed(promoter?.cust_id, `${prefix}promoter_campaign.promoter.cust_id`);
+    }
+    case 'referral':
+      return userIdOrUnattributed(optionalRecord(data.referral)?.uid, `${prefix}referral.uid`);
+  }
+}
+
+function rewardedParty(campaignId: string | null, context: FirstPromoterNormaliseContext): FirstPromoterRewardedParty {
+  const configured = campaignId === null ? undefined : context.rewardedPartyByCampaignId?.get(campaignId);
+  return configured ?? context.defaultRewardedParty ?? FIRSTPROMOTER_DEFAULT_REWARDED_PARTY;
+}
+
+function campaignIdOf(data: JsonRecord, prefix: string): string | null {
+  const link = optionalRecord(data.promoter_campaign);
+  return (
+    optionalText(link?.campaign_id, `${prefix}promoter_campaign.campaign_id`) ??
+    optionalText(optionalRecord(link?.campaign)?.id, `${prefix}promoter_campaign.campaign.id`)
+  );
+}

@@ -1,4 +1,4 @@
-import { Decimal, UserSharePolicy, WildfireNormaliseContext } from '@earnings/domain';
+import { Decimal, FirstPromoterNormaliseContext, FirstPromoterRewardedParty, UserSharePolicy, WildfireNormaliseContext } from '@earnings/domain';
 import { splitList } from '@earnings/service-shell';
 import { IngestConfig } from './ingest.config';
 
@@ -6,10 +6,20 @@ import { IngestConfig } from './ingest.config';
 export class IngestSettings {
   readonly wildfireCallbackKeys: string[];
   readonly wildfireNormalise: Omit<WildfireNormaliseContext, 'observedAt'>;
+  readonly firstPromoterWebhookSecrets: string[];
+  readonly firstPromoterNormalise: Omit<FirstPromoterNormaliseContext, 'observedAt'>;
 
   constructor(readonly config: IngestConfig) {
     this.wildfireCallbackKeys = splitList(config.WILDFIRE_CALLBACK_KEYS);
     this.wildfireNormalise = { userShare: userSharePolicy(config), defaultCurrency: config.WILDFIRE_DEFAULT_CURRENCY };
+    this.firstPromoterWebhookSecrets = splitList(config.FIRSTPROMOTER_WEBHOOK_SECRETS);
+    this.firstPromoterNormalise = {
+      accountCurrency: config.FIRSTPROMOTER_ACCOUNT_CURRENCY,
+      defaultRewardedParty: config.FIRSTPROMOTER_REWARDED_PARTY as FirstPromoterRewardedParty,
+      rewardedPartyByCampaignId: new Map(
+        splitList(config.FIRSTPROMOTER_REWARDED_PARTY_BY_CAMPAIGN).map((entry) => entry.split(':') as [string, FirstPromoterRewardedParty]),
+      ),
+    };
   }
 }
 

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 const brokerList = /^[^\s,]+:\d+(,[^\s,]+:\d+)*$/;
 const decimalShare = /^(0(\.\d+)?|1(\.0+)?)$/;
@@ -42,4 +42,78 @@ export class IngestConfig {
 
   @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
   LOG_LEVEL = 'info';
+
+  /** Comma-separated FirstPromoter webhook secrets (current and previous, for rotation). Empty: endpoint off. */
+  @IsString()
+  FIRSTPROMOTER_WEBHOOK_SECRETS = '';
+
+  /** Shared token protecting the unsigned legacy fulfilment_pending webhook. Empty: endpoint off. */
+  @Matches(/^$|^.{16,}$/, { message: 'must be at least 16 characters, or empty to turn the legacy webhook off' })
+  FIRSTPROMOTER_LEGACY_TOKEN = '';
+
+  /** FirstPromoter's `cash` unit is this currency. */
+  @Matches(/^[A-Z]{3}$/, { message: 'must be an ISO 4217 code such as USD' })
+  FIRSTPROMOTER_ACCOUNT_CURRENCY = 'USD';
+
+  /** Whose user id a commission belongs to: the promoter's cust_id or the referral's uid. */
+  @IsIn(['promoter', 'referral'])
+  FIRSTPROMOTER_REWARDED_PARTY = 'promoter';
+
+  /** Per campaign: "12:referral,13:promoter". */
+  @Matches(/^$|^\d+:(promoter|referral)(,\d+:(promoter|referral))*$/, { message: 'must look like "12:referral,13:promoter"' })
+  FIRSTPROMOTER_REWARDED_PARTY_BY_CAMPAIGN = '';
+
+  /** The Commission API, e.g. https://api.wfi.re. Empty: no scheduled sync (callbacks only). */
+  @Matches(/^$|^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash, or empty' })
+  WILDFIRE_API_BASE_URL = '';
+
+  @IsIn(['v2', 'v3', 'v4'])
+  WILDFIRE_API_VERSION = 'v4';
+
+  @ValidateIf((config: IngestConfig) => config.WILDFIRE_API_BASE_URL !== '')
+  @IsNotEmpty({ message: 'is required when WILDFIRE_API_BASE_URL is set' })
+  WILDFIRE_APP_ID = '';
+
+  @ValidateIf((config: IngestConfig) => config.WILDFIRE_API_BASE_URL !== '')
+  @IsNotEmpty({ message: 'is required when WILDFIRE_API_BASE_URL is set' })
+  WILDFIRE_APP_SECRET = '';
+
+  @ValidateIf((config: IngestConfig) => config.WILDFIRE_API_BASE_URL !== '')
+  @IsNotEmpty({ message: 'is required when WILDFIRE_API_BASE_URL is set' })
+  WILDFIRE_DEVICE_TOKEN = '';
+
+  @IsString()
+  WILDFIRE_SENDER_TOKEN = '';
+
+  /** Wildfire recommends pulling every 1 to 6 hours, at least daily. */
+  @IsInt() @Min(1) @Max(24 * 60)
+  WILDFIRE_SYNC_INTERVAL_MINUTES = 60;
+
+  @IsBoolean()
+  WILDFIRE_SYNC_ON_START = true;
+
+  /** Each window starts this long before the last one ended, so nothing falls between windows. */
+  @IsInt() @Min(0) @Max(7 * 24 * 60)
+  WILDFIRE_SYNC_OVERLAP_MINUTES = 120;
+
+  /** Start of the first window when no sync ran yet (ISO-8601); empty means 90 days ago. */
+  @Matches(/^$|^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/, { message: 'must be an ISO-8601 UTC date such as 2024-01-01T00:00:00Z, or empty' })
+  WILDFIRE_SYNC_INITIAL_START = '';
+
+  /** Wildfire rejects calls closer than 5 s. */
+  @IsInt() @Min(0) @Max(600_000)
+  WILDFIRE_API_REQUEST_INTERVAL_MS_MIN = 5_000;
+
+  @IsInt() @Min(100) @Max(600_000)
+  WILDFIRE_API_REQUEST_TIMEOUT_MS = 30_000;
+
+  @IsInt() @Min(1) @Max(2_000)
+  WILDFIRE_API_PAGE_LIMIT = 2_000;
+
+  /** How long one page may be retried (timeouts, 5xx, 429, bad payloads) before the run fails. */
+  @IsInt() @Min(0) @Max(6 * 3600_000)
+  WILDFIRE_SYNC_RETRY_BUDGET_MS = 10 * 60_000;
+
+  @IsInt() @Min(1) @Max(1_000_000)
+  WILDFIRE_SYNC_PAGES_PER_WINDOW_MAX = 10_000;
 }

@@ -1,8 +1,9 @@
-import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BatchingProducer, createKafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
+import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { IngestExceptionFilter } from './errors/ingest.exception';
@@ -10,12 +11,25 @@ import { IngestConfig } from './ingest.config';
 import { IngestSettings } from './ingest-settings';
 import { InboundPublisher } from './publishing/inbound-publisher';
 import { WildfireCallbackController } from './wildfire/wildfire-callback.controller';
+import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromoter-legacy-webhook.controller';
+import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
+import { WebhookDeliveryRepository } from './firstpromoter/webhook-delivery.repository';
+import { createCommissionApiSync } from './wildfire-sync/create-commission-api-sync';
+import { CommissionApiSyncScheduler } from './wildfire-sync/commission-api-sync.scheduler';
 
 const KAFKA = 'KAFKA';
+const LOGGER = 'LOGGER';
 
 @Module({})
-export class IngestModule implements OnModuleInit, OnApplicationShutdown {
+export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+  private syncScheduler: CommissionApiSyncScheduler | null = null;
+
   constructor(
+    private readonly settings: IngestSettings,
+    private readonly publisher: InboundPublisher,
+    private readonly schedulerRegistry: SchedulerRegistry,
+    private readonly metrics: Metrics,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly producer: BatchingProducer,
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
@@ -26,13 +40,15 @@ export class IngestModule implements OnModuleInit, OnApplicationShutdown {
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ingest' }, logger);
     return {
       module: IngestModule,
-      imports: [ServiceShellModule],
-      controllers: [WildfireCallbackController],
+      imports: [ServiceShellModule, ScheduleModule.forRoot()],
+      controllers: [WildfireCallbackController, FirstPromoterWebhookController, FirstPromoterLegacyWebhookController],
       providers: [
         { provide: IngestSettings, useValue: new IngestSettings(config) },
         { provide: KAFKA, useValue: kafka },
+        { provide: LOGGER, useValue: logger },
         { provide: BatchingProducer, useValue: new BatchingProducer(kafka, { lingerMs: config.KAFKA_PRODUCER_LINGER_MS, batchMessagesMax: 500 }) },
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ingest', poolSizeMax: 5 }) },
+        { provide: WebhookDeliveryRepository, useFactory: (dataSource: DataSource) => new WebhookDeliveryRepository(dataSource), inject: [DataSource] },
         { provide: InboundPublisher, useFactory: (producer: BatchingProducer) => new InboundPublisher(producer), inject: [BatchingProducer] },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],
@@ -46,8 +62,20 @@ export class IngestModule implements OnModuleInit, OnApplicationShutdown {
     this.readiness.register(postgresReadinessCheck(this.dataSource));
   }
 
+  async onApplicationBootstrap(): Promise<void> {
+    const config = this.settings.config;
+    if (config.WILDFIRE_API_BASE_URL === '') {
+      this.logger.warn('WILDFIRE_API_BASE_URL is not set: no Commission API sync, so a dropped callback is never repaired');
+      return;
+    }
+    const sync = createCommissionApiSync(config, this.dataSource, this.publisher, this.logger, this.metrics);
+    this.syncScheduler = new CommissionApiSyncScheduler(sync, this.schedulerRegistry, this.logger);
+    this.syncScheduler.start(config.WILDFIRE_SYNC_INTERVAL_MINUTES, config.WILDFIRE_SYNC_ON_START);
+  }
+
   /** Requests in flight have been answered by now; wait for their Kafka batches, then close. */
   async onApplicationShutdown(): Promise<void> {
+    await this.syncScheduler?.stop();
     await this.producer.disconnect();
     await this.dataSource.destroy();
   }

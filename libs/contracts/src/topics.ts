@@ -29,7 +29,8 @@ const keepForever = { 'retention.ms': '-1', 'retention.bytes': '-1', 'cleanup.po
 /** Partition counts bound consumer parallelism; keys are AUIs, so one user's events stay in order. */
 export function topicSettings(partitions: number): TopicSettings[] {
   return [
-    { name: Topics.rawInbound, partitions, config: keepForever },
+    // A Commission API page of 2000 records is over Kafka's default 1 MB message limit.
+    { name: Topics.rawInbound, partitions, config: { ...keepForever, 'max.message.bytes': String(16 * 1024 * 1024) } },
     { name: Topics.commissionObserved, partitions, config: keepForever },
     { name: Topics.commissionObservedDeadLetter, partitions: 1, config: keepForever },
     // Balance events are a changelog of the read model: 30 days is enough to catch up; rebuild from the event store.

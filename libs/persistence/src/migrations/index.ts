@@ -1,5 +1,7 @@
 import { CreateLedgerProjection1763700000000 } from './1763700000000-create-ledger-projection';
 import { CreatePayoutBalance1763700001000 } from './1763700001000-create-payout-balance';
+import { CreateWildfireSync1763700002000 } from './1763700002000-create-wildfire-sync';
+import { CreateWebhookDelivery1763700003000 } from './1763700003000-create-webhook-delivery';
 
 /** Every migration, in order. A new migration is added here and never edited once released. */
-export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000];
+export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000];

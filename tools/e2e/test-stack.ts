@@ -134,3 +134,46 @@ export async function waitForProjectorToCatchUp(databaseUrl: string, consumerGro
     await admin.disconnect();
   }
 }
+
+/** Sum of the end offsets of a topic's partitions: how many messages it has ever held. */
+export async function topicEndOffset(topic: string): Promise<bigint> {
+  const { brokers } = requireTestInfrastructure();
+  const admin = new Kafka({ clientId: 'test-offsets', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + BigInt(partition.high), 0n);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Every message value of a topic from the beginning, read by a throwaway consumer group. */
+export async function readWholeTopic(topic: string): Promise<{ key: string; value: string; headers: Record<string, string> }[]> {
+  const { brokers } = requireTestInfrastructure();
+  const kafka = new Kafka({ clientId: 'test-reader', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.filter((partition) => BigInt(partition.high) > 0n).map((partition) => [partition.partition, BigInt(partition.high)]));
+  const messages: { key: string; value: string; headers: Record<string, string> }[] = [];
+  if (remaining.size === 0) return messages;
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        eachMessage: async ({ partition, message }) => {
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+          messages.push({ key: message.key?.toString('utf8') ?? '', value: message.value?.toString('utf8') ?? '', headers });
+          if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
+          if (remaining.size === 0) resolve();
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return messages;
+}

@@ -58,7 +58,7 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
       body: fixture.body,
     });
     expect(response.status).toBe(401);
-    expect((await response.json()).error.code).toBe('invalid-signature');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('invalid-signature');
   });
 
   it('answers an AUI with no data with empty balances, not an error', async () => {
@@ -72,7 +72,7 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
       expect((await fetch(apps.url(app, '/health/live'))).status).toBe(200);
       const ready = await fetch(apps.url(app, '/health/ready'));
       expect(ready.status).toBe(200);
-      expect((await ready.json()).checks).toEqual({ kafka: 'ok', postgres: 'ok' });
+      expect(((await ready.json()) as { checks: unknown }).checks).toEqual({ kafka: 'ok', postgres: 'ok' });
       const metrics = await (await fetch(apps.url(app, '/metrics'))).text();
       expect(metrics).toContain('process_resident_memory_bytes');
     }

@@ -2,3 +2,4 @@ export * from './time/source-timestamp';
 export * from './money/decimal';
 export * from './wildfire';
 export * from './firstpromoter';
+export * from './ledger';

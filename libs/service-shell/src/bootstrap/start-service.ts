@@ -14,6 +14,8 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   /** Hand JSON bodies to handlers as the exact bytes received (for signature checks over raw bytes). */
   keepJsonBodiesRaw?: boolean;
+  /** How long a graceful shutdown may take before the process exits with code 1. */
+  shutdownTimeoutMs?: number;
 }
 
 /**
@@ -34,17 +36,39 @@ export async function startService(module: unknown, options: ServiceOptions, log
     fastify.removeContentTypeParser('application/json');
     fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const readiness = app.get(Readiness);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      logger.info({ signal }, 'shutting down: draining, then closing');
-      readiness.startDraining();
-    });
+    process.once(signal, () => void shutDown(app, readiness, signal, options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs, logger));
   }
   await app.listen(options.port, options.host);
   logger.info({ port: options.port, host: options.host }, `${options.name} listening`);
   return app;
+}
+
+const defaultShutdownTimeoutMs = 25_000;
+
+/**
+ * Reports not-ready at once, then closes the app: HTTP stops accepting, in-flight requests finish,
+ * modules' shutdown hooks let consumers finish and commit their batch and close connections.
+ * Exit 0 when all of that completed; exit 1 if it overran the deadline (the orchestrator's
+ * grace period should be longer than this timeout).
+ */
+async function shutDown(app: INestApplication, readiness: Readiness, signal: string, timeoutMs: number, logger: Logger): Promise<void> {
+  logger.info({ signal, timeoutMs }, 'shutting down: draining, then closing');
+  readiness.startDraining();
+  const deadline = setTimeout(() => {
+    logger.error({ timeoutMs }, 'shutdown overran its deadline; exiting without finishing');
+    process.exit(1);
+  }, timeoutMs);
+  deadline.unref();
+  try {
+    await app.close();
+    logger.info('shut down cleanly');
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
 }
 
 /** Runs a service's main; a bad configuration prints every problem and exits 1. */

@@ -1,0 +1,223 @@
+import {
+  availableOf,
+  balanceOf,
+  commissionKey,
+  contributionOf,
+  evolve,
+  initialLedgerState,
+  planBatch,
+  versionFromObservation,
+  zeroFigures,
+} from '..';
+import { given, modifiedAt, observation, payout } from './ledger-test-support';
+
+describe('the ledger: merchants report returns three ways, balances come out right', () => {
+  it('order level: a return changes the same commission, and the latest amount replaces the earlier one', () => {
+    given(observation({ commissionId: 'order-1', userAmount: '12.50000', modifiedDate: modifiedAt(0) }))
+      .when(observation({ commissionId: 'order-1', userAmount: '7.25125', modifiedDate: modifiedAt(1) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '7.25125', pending: '7.25125', available: '0' });
+  });
+
+  it('item level: a return is a new commission with a negative amount, and it reduces the totals', () => {
+    given(observation({ commissionId: 'item-1', userAmount: '2.88475' }), observation({ commissionId: 'item-2', userAmount: '1.5' }))
+      .when(observation({ commissionId: 'item-2-return', userAmount: '-1.5' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '2.88475', pending: '2.88475' });
+  });
+
+  it('mixed: the order as one record, the return as a separate negative record', () => {
+    given(observation({ commissionId: 'order-1', userAmount: '20', state: 'PAYABLE', sourceStatus: 'paid' }))
+      .when(observation({ commissionId: 'order-1-return', userAmount: '-5.00001', state: 'PAYABLE', sourceStatus: 'paid' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '14.99999', pending: '0', payable: '14.99999', available: '14.99999' });
+  });
+});
+
+describe('the ledger: states', () => {
+  it('a paid device split counts as paid by the network and is never available', () => {
+    given(observation({ userAmount: '3.2', paidByNetwork: true, modifiedDate: modifiedAt(0) }))
+      .when(observation({ userAmount: '3.2', paidByNetwork: true, state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(1) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '3.2', pending: '0', payable: '0', paidByNetwork: '3.2', available: '0' });
+  });
+
+  it('a device split still pending counts as pending, like any other', () => {
+    given()
+      .when(observation({ userAmount: '3.2', paidByNetwork: true, state: 'READY', sourceStatus: 'ready' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '3.2', pending: '3.2', paidByNetwork: '0' });
+  });
+
+  it('a rejected commission counts nowhere, and a balance it leaves at zero disappears', () => {
+    const state = given(observation({ userAmount: '10', modifiedDate: modifiedAt(0) }))
+      .when(observation({ userAmount: '10', state: 'REJECTED', sourceStatus: 'disqualified', modifiedDate: modifiedAt(1) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '0', pending: '0', payable: '0', available: '0' });
+    expect(state.balances.size).toBe(0);
+    expect(contributionOf(versionFromObservation(observation({ state: 'REJECTED' })))).toEqual(zeroFigures);
+  });
+
+  it('a newer version that moves the commission to another user and unit moves its contribution', () => {
+    given(observation({ aui: 'aui-1', unit: 'USD', userAmount: '10', modifiedDate: modifiedAt(0) }))
+      .when(observation({ aui: 'aui-2', unit: 'EUR', userAmount: '9.5', state: 'PAYABLE', modifiedDate: modifiedAt(1) }))
+      .then(
+        { aui: 'aui-1', unit: 'USD', lifetime: '0', pending: '0' },
+        { aui: 'aui-2', unit: 'EUR', lifetime: '9.5', payable: '9.5', available: '9.5' },
+      );
+  });
+
+  it('keeps balances per unit: credits never mix with dollars', () => {
+    given(observation({ commissionId: 'fp-1', source: 'firstpromoter', unit: 'credits', userAmount: '20' }))
+      .when(observation({ commissionId: 'wf-1', unit: 'USD', userAmount: '1' }))
+      .then({ aui: 'aui-1', unit: 'credits', lifetime: '20' }, { aui: 'aui-1', unit: 'USD', lifetime: '1' });
+  });
+
+  it('tells the same commission id from two sources apart', () => {
+    given(observation({ source: 'wildfire', commissionId: '42', userAmount: '1' }))
+      .when(observation({ source: 'firstpromoter', commissionId: '42', userAmount: '2' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '3' });
+  });
+});
+
+describe('the ledger: dedupe by modified time', () => {
+  it('an observation with an equal modified date is a duplicate, whatever it says', () => {
+    const state = given(observation({ userAmount: '10', modifiedDate: modifiedAt(5) }))
+      .when(observation({ userAmount: '99', observationId: 'resent', modifiedDate: modifiedAt(5) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '10' });
+    expect(state.duplicateCount).toBe(1);
+  });
+
+  it('an older observation arriving late is stale and changes nothing', () => {
+    const state = given(observation({ userAmount: '7', modifiedDate: modifiedAt(10) }))
+      .when(observation({ userAmount: '12', modifiedDate: modifiedAt(9) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '7' });
+    expect(state.duplicateCount).toBe(1);
+    expect(state.commissions.get(commissionKey('wildfire', 'c1'))?.modifiedDate).toBe(modifiedAt(10));
+  });
+
+  it('one microsecond newer applies, which a millisecond Date would call equal', () => {
+    given(observation({ userAmount: '7', modifiedDate: '2023-03-07T02:57:58.525100Z' }))
+      .when(observation({ userAmount: '8', modifiedDate: '2023-03-07T02:57:58.525101Z' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '8' });
+  });
+
+  it('names why a batch skipped each duplicate', () => {
+    const plan = planBatch({
+      storedVersions: new Map(),
+      alreadyAppliedPayoutIds: new Set(['payout-old']),
+      events: [
+        observation({ observationId: 'first', modifiedDate: modifiedAt(2) }),
+        observation({ observationId: 'again', modifiedDate: modifiedAt(2) }),
+        observation({ observationId: 'late', modifiedDate: modifiedAt(1) }),
+        payout({ payoutId: 'payout-old' }),
+      ],
+    });
+    expect(plan.appliedObservations.map((applied) => applied.observationId)).toEqual(['first']);
+    expect(plan.duplicates).toEqual([
+      { kind: 'commission', observationId: 'again', source: 'wildfire', commissionId: 'c1', reason: 'same-version' },
+      { kind: 'commission', observationId: 'late', source: 'wildfire', commissionId: 'c1', reason: 'stale-version' },
+      { kind: 'payout', payoutId: 'payout-old', reason: 'payout-already-applied' },
+    ]);
+  });
+
+  it('a version with a non-canonical modified date is stored canonical', () => {
+    const version = versionFromObservation({ ...observation(), modifiedDate: '2023-03-07T02:57:58.5251Z' });
+    expect(version.modifiedDate).toBe('2023-03-07T02:57:58.525100Z');
+    expect(version.userAmount.toFixed()).toBe('10');
+  });
+
+  it('refuses an amount that is not a decimal: the schema check upstream was skipped', () => {
+    expect(() => versionFromObservation({ ...observation(), userAmount: '1e3' })).toThrow(RangeError);
+  });
+});
+
+describe('the ledger: payouts', () => {
+  const payable = observation({ userAmount: '30', state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(0) });
+
+  it('a payout reduces available and is applied once, however often it is replayed', () => {
+    const state = given(payable)
+      .when(payout({ payoutId: 'p-1', amount: '25.5' }), payout({ payoutId: 'p-1', amount: '25.5' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '30', payable: '30', paidOut: '25.5', available: '4.5' });
+    expect(state.duplicateCount).toBe(1);
+    expect([...state.appliedPayoutIds]).toEqual(['p-1']);
+  });
+
+  it('a payout already applied in an earlier batch is a duplicate in the next', () => {
+    const plan = planBatch({ storedVersions: new Map(), alreadyAppliedPayoutIds: new Set(['p-1']), events: [payout({ payoutId: 'p-1' })] });
+    expect(plan.appliedPayouts).toEqual([]);
+    expect(plan.balanceDeltas).toEqual([]);
+  });
+
+  it('a return after a payout leaves available negative: a clawback the next earnings offset', () => {
+    const state = given(payable, payout({ payoutId: 'p-1', amount: '30' }))
+      .when(observation({ userAmount: '10', state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(1) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '10', payable: '10', paidOut: '30', available: '-20' });
+    expect(availableOf(balanceOf(state.balances, 'aui-1', 'USD')).isNegative()).toBe(true);
+  });
+
+  it('an item-level return after a payout does the same', () => {
+    given(payable, payout({ payoutId: 'p-1', amount: '30' }))
+      .when(observation({ commissionId: 'c1-return', userAmount: '-30', state: 'PAYABLE', sourceStatus: 'paid' }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '0', payable: '0', paidOut: '30', available: '-30' });
+  });
+
+  it('refuses a negative payout amount: it would be a deposit the schema forbids', () => {
+    expect(() => evolve(initialLedgerState, payout({ amount: '-1' }))).toThrow(RangeError);
+  });
+});
+
+describe('planBatch: what the projector writes', () => {
+  it('upserts the final version of each changed commission once, and keeps every applied observation for the audit', () => {
+    const events = [
+      observation({ observationId: 'v1', userAmount: '1', modifiedDate: modifiedAt(1) }),
+      observation({ observationId: 'v2', userAmount: '2', modifiedDate: modifiedAt(2) }),
+      observation({ observationId: 'v3', userAmount: '3', modifiedDate: modifiedAt(3) }),
+    ];
+    const plan = planBatch({ storedVersions: new Map(), alreadyAppliedPayoutIds: new Set(), events });
+    expect(plan.changedVersions.map((version) => version.observationId)).toEqual(['v3']);
+    expect(plan.appliedObservations.map((applied) => applied.observationId)).toEqual(['v1', 'v2', 'v3']);
+    expect(plan.balanceDeltas).toHaveLength(1);
+    expect(plan.balanceDeltas[0].delta.lifetime.toFixed()).toBe('3');
+    expect(plan.balanceDeltas[0].causedBy).toEqual(['v1', 'v2', 'v3']);
+  });
+
+  it('starts from the stored version: only the difference is a delta', () => {
+    const stored = versionFromObservation(observation({ observationId: 'stored', userAmount: '10', modifiedDate: modifiedAt(1) }));
+    const plan = planBatch({
+      storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]),
+      alreadyAppliedPayoutIds: new Set(),
+      events: [observation({ observationId: 'newer', userAmount: '4', modifiedDate: modifiedAt(2) })],
+    });
+    expect(plan.balanceDeltas.map((delta) => [delta.aui, delta.unit, delta.delta.lifetime.toFixed(), delta.delta.pending.toFixed()])).toEqual([
+      ['aui-1', 'USD', '-6', '-6'],
+    ]);
+  });
+
+  it('writes no delta for a balance whose changes cancel out within the batch', () => {
+    const plan = planBatch({
+      storedVersions: new Map(),
+      alreadyAppliedPayoutIds: new Set(),
+      events: [
+        observation({ commissionId: 'a', userAmount: '5' }),
+        observation({ commissionId: 'b', userAmount: '-5' }),
+        observation({ commissionId: 'c', unit: 'EUR', userAmount: '1' }),
+      ],
+    });
+    expect(plan.balanceDeltas.map((delta) => delta.unit)).toEqual(['EUR']);
+    expect(plan.changedVersions).toHaveLength(3);
+  });
+
+  it('a version moving to another user writes a delta to both, each caused by that observation', () => {
+    const stored = versionFromObservation(observation({ aui: 'aui-1', userAmount: '10', modifiedDate: modifiedAt(1) }));
+    const plan = planBatch({
+      storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]),
+      alreadyAppliedPayoutIds: new Set(),
+      events: [observation({ observationId: 'moved', aui: 'aui-2', userAmount: '10', modifiedDate: modifiedAt(2) })],
+    });
+    expect(plan.balanceDeltas.map((delta) => [delta.aui, delta.delta.lifetime.toFixed(), delta.causedBy])).toEqual([
+      ['aui-1', '-10', ['moved']],
+      ['aui-2', '10', ['moved']],
+    ]);
+  });
+
+  it('stops on a stored version filed under another commission key', () => {
+    const stored = versionFromObservation(observation({ commissionId: 'other' }));
+    const input = { storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]), alreadyAppliedPayoutIds: new Set<string>() };
+    expect(() => planBatch({ ...input, events: [observation({ modifiedDate: modifiedAt(9) })] })).toThrow(/filed under key/);
+  });
+});

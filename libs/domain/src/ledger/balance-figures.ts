@@ -1,0 +1,101 @@
+import { Decimal, ZERO } from '../money/decimal';
+
+/**
+ * A user's figures in one unit. `available` is not stored: it is derived from the others
+ * (`availableOf`), so it can never disagree with them.
+ */
+export interface BalanceFigures {
+  /** Every commission that is not rejected, net of returns. */
+  lifetime: Decimal;
+  /** Pending, confirmed and ready commissions: expected, not yet eligible. */
+  pending: Decimal;
+  /** Eligible commissions the partner pays out (before subtracting what left). */
+  payable: Decimal;
+  /** Eligible commissions the network already paid the user itself (Wildfire device split). */
+  paidByNetwork: Decimal;
+  /** What executed payouts took out. */
+  paidOut: Decimal;
+  /** What payouts in flight hold back, so a second run cannot pay it again. */
+  reserved: Decimal;
+}
+
+/** A balance of one user in one unit, as the ledger keeps it. */
+export interface BalanceEntry {
+  aui: string;
+  unit: string;
+  figures: BalanceFigures;
+}
+
+/** One term per figure, so arithmetic over figures never forgets one. */
+export const figureNames = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut', 'reserved'] as const;
+export type FigureName = (typeof figureNames)[number];
+
+export const zeroFigures: BalanceFigures = Object.freeze({
+  lifetime: ZERO,
+  pending: ZERO,
+  payable: ZERO,
+  paidByNetwork: ZERO,
+  paidOut: ZERO,
+  reserved: ZERO,
+});
+
+/** What the user may still be paid. Negative after a return that followed a payout (a clawback). */
+export function availableOf(figures: BalanceFigures): Decimal {
+  return figures.payable.minus(figures.paidOut).minus(figures.reserved);
+}
+
+/** A figures value with one figure set; the others zero. */
+export function figuresWith(name: FigureName, amount: Decimal): BalanceFigures {
+  return { ...zeroFigures, [name]: amount };
+}
+
+export function addFigures(left: BalanceFigures, right: BalanceFigures): BalanceFigures {
+  return combineFigures(left, right, (a, b) => a.plus(b));
+}
+
+export function subtractFigures(left: BalanceFigures, right: BalanceFigures): BalanceFigures {
+  return combineFigures(left, right, (a, b) => a.minus(b));
+}
+
+export function isZeroFigures(figures: BalanceFigures): boolean {
+  return figureNames.every((name) => figures[name].isZero());
+}
+
+export function figuresEqual(left: BalanceFigures, right: BalanceFigures): boolean {
+  return figureNames.every((name) => left[name].equals(right[name]));
+}
+
+/** Plain decimal strings, for logs, events and test assertions. */
+export function figuresToStrings(figures: BalanceFigures): Record<FigureName | 'available', string> {
+  const strings = Object.fromEntries(figureNames.map((name) => [name, figures[name].toFixed()]));
+  return { ...(strings as Record<FigureName, string>), available: availableOf(figures).toFixed() };
+}
+
+function combineFigures(left: BalanceFigures, right: BalanceFigures, operation: (a: Decimal, b: Decimal) => Decimal): BalanceFigures {
+  const combined = Object.fromEntries(figureNames.map((name) => [name, operation(left[name], right[name])]));
+  return combined as unknown as BalanceFigures;
+}
+
+/**
+ * The key of a balance. JSON keeps it unambiguous for any aui and unit (a separator character
+ * could appear inside either), and readable in a debugger.
+ */
+export function balanceKey(aui: string, unit: string): string {
+  return JSON.stringify([aui, unit]);
+}
+
+/** The balance of (aui, unit) in a balances map; a missing entry is a zero balance. */
+export function balanceOf(balances: ReadonlyMap<string, BalanceEntry>, aui: string, unit: string): BalanceFigures {
+  return balances.get(balanceKey(aui, unit))?.figures ?? zeroFigures;
+}
+
+/**
+ * Adds a delta to one balance in a mutable map. An entry whose figures all return to zero is
+ * removed, so the balances are the same whatever order of events led to them.
+ */
+export function addToBalance(balances: Map<string, BalanceEntry>, aui: string, unit: string, delta: BalanceFigures): void {
+  const key = balanceKey(aui, unit);
+  const figures = addFigures(balances.get(key)?.figures ?? zeroFigures, delta);
+  if (isZeroFigures(figures)) balances.delete(key);
+  else balances.set(key, { aui, unit, figures });
+}

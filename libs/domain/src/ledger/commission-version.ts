@@ -1,0 +1,83 @@
+import { CommissionObserved, CommissionState } from '@earnings/contracts';
+import { Decimal, parseDecimal } from '../money/decimal';
+import { canonicalTimestamp, toEpochMicros } from '../time/source-timestamp';
+import { BalanceFigures, figuresWith, zeroFigures } from './balance-figures';
+
+/** The latest version of one commission, as the ledger keeps it: only what balances and dedupe need. */
+export interface CommissionVersion {
+  source: string;
+  commissionId: string;
+  aui: string;
+  unit: string;
+  userAmount: Decimal;
+  state: CommissionState;
+  paidByNetwork: boolean;
+  /** Canonical (six fractional digits, UTC); compared with toEpochMicros, never as a string. */
+  modifiedDate: string;
+  /** The observation this version came from, for the audit trail. */
+  observationId: string;
+}
+
+export type VersionDuplicateReason = 'stale-version' | 'same-version';
+
+export type VersionDecision = { applied: true; version: CommissionVersion } | { applied: false; reason: VersionDuplicateReason };
+
+/** The identity of a commission. JSON keeps it unambiguous whatever characters the source id holds. */
+export function commissionKey(source: string, commissionId: string): string {
+  return JSON.stringify([source, commissionId]);
+}
+
+export function commissionKeyOf(version: Pick<CommissionVersion, 'source' | 'commissionId'>): string {
+  return commissionKey(version.source, version.commissionId);
+}
+
+export function versionFromObservation(observation: CommissionObserved): CommissionVersion {
+  const userAmount = parseDecimal(observation.userAmount);
+  // The projector validates every message against the schema first, so this is a programmer error.
+  if (userAmount === null) throw new RangeError(`observation ${observation.observationId} has a non-decimal userAmount`);
+  return {
+    source: observation.source,
+    commissionId: observation.commissionId,
+    aui: observation.aui,
+    unit: observation.unit,
+    userAmount,
+    state: observation.state,
+    paidByNetwork: observation.paidByNetwork,
+    modifiedDate: canonicalTimestamp(observation.modifiedDate),
+    observationId: observation.observationId,
+  };
+}
+
+/**
+ * Whether an observation supersedes the stored version. Only a strictly newer modified time
+ * applies: sources resend the same version (callbacks and API pulls overlap), and an older one
+ * may arrive late; neither may change a balance.
+ */
+export function decideVersion(stored: CommissionVersion | undefined, observation: CommissionObserved): VersionDecision {
+  if (stored !== undefined) {
+    const difference = toEpochMicros(observation.modifiedDate) - toEpochMicros(stored.modifiedDate);
+    if (difference === 0n) return { applied: false, reason: 'same-version' };
+    if (difference < 0n) return { applied: false, reason: 'stale-version' };
+  }
+  return { applied: true, version: versionFromObservation(observation) };
+}
+
+/** What one latest version adds to the balance of its (aui, unit). */
+export function contributionOf(version: CommissionVersion): BalanceFigures {
+  const amount = version.userAmount;
+  switch (version.state) {
+    case 'REJECTED':
+      return zeroFigures;
+    case 'PENDING':
+    case 'CONFIRMED':
+    case 'READY':
+      return { ...zeroFigures, lifetime: amount, pending: amount };
+    case 'PAYABLE':
+      // The network already paid a device split to the user: the partner must never pay it again.
+      return { ...figuresWith(version.paidByNetwork ? 'paidByNetwork' : 'payable', amount), lifetime: amount };
+    default: {
+      const unreachable: never = version.state;
+      throw new Error(`unknown commission state ${JSON.stringify(unreachable)}`);
+    }
+  }
+}

@@ -2,6 +2,8 @@ import type { Wfav1Credentials } from '@earnings/sources';
 
 export interface SimulatorOptions {
   seed: string;
+  /** AUIs are this prefix plus a 4-digit number. */
+  auiPrefix: string;
   users: number;
   commissions: number;
   /** One Wildfire application per currency. */
@@ -23,6 +25,7 @@ export interface SimulatorOptions {
 /** Development values only: the simulator is never deployed with real credentials. */
 export const defaultSimulatorOptions: SimulatorOptions = {
   seed: 'earnings-ledger',
+  auiPrefix: 'sim-user-',
   users: 50,
   commissions: 300,
   currencies: ['USD', 'EUR', 'GBP'],
@@ -51,6 +54,7 @@ export function simulatorEnvironment(env: Environment): SimulatorEnvironment {
   const text = (name: string, fallback: string) => (env[name] === undefined || env[name] === '' ? fallback : (env[name] as string));
   const options: SimulatorOptions = {
     seed: text('SIMULATOR_SEED', defaults.seed),
+    auiPrefix: text('SIMULATOR_AUI_PREFIX', defaults.auiPrefix),
     users: integer(env, 'SIMULATOR_USERS', defaults.users),
     commissions: integer(env, 'SIMULATOR_COMMISSIONS', defaults.commissions),
     currencies: text('SIMULATOR_CURRENCIES', defaults.currencies.join(',')).split(',').map((code) => code.trim().toUpperCase()).filter((code) => code !== ''),

@@ -31,7 +31,7 @@ export class SimulatorState {
   private latestCache: { atMicros: number; records: VersionedRecord[] } | null = null;
 
   constructor(readonly options: SimulatorOptions) {
-    this.history = generateHistory({ seed: options.seed, users: options.users, commissions: options.commissions, currencies: options.currencies });
+    this.history = generateHistory({ seed: options.seed, users: options.users, commissions: options.commissions, currencies: options.currencies, auiPrefix: options.auiPrefix });
     this.nowMicros = this.history.initialNowMicros;
     this.apiGate = new IntervalGate(options.apiIntervalMsMin);
   }

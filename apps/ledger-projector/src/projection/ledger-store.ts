@@ -170,10 +170,11 @@ export class LedgerStore {
     const balances: BalanceRow[] = await manager.query(
       `INSERT INTO ${this.schema}.balance AS b (aui, unit, lifetime, pending, payable, paid_by_network, paid_out, reserved)
        SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
+       -- trim_scale keeps one text form per value: numeric addition keeps its operands' scale (3.1902 + -0.6162 = 2.5740).
        ON CONFLICT (aui, unit) DO UPDATE SET
-         lifetime = b.lifetime + EXCLUDED.lifetime, pending = b.pending + EXCLUDED.pending, payable = b.payable + EXCLUDED.payable,
-         paid_by_network = b.paid_by_network + EXCLUDED.paid_by_network, paid_out = b.paid_out + EXCLUDED.paid_out,
-         reserved = b.reserved + EXCLUDED.reserved, updated_at = now()
+         lifetime = trim_scale(b.lifetime + EXCLUDED.lifetime), pending = trim_scale(b.pending + EXCLUDED.pending),
+         payable = trim_scale(b.payable + EXCLUDED.payable), paid_by_network = trim_scale(b.paid_by_network + EXCLUDED.paid_by_network),
+         paid_out = trim_scale(b.paid_out + EXCLUDED.paid_out), reserved = trim_scale(b.reserved + EXCLUDED.reserved), updated_at = now()
        RETURNING aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text, updated_at`,
       columns(deltas, [
         (d) => d.aui, (d) => d.unit, (d) => toDecimalString(d.delta.lifetime), (d) => toDecimalString(d.delta.pending),

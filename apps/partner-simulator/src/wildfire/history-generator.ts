@@ -17,6 +17,8 @@ export interface HistorySettings {
   commissions: number;
   /** One application per currency. */
   currencies: readonly string[];
+  /** AUIs are `${auiPrefix}0001`...; a distinct prefix keeps runs sharing one Kafka cluster apart. */
+  auiPrefix: string;
 }
 
 export const usersMax = 100_000;
@@ -96,7 +98,7 @@ interface World {
 
 function createWorld(random: SeededRandom, settings: HistorySettings): World {
   const users = Array.from({ length: settings.users }, (_, index) => ({
-    aui: `sim-user-${String(index + 1).padStart(4, '0')}`,
+    aui: `${settings.auiPrefix}${String(index + 1).padStart(4, '0')}`,
     deviceId: 15_000_000 + index * 16 + random.int(0, 15),
   }));
   const applications = settings.currencies.map((currency, index) => ({ applicationId: 100 + index * 50 + random.int(0, 49), currency }));

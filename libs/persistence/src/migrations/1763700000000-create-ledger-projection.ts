@@ -77,7 +77,7 @@ export class CreateLedgerProjection1763700000000 implements MigrationInterface {
             paid_by_network numeric NOT NULL DEFAULT 0,
             paid_out numeric NOT NULL DEFAULT 0,
             reserved numeric NOT NULL DEFAULT 0,
-            available numeric GENERATED ALWAYS AS (payable - paid_out - reserved) STORED,
+            available numeric GENERATED ALWAYS AS (trim_scale(payable - paid_out - reserved)) STORED,
             updated_at timestamptz NOT NULL DEFAULT now(),
             CONSTRAINT balance_pkey PRIMARY KEY (aui, unit)
           )$sql$, target_schema);

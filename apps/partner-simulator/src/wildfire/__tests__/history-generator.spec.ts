@@ -3,7 +3,7 @@ import { generateHistory, HistorySettings } from '../history-generator';
 import { apiVersions, renderCommission } from '../record-shapes';
 import { formatScaled, formatTimestamp, parseMicros } from '../wire-format';
 
-const settings: HistorySettings = { seed: 'history-spec', users: 40, commissions: 1_200, currencies: ['USD', 'EUR', 'GBP'] };
+const settings: HistorySettings = { seed: 'history-spec', users: 40, commissions: 1_200, currencies: ['USD', 'EUR', 'GBP'], auiPrefix: 'sim-user-' };
 const history = generateHistory(settings);
 const decimalAmount = /^-?\d+(\.\d{1,5})?$/;
 
@@ -129,5 +129,12 @@ describe('generateHistory', () => {
     expect(() => generateHistory({ ...settings, commissions: 10_000_000 })).toThrow(RangeError);
     expect(() => generateHistory({ ...settings, currencies: ['usd'] })).toThrow(RangeError);
     expect(() => generateHistory({ ...settings, currencies: ['USD', 'USD'] })).toThrow(RangeError);
+  });
+});
+
+describe('AUI prefix', () => {
+  it('names every user with the configured prefix, so runs sharing a cluster stay apart', () => {
+    const prefixed = generateHistory({ ...settings, auiPrefix: 'run-42-' });
+    expect(new Set(prefixed.commissions.map((commission) => commission.aui.slice(0, 7)))).toEqual(new Set(['run-42-']));
   });
 });

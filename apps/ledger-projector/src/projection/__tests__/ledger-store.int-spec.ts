@@ -1,0 +1,49 @@
+import { CommissionObserved, Topics } from '@earnings/contracts';
+import { createDataSource, currentProjectionSchema } from '@earnings/persistence';
+import { DataSource } from 'typeorm';
+import { createSuiteDatabase, SuiteDatabase } from '../../../../../tools/e2e/test-stack';
+import { LedgerStore } from '../ledger-store';
+
+function observation(commissionId: string, userAmount: string, modifiedDate: string): CommissionObserved {
+  return {
+    type: 'CommissionObserved', schemaVersion: 1, observationId: `test:${commissionId}:${modifiedDate}`, source: 'wildfire', channel: 'callback',
+    commissionId, aui: 'aui-store-test', state: 'PENDING', sourceStatus: 'pending', unit: 'USD', userAmount, applicationAmount: userAmount,
+    paidByNetwork: false, saleAmount: null, saleCurrency: null, applicationId: '104', merchantId: '1', deviceId: null, merchantOrderId: null,
+    merchantSkus: [], eventDate: null, lockingDate: null, createdDate: null, modifiedDate, deliveryId: null, apiVersion: 'v4', observedAt: modifiedDate,
+  };
+}
+
+describe('the ledger store against PostgreSQL', () => {
+  let database: SuiteDatabase;
+  let dataSource: DataSource;
+  let store: LedgerStore;
+  let schema: string;
+
+  beforeAll(async () => {
+    database = await createSuiteDatabase('ledger_store');
+    dataSource = createDataSource({ url: database.url, applicationName: 'ledger-store-test' });
+    await dataSource.initialize();
+    schema = await currentProjectionSchema(dataSource);
+    store = new LedgerStore(dataSource, schema, 'store-test');
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  const balance = async () =>
+    (await dataSource.query(`SELECT lifetime::text, pending::text, available::text FROM ${schema}.balance WHERE aui = 'aui-store-test'`))[0];
+
+  it('keeps one text form per amount however the additions were grouped (2.574, never 2.5740)', async () => {
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, lastOffset: '0', events: [{ offset: '0', event: observation('mixed-purchase', '3.1902', '2023-03-07T01:17:09.578311Z') }] });
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, lastOffset: '1', events: [{ offset: '1', event: observation('mixed-return', '-0.6162', '2023-03-14T12:19:50.669620Z') }] });
+    expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
+  });
+
+  it('skips a chunk below the stored offset, so a redelivery after a crash never counts twice', async () => {
+    const outcome = await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, lastOffset: '1', events: [{ offset: '1', event: observation('mixed-return-again', '-1', '2023-03-15T00:00:00.000000Z') }] });
+    expect(outcome).toMatchObject({ skippedAlreadyApplied: 1, applied: 0 });
+    expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
+  });
+});

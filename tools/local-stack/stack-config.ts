@@ -9,6 +9,13 @@ export const developmentDefaults = {
   WILDFIRE_CALLBACK_KEYS: 'dev-callback-key',
   WILDFIRE_CALLBACK_KEY: 'dev-callback-key',
   GRAPHIQL: 'true',
+  // The demo's ingest syncs from the simulator's Commission API, as production syncs from Wildfire's.
+  WILDFIRE_API_BASE_URL: 'http://127.0.0.1:3010',
+  WILDFIRE_APP_ID: 'dev-app-id',
+  WILDFIRE_APP_SECRET: 'dev-app-secret',
+  WILDFIRE_DEVICE_TOKEN: 'dev-device-token',
+  WILDFIRE_SENDER_TOKEN: 'dev-sender-token',
+  WILDFIRE_SYNC_INITIAL_START: '2000-01-01T00:00:00Z',
   LOG_LEVEL: 'info',
 } as const;
 
@@ -19,5 +26,6 @@ export function withDefaults(overrides: Record<string, string> = {}): Record<str
     const fromEnvironment = process.env[name];
     if (fromEnvironment !== undefined && fromEnvironment !== '') merged[name] = fromEnvironment;
   }
+  if (!process.env.WILDFIRE_API_BASE_URL) merged.WILDFIRE_API_BASE_URL = `http://127.0.0.1:${merged.SIMULATOR_PORT}`;
   return merged;
 }

@@ -1,4 +1,5 @@
 import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { createIdempotentProducer } from './kafka-client';
 
 export interface BatchingProducerOptions {
   /** How long the first request of a batch waits for others to join it. */
@@ -29,8 +30,7 @@ export class BatchingProducer {
   private connected = false;
 
   constructor(kafka: Kafka, private readonly options: BatchingProducerOptions) {
-    // Idempotence makes broker-side retries safe: a retried batch is not written twice.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createIdempotentProducer(kafka);
   }
 
   async connect(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaConnection {
@@ -25,7 +25,21 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log }: LogEntry) => {
       const { message, ...extra } = log;
+      // Known, accepted and explained at createIdempotentProducer: not worth a warning at every start.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       kafkaLogger[levelNames[level] ?? 'info']({ namespace: extra.namespace, broker: extra.broker, error: extra.error }, message);
     },
   });
+}
+
+/**
+ * The one producer configuration: idempotent (a broker-side retry never writes twice), acks=all
+ * is set per send, the default murmur2 partitioner named explicitly (it matches the Java
+ * client, so keys land where other Kafka tools expect). Retries stay bounded by the client's
+ * retry settings: ingest must answer 503 within seconds when Kafka is down, not hang, so we
+ * accept kafkajs' warning that bounded retries weaken its exactly-once guarantee; our
+ * consumers are idempotent by observation and payout id.
+ */
+export function createIdempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }

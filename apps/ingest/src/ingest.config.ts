@@ -63,6 +63,23 @@ export class IngestConfig {
   @Matches(/^$|^\d+:(promoter|referral)(,\d+:(promoter|referral))*$/, { message: 'must look like "12:referral,13:promoter"' })
   FIRSTPROMOTER_REWARDED_PARTY_BY_CAMPAIGN = '';
 
+  /** FirstPromoter API v2 key for the reconciliation pull. Empty: no pull (webhooks only). */
+  @IsString()
+  FIRSTPROMOTER_API_KEY = '';
+
+  @ValidateIf((config: IngestConfig) => config.FIRSTPROMOTER_API_KEY !== '')
+  @IsNotEmpty({ message: 'is required when FIRSTPROMOTER_API_KEY is set' })
+  FIRSTPROMOTER_ACCOUNT_ID = '';
+
+  @Matches(/^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash' })
+  FIRSTPROMOTER_API_BASE_URL = 'https://api.firstpromoter.com/api/v2/company';
+
+  @IsInt() @Min(1) @Max(24 * 60)
+  FIRSTPROMOTER_RECONCILE_INTERVAL_MINUTES = 60;
+
+  @IsBoolean()
+  FIRSTPROMOTER_RECONCILE_ON_START = true;
+
   /** The Commission API, e.g. https://api.wfi.re. Empty: no scheduled sync (callbacks only). */
   @Matches(/^$|^https?:\/\/[^\s]+[^/]$/, { message: 'must be an http(s) URL without a trailing slash, or empty' })
   WILDFIRE_API_BASE_URL = '';

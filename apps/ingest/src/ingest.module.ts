@@ -15,14 +15,16 @@ import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromo
 import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
 import { WebhookDeliveryRepository } from './firstpromoter/webhook-delivery.repository';
 import { createCommissionApiSync } from './wildfire-sync/create-commission-api-sync';
-import { CommissionApiSyncScheduler } from './wildfire-sync/commission-api-sync.scheduler';
+import { ScheduledRun } from './scheduling/scheduled-run';
+import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
+import { FirstPromoterApiClient } from '@earnings/sources';
 
 const KAFKA = 'KAFKA';
 const LOGGER = 'LOGGER';
 
 @Module({})
 export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private syncScheduler: CommissionApiSyncScheduler | null = null;
+  private readonly scheduledRuns: ScheduledRun[] = [];
 
   constructor(
     private readonly settings: IngestSettings,
@@ -66,16 +68,26 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     const config = this.settings.config;
     if (config.WILDFIRE_API_BASE_URL === '') {
       this.logger.warn('WILDFIRE_API_BASE_URL is not set: no Commission API sync, so a dropped callback is never repaired');
-      return;
+    } else {
+      const sync = createCommissionApiSync(config, this.dataSource, this.publisher, this.logger, this.metrics);
+      this.schedule({ name: 'wildfire-commission-sync', intervalMinutes: config.WILDFIRE_SYNC_INTERVAL_MINUTES, runAtStart: config.WILDFIRE_SYNC_ON_START, run: () => sync.syncToNow(new Date()), requestStop: () => sync.requestStop() });
     }
-    const sync = createCommissionApiSync(config, this.dataSource, this.publisher, this.logger, this.metrics);
-    this.syncScheduler = new CommissionApiSyncScheduler(sync, this.schedulerRegistry, this.logger);
-    this.syncScheduler.start(config.WILDFIRE_SYNC_INTERVAL_MINUTES, config.WILDFIRE_SYNC_ON_START);
+    if (config.FIRSTPROMOTER_API_KEY !== '') {
+      const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
+      const reconciliation = new CommissionReconciliationService(client, this.publisher, this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics);
+      this.schedule({ name: 'firstpromoter-reconciliation', intervalMinutes: config.FIRSTPROMOTER_RECONCILE_INTERVAL_MINUTES, runAtStart: config.FIRSTPROMOTER_RECONCILE_ON_START, run: () => reconciliation.reconcile() });
+    }
+  }
+
+  private schedule(options: ConstructorParameters<typeof ScheduledRun>[0]): void {
+    const run = new ScheduledRun(options, this.schedulerRegistry, this.logger);
+    run.start();
+    this.scheduledRuns.push(run);
   }
 
   /** Requests in flight have been answered by now; wait for their Kafka batches, then close. */
   async onApplicationShutdown(): Promise<void> {
-    await this.syncScheduler?.stop();
+    await Promise.all(this.scheduledRuns.map((run) => run.stop()));
     await this.producer.disconnect();
     await this.dataSource.destroy();
   }

@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { IngestException } from '../errors/ingest.exception';
 import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
-import { headerOf, rawBodyOf } from '../wildfire/wildfire-callback.controller';
+import { headerOf, rawBodyOf } from '../http/raw-request';
 
 /**
  * The legacy `fulfilment_pending` webhook. Its response code is the protocol: 200 tells

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestException } from '../errors/ingest.exception';
 import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
-import { headerOf, rawBodyOf } from '../wildfire/wildfire-callback.controller';
+import { headerOf, rawBodyOf } from '../http/raw-request';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
 
 /** FirstPromoter webhooks v2: signed, retried by FirstPromoter, deduplicated by `event_id`. */

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestException } from '../errors/ingest.exception';
 import { InboundPublisher } from '../publishing/inbound-publisher';
 import { IngestSettings } from '../ingest-settings';
+import { headerOf, rawBodyOf } from '../http/raw-request';
 
 /**
  * Wildfire never retries a callback, so a 5xx here loses it until the next API sync: answer 2xx
@@ -45,15 +46,4 @@ export class WildfireCallbackController {
       }
     }
   }
-}
-
-export function rawBodyOf(request: FastifyRequest): Buffer {
-  const body = request.body;
-  if (Buffer.isBuffer(body)) return body;
-  throw new IngestException('unsupported-media-type', 'send the body as application/json');
-}
-
-export function headerOf(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

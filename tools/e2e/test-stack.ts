@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@earnings/contracts';
 import { runMigrations } from '@earnings/persistence';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { workspaceRoot } from '@earnings/testing';
+import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
 import { ensureDatabase, dropDatabase } from '../local-stack/database';
 import { freePort } from '../local-stack/kafka-broker';
 import { AppName, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
@@ -176,4 +176,72 @@ export async function readWholeTopic(topic: string): Promise<{ key: string; valu
   });
   await consumer.disconnect();
   return messages;
+}
+
+/**
+ * A partner API key for the query service: spread `env` into startApps' environment and send
+ * `headers` with every GraphQL request (the API answers UNAUTHENTICATED without credentials).
+ */
+export function queryApiKey(name = 'e2e', secret = 'e2e-query-api-key'): { env: Record<string, string>; headers: Record<string, string> } {
+  return { env: { QUERY_API_KEYS: `${name}:earnings:read:${secret}` }, headers: { authorization: `Bearer ${secret}` } };
+}
+
+/**
+ * Starts `app` again on its port with `env` (the same as given to startApps) after it stopped or
+ * was killed, and waits until it is ready; the new process replaces the old in `running.services`.
+ */
+export async function restartApp(running: RunningApps, app: AppName, env: Record<string, string>): Promise<ServiceProcess> {
+  const previous = running.services.get(app);
+  if (previous && previous.child.exitCode === null && previous.child.signalCode === null) throw new Error(`${app} is still running; stop or kill it first`);
+  const portEnv = {
+    INGEST_PORT: String(running.ports.ingest),
+    PROJECTOR_PORT: String(running.ports['ledger-projector']),
+    PAYOUT_PORT: String(running.ports.payout),
+    QUERY_PORT: String(running.ports.query),
+    SIMULATOR_PORT: String(running.ports['partner-simulator']),
+  };
+  const service = startServiceProcess({
+    workspaceRoot: workspaceRoot(),
+    name: app,
+    port: running.ports[app],
+    env: { ...portEnv, ...env },
+    logFile: join(running.logDirectory, `${app}-${running.ports[app]}.log`),
+  });
+  running.services.set(app, service);
+  await waitUntilReady(service, app === 'partner-simulator' ? '/health' : '/health/ready');
+  return service;
+}
+
+export interface TestCommission {
+  id: number;
+  aui: string;
+  /** A Wildfire status word: pending, confirmed, ready, paid, disqualified. */
+  status: string;
+  amount: string;
+  eventDate: string;
+  modifiedDate: string;
+}
+
+/** A Wildfire v2 commission callback signed with the fixture key, for tests that need commissions of their own AUIs. */
+export function signedWildfireCallback(commission: TestCommission): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
+    ID: randomUUID(),
+    Type: 'Commission',
+    Action: 'update',
+    Payload: {
+      ID: commission.id, ApplicationID: 42, MerchantID: 123456, DeviceID: 19283, SaleAmount: '100', Amount: commission.amount,
+      Status: commission.status, TrackingCode: commission.aui, EventDate: commission.eventDate, CreatedDate: commission.modifiedDate,
+      ModifiedDate: commission.modifiedDate, MerchantOrderID: `order-${commission.id}`, MerchantSKU: 'sku-1',
+    },
+    CreatedDate: commission.modifiedDate,
+  });
+  const signature = createHmac('sha256', WILDFIRE_FIXTURE_CALLBACK_KEY).update(body).digest('hex');
+  return { body, headers: { 'content-type': 'application/json', 'X-WF-Signature': `sha256=${signature}` } };
+}
+
+/** An end-user JWT signed with HS256, as an identity provider sharing QUERY_JWT_SECRET would issue it. */
+export function hs256Token(secret: string, claims: Record<string, unknown>): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + 600, ...claims })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }

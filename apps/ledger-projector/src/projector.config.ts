@@ -29,6 +29,18 @@ export class ProjectorConfig {
   @IsInt() @Min(5) @Max(5_000)
   OUTBOX_POLL_INTERVAL_MS = 25;
 
+  /**
+   * How long the broker waits for a silent member before handing its partitions to others. A
+   * crashed projector's partitions stay unassigned this long after a restart; the fault tests
+   * lower it. The broker's group.min.session.timeout.ms (6 s by default) is the floor.
+   */
+  @IsInt() @Min(6_000) @Max(300_000)
+  PROJECTOR_SESSION_TIMEOUT_MS = 30_000;
+
+  /** How often the projector re-reads projection_pointer, so it follows a rebuild's switch. */
+  @IsInt() @Min(100) @Max(60_000)
+  PROJECTION_POINTER_POLL_MS = 2_000;
+
   @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
   LOG_LEVEL = 'info';
 }

@@ -13,10 +13,25 @@ import { ProjectorConfig } from './projector.config';
 const CONFIG = 'PROJECTOR_CONFIG';
 const LOGGER = 'LOGGER';
 
+/** The consumer and relay of one projection schema; replaced as a whole when readers switch schema. */
+interface Projection {
+  schema: string;
+  consumer: LedgerProjectionConsumer;
+  relay: OutboxRelay;
+}
+
+/**
+ * After a rebuild switched projection_pointer, the projector follows it: it stops applying to
+ * the old schema (the store refuses a chunk once the pointer moved, and a poll notices a switch
+ * at idle), relays what the old outbox still holds, and starts over on the new schema from the
+ * offsets the rebuild stored there under this projector's consumer group.
+ */
 @Module({})
 export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer: LedgerProjectionConsumer | null = null;
-  private relay: OutboxRelay | null = null;
+  private projection: Projection | null = null;
+  private retargeting: Promise<void> | null = null;
+  private pointerTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: ProjectorConfig,
@@ -44,22 +59,76 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     await this.dataSource.initialize();
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
-    const schema = await currentProjectionSchema(this.dataSource);
-    const store = new LedgerStore(this.dataSource, schema, this.config.PROJECTOR_CONSUMER_GROUP);
-    this.consumer = new LedgerProjectionConsumer(this.kafka, store, {
-      groupId: this.config.PROJECTOR_CONSUMER_GROUP,
-      chunkEventsMax: this.config.PROJECTOR_CHUNK_EVENTS_MAX,
-      fetchWaitMsMax: this.config.PROJECTOR_FETCH_WAIT_MS_MAX,
-    }, this.logger, this.metrics);
-    this.relay = new OutboxRelay(this.kafka, this.dataSource, schema, this.config.OUTBOX_POLL_INTERVAL_MS, this.logger);
-    await this.relay.start();
-    await this.consumer.start();
-    this.logger.info({ schema, group: this.config.PROJECTOR_CONSUMER_GROUP }, 'projecting the ledger');
+    this.projection = await this.startProjection(await currentProjectionSchema(this.dataSource));
+    this.schedulePointerCheck();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.consumer?.stop();
-    await this.relay?.stop();
+    this.stopping = true;
+    if (this.pointerTimer) clearTimeout(this.pointerTimer);
+    await this.retargeting;
+    await this.stopProjection();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private async startProjection(schema: string): Promise<Projection> {
+    const group = this.config.PROJECTOR_CONSUMER_GROUP;
+    const store = new LedgerStore(this.dataSource, schema, group, { announceBalanceChanges: true, requirePointedTo: true });
+    const consumer = new LedgerProjectionConsumer(this.kafka, store, {
+      groupId: group,
+      chunkEventsMax: this.config.PROJECTOR_CHUNK_EVENTS_MAX,
+      fetchWaitMsMax: this.config.PROJECTOR_FETCH_WAIT_MS_MAX,
+      sessionTimeoutMs: this.config.PROJECTOR_SESSION_TIMEOUT_MS,
+      deadLetterInvalid: true,
+      onProjectionSwitched: () => this.followPointer(),
+    }, this.logger, this.metrics);
+    const relay = new OutboxRelay(this.kafka, this.dataSource, schema, this.config.OUTBOX_POLL_INTERVAL_MS, this.logger);
+    await relay.start();
+    await consumer.start();
+    this.logger.info({ schema, group }, 'projecting the ledger');
+    return { schema, consumer, relay };
+  }
+
+  private async stopProjection(): Promise<void> {
+    const projection = this.projection;
+    this.projection = null;
+    await projection?.consumer.stop();
+    await projection?.relay.stop();
+  }
+
+  private schedulePointerCheck(): void {
+    if (this.stopping) return;
+    this.pointerTimer = setTimeout(() => {
+      this.followPointer();
+      this.schedulePointerCheck();
+    }, this.config.PROJECTION_POINTER_POLL_MS);
+  }
+
+  /** Starts a re-target when the pointer names another schema; one at a time. */
+  private followPointer(): void {
+    if (this.retargeting || this.stopping) return;
+    this.retargeting = this.retargetIfSwitched()
+      .catch((error: Error) => {
+        // The process cannot tell which schema it writes to any more: crash, and let the restart read the pointer.
+        this.logger.fatal({ err: error }, 'could not follow the projection pointer; exiting');
+        process.exit(70);
+      })
+      .finally(() => {
+        this.retargeting = null;
+      });
+  }
+
+  private async retargetIfSwitched(): Promise<void> {
+    const pointedTo = await currentProjectionSchema(this.dataSource);
+    const current = this.projection;
+    if (!current || pointedTo === current.schema) return;
+    this.logger.info({ from: current.schema, to: pointedTo }, 'projection pointer switched; re-targeting');
+    await current.consumer.stop();
+    // Balance changes the old schema applied before the switch are announced before any of the new one's.
+    await current.relay.drain();
+    await current.relay.stop();
+    this.projection = null;
+    if (this.stopping) return;
+    this.projection = await this.startProjection(pointedTo);
   }
 }

@@ -4,6 +4,10 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 
 const relayBatchMessagesMax = 500;
+/** A drain stops after this many batches (2.5 million messages); more means something else keeps writing. */
+const drainBatchesMax = 5_000;
+/** PostgreSQL's undefined_table. */
+const undefinedTable = '42P01';
 
 /**
  * Publishes the projection's outbox to Kafka in id order with an idempotent producer, then marks
@@ -45,6 +49,38 @@ export class OutboxRelay {
           this.schedule(1_000);
         });
     }, delayMs);
+  }
+
+  /**
+   * Relays until the outbox is empty: what a projector does with the old schema's outbox after
+   * readers switched away from it, since no relay polls that schema afterwards.
+   */
+  async drain(): Promise<number> {
+    try {
+      return await this.drainUntilEmpty();
+    } catch (error) {
+      // A rebuild with --drop-old drops the old schema only once its outbox is empty, so a dropped outbox has nothing left.
+      if ((error as { driverError?: { code?: string } }).driverError?.code === undefinedTable) return 0;
+      throw error;
+    }
+  }
+
+  private async drainUntilEmpty(): Promise<number> {
+    let sent = 0;
+    for (let round = 0; round < drainBatchesMax; round += 1) {
+      // The polling loop may hold the advisory lock for a moment: wait for it rather than read 0.
+      await this.running;
+      const count = await this.relayOnce();
+      sent += count;
+      if (count === 0 && (await this.unpublishedCount()) === 0) return sent;
+      if (count === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`outbox of ${this.schema} not drained after ${drainBatchesMax} batches`);
+  }
+
+  private async unpublishedCount(): Promise<number> {
+    const [{ count }]: { count: string }[] = await this.dataSource.query(`SELECT count(*) AS count FROM ${this.schema}.outbox WHERE published_at IS NULL`);
+    return Number(count);
   }
 
   /** Sends one batch; returns how many messages it sent. */

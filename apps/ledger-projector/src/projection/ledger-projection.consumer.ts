@@ -3,15 +3,27 @@ import { LedgerEvent } from '@earnings/domain';
 import { Metrics } from '@earnings/service-shell';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { LedgerStore, OffsetEvent } from './ledger-store';
+import { LedgerStore, OffsetEvent, OffsetGapError, ProjectionSwitchedError } from './ledger-store';
 
 export interface ProjectionConsumerOptions {
   groupId: string;
   chunkEventsMax: number;
   fetchWaitMsMax: number;
+  sessionTimeoutMs: number;
+  /** Live: invalid messages go to the dead-letter topic. A rebuild says no, as the live projector already sent them. */
+  deadLetterInvalid: boolean;
+  /**
+   * Per `topic/partition`, the offset to stop before (exclusive). A rebuild stops at the end
+   * offsets taken when it started; a partition that reaches its limit is paused. Absent: no limit.
+   */
+  offsetLimits?: ReadonlyMap<string, bigint>;
+  /** Called (once) when the store refused a chunk because readers moved to another schema. */
+  onProjectionSwitched?: (error: ProjectionSwitchedError) => void;
 }
 
-const consumedTopics = [Topics.commissionObserved, Topics.payoutExecuted];
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export const consumedTopics = [Topics.commissionObserved, Topics.payoutExecuted];
 
 /**
  * Reads commission-observed and payout-executed and hands each chunk to the store, which
@@ -25,6 +37,7 @@ export class LedgerProjectionConsumer {
   private readonly eventsApplied;
   private readonly duplicates;
   private readonly deadLettered;
+  private switched = false;
 
   constructor(
     kafka: Kafka,
@@ -35,9 +48,10 @@ export class LedgerProjectionConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
+      sessionTimeout: options.sessionTimeoutMs,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      // A third of the session, as Kafka advises, so two missed heartbeats do not expel a live member.
+      heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: options.fetchWaitMsMax,
       allowAutoTopicCreation: false,
@@ -61,6 +75,11 @@ export class LedgerProjectionConsumer {
     });
   }
 
+  /** Lets paused partitions continue, after a rebuild raised its offset limits. */
+  resumeAll(): void {
+    this.consumer.resume(consumedTopics.map((topic) => ({ topic })));
+  }
+
   /** Finishes the chunk in progress (kafkajs waits for eachBatch), commits, and leaves the group. */
   async stop(): Promise<void> {
     await this.consumer.disconnect();
@@ -78,18 +97,43 @@ export class LedgerProjectionConsumer {
     }
   }
 
-  private async consumeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    for (let start = 0; start < batch.messages.length; start += this.options.chunkEventsMax) {
-      if (!isRunning() || isStale()) return;
-      const messages = batch.messages.slice(start, start + this.options.chunkEventsMax);
+  private async consumeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+    const limit = this.options.offsetLimits?.get(partitionKey(batch.topic, batch.partition));
+    const wanted = limit === undefined ? batch.messages : batch.messages.filter((message) => BigInt(message.offset) < limit);
+    for (let start = 0; start < wanted.length; start += this.options.chunkEventsMax) {
+      if (!isRunning() || isStale() || this.switched) return;
+      const messages = wanted.slice(start, start + this.options.chunkEventsMax);
       const events = await this.parseOrDeadLetter(batch.topic, batch.partition, messages);
       const lastOffset = messages[messages.length - 1].offset;
-      const outcome = await this.store.applyChunk({ topic: batch.topic, partition: batch.partition, events, lastOffset });
+      const outcome = await this.applyOrNoticeSwitch(batch.topic, batch.partition, events, messages[0].offset, lastOffset);
+      if (outcome === null) return;
       resolveOffset(lastOffset);
       this.eventsApplied.inc({ topic: batch.topic }, outcome.applied);
       this.duplicates.inc(outcome.duplicates);
       await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
       await heartbeat();
+    }
+    if (wanted.length < batch.messages.length) pause();
+  }
+
+  /** Null when readers moved to another schema: nothing of the chunk was written, and this consumer stops applying. */
+  private async applyOrNoticeSwitch(topic: string, partition: number, events: OffsetEvent[], firstOffset: string, lastOffset: string) {
+    try {
+      return await this.store.applyChunk({ topic, partition, events, firstOffset, lastOffset });
+    } catch (error) {
+      if (error instanceof OffsetGapError) {
+        this.logger.warn({ topic, partition, from: String(error.firstOffset), to: String(error.nextOffset) }, 'fetched past the stored offset; seeking back');
+        this.consumer.seek({ topic, partition, offset: error.nextOffset.toString() });
+        return null;
+      }
+      if (!(error instanceof ProjectionSwitchedError)) throw error;
+      if (!this.switched) {
+        this.switched = true;
+        this.logger.info({ from: error.fromSchema, to: error.toSchema }, 'projection switched; this consumer stops applying');
+        // Not awaited: stopping the consumer waits for this very eachBatch to return.
+        setImmediate(() => this.options.onProjectionSwitched?.(error));
+      }
+      return null;
     }
   }
 
@@ -103,7 +147,9 @@ export class LedgerProjectionConsumer {
       if (parsed.ok) events.push({ offset: message.offset, event: parsed.value });
       else rejected.push({ message, reason: parsed.reason });
     }
-    if (rejected.length > 0) {
+    if (rejected.length > 0 && !this.options.deadLetterInvalid) {
+      this.deadLettered.inc(rejected.length);
+    } else if (rejected.length > 0) {
       await this.deadLetters.send({
         topic: Topics.commissionObservedDeadLetter,
         acks: -1,

@@ -1,6 +1,6 @@
 import { CommissionObserved, PayoutExecuted, Topics, cloudEventHeaders, BalanceChanged } from '@earnings/contracts';
 import { BatchPlan, CommissionVersion, canonicalTimestamp, Decimal, LedgerEvent, planBatch, commissionKey, toDecimalString } from '@earnings/domain';
-import { assertSchemaName } from '@earnings/persistence';
+import { assertSchemaName, LEDGER_PROJECTION } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface OffsetEvent {
@@ -11,10 +11,43 @@ export interface OffsetEvent {
 export interface PartitionChunk {
   topic: string;
   partition: number;
+  /** The first offset of the chunk, valid or not: above the stored next offset means messages would be skipped. */
+  firstOffset: string;
   /** Valid events of the chunk, in offset order. Invalid ones went to the dead-letter topic. */
   events: OffsetEvent[];
   /** The last offset of the chunk, valid or not: everything up to it is done once this commits. */
   lastOffset: string;
+}
+
+export interface LedgerStoreOptions {
+  /**
+   * Write BalanceChanged to the outbox for the relay. A rebuild says no: its events were
+   * announced when the live projection applied them, and must not reach payout twice.
+   */
+  announceBalanceChanges: boolean;
+  /**
+   * Refuse to write once projection_pointer names another schema. The live projector says yes,
+   * so after a rebuild switched readers no chunk lands in the abandoned schema; a rebuild
+   * writes into a schema nobody points at yet, so it says no.
+   */
+  requirePointedTo: boolean;
+}
+
+/** Thrown inside a chunk's transaction (so nothing of the chunk commits) once readers moved to another schema. */
+export class ProjectionSwitchedError extends Error {
+  constructor(readonly fromSchema: string, readonly toSchema: string) {
+    super(`projection_pointer moved from ${fromSchema} to ${toSchema}`);
+  }
+}
+
+/**
+ * The chunk starts above the stored next offset. Kafka's committed offsets can be ahead of a
+ * schema's after a rebuild switched readers to it; applying would silently skip messages.
+ */
+export class OffsetGapError extends Error {
+  constructor(readonly topic: string, readonly partition: number, readonly nextOffset: bigint, readonly firstOffset: bigint) {
+    super(`${topic}/${partition}: chunk starts at ${firstOffset}, the projection expects ${nextOffset}`);
+  }
 }
 
 export interface ChunkOutcome {
@@ -30,9 +63,14 @@ export interface ChunkOutcome {
  * below the stored next offset was already applied and is skipped.
  */
 export class LedgerStore {
-  private readonly schema: string;
+  readonly schema: string;
 
-  constructor(private readonly dataSource: DataSource, schema: string, private readonly consumerGroup: string) {
+  constructor(
+    private readonly dataSource: DataSource,
+    schema: string,
+    private readonly consumerGroup: string,
+    private readonly options: LedgerStoreOptions = { announceBalanceChanges: true, requirePointedTo: true },
+  ) {
     this.schema = assertSchemaName(schema);
   }
 
@@ -46,7 +84,9 @@ export class LedgerStore {
 
   async applyChunk(chunk: PartitionChunk): Promise<ChunkOutcome> {
     return this.dataSource.transaction('READ COMMITTED', async (manager) => {
+      if (this.options.requirePointedTo) await this.assertStillPointedTo(manager);
       const nextOffset = await this.lockOffset(manager, chunk);
+      if (BigInt(chunk.firstOffset) > nextOffset) throw new OffsetGapError(chunk.topic, chunk.partition, nextOffset, BigInt(chunk.firstOffset));
       const fresh = chunk.events.filter((item) => BigInt(item.offset) >= nextOffset);
       const plan = planBatch({
         storedVersions: await this.lockStoredVersions(manager, fresh),
@@ -69,6 +109,17 @@ export class LedgerStore {
         balancesChanged,
       };
     });
+  }
+
+  /**
+   * FOR SHARE makes a switch (UPDATE projection_pointer) wait for the chunk in flight, and a
+   * chunk that starts after the switch sees the new value: the old schema is frozen exactly at
+   * the switch.
+   */
+  private async assertStillPointedTo(manager: EntityManager): Promise<void> {
+    const rows: { schema_name: string }[] = await manager.query(`SELECT schema_name FROM projection_pointer WHERE name = $1 FOR SHARE`, [LEDGER_PROJECTION]);
+    const pointedTo = rows[0]?.schema_name ?? '(none)';
+    if (pointedTo !== this.schema) throw new ProjectionSwitchedError(this.schema, pointedTo);
   }
 
   private async lockOffset(manager: EntityManager, chunk: PartitionChunk): Promise<bigint> {
@@ -183,6 +234,7 @@ export class LedgerStore {
       ]),
     );
     if (balances.length !== deltas.length) throw new Error(`balance upsert wrote ${balances.length} rows, the ledger planned ${deltas.length}`);
+    if (!this.options.announceBalanceChanges) return balances.length;
     const changesPerAui = new Map<string, number>();
     for (const delta of deltas) changesPerAui.set(delta.aui, (changesPerAui.get(delta.aui) ?? 0) + 1);
     const sequences: { aui: string; balance_sequence: string }[] = await manager.query(

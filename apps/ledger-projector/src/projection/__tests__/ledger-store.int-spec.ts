@@ -2,7 +2,7 @@ import { CommissionObserved, Topics } from '@earnings/contracts';
 import { createDataSource, currentProjectionSchema } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { createSuiteDatabase, SuiteDatabase } from '../../../../../tools/e2e/test-stack';
-import { LedgerStore } from '../ledger-store';
+import { LedgerStore, OffsetGapError, ProjectionSwitchedError } from '../ledger-store';
 
 function observation(commissionId: string, userAmount: string, modifiedDate: string): CommissionObserved {
   return {
@@ -36,14 +36,35 @@ describe('the ledger store against PostgreSQL', () => {
     (await dataSource.query(`SELECT lifetime::text, pending::text, available::text FROM ${schema}.balance WHERE aui = 'aui-store-test'`))[0];
 
   it('keeps one text form per amount however the additions were grouped (2.574, never 2.5740)', async () => {
-    await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, lastOffset: '0', events: [{ offset: '0', event: observation('mixed-purchase', '3.1902', '2023-03-07T01:17:09.578311Z') }] });
-    await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, lastOffset: '1', events: [{ offset: '1', event: observation('mixed-return', '-0.6162', '2023-03-14T12:19:50.669620Z') }] });
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '0', lastOffset: '0', events: [{ offset: '0', event: observation('mixed-purchase', '3.1902', '2023-03-07T01:17:09.578311Z') }] });
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '1', lastOffset: '1', events: [{ offset: '1', event: observation('mixed-return', '-0.6162', '2023-03-14T12:19:50.669620Z') }] });
     expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
   });
 
   it('skips a chunk below the stored offset, so a redelivery after a crash never counts twice', async () => {
-    const outcome = await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, lastOffset: '1', events: [{ offset: '1', event: observation('mixed-return-again', '-1', '2023-03-15T00:00:00.000000Z') }] });
+    const outcome = await store.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '1', lastOffset: '1', events: [{ offset: '1', event: observation('mixed-return-again', '-1', '2023-03-15T00:00:00.000000Z') }] });
     expect(outcome).toMatchObject({ skippedAlreadyApplied: 1, applied: 0 });
     expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
+  });
+
+  it('refuses a chunk that starts above the stored offset, which would skip messages', async () => {
+    const gap = store.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '5', lastOffset: '5', events: [{ offset: '5', event: observation('after-a-gap', '1', '2023-03-16T00:00:00.000000Z') }] });
+    await expect(gap).rejects.toBeInstanceOf(OffsetGapError);
+    expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
+  });
+
+  it('writes nothing once projection_pointer names another schema, and a rebuild store announces nothing', async () => {
+    await dataSource.query(`SELECT create_ledger_projection('ledger_store_rebuilt')`);
+    const rebuilt = new LedgerStore(dataSource, 'ledger_store_rebuilt', 'store-test', { announceBalanceChanges: false, requirePointedTo: false });
+    await rebuilt.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '0', lastOffset: '0', events: [{ offset: '0', event: observation('rebuilt', '1', '2023-03-07T01:17:09.578311Z') }] });
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM ledger_store_rebuilt.outbox')).toEqual([{ count: 0 }]);
+    await dataSource.query(`UPDATE projection_pointer SET schema_name = 'ledger_store_rebuilt' WHERE name = 'ledger'`);
+    try {
+      const late = store.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '2', lastOffset: '2', events: [{ offset: '2', event: observation('late', '1', '2023-03-16T00:00:00.000000Z') }] });
+      await expect(late).rejects.toBeInstanceOf(ProjectionSwitchedError);
+      expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
+    } finally {
+      await dataSource.query(`UPDATE projection_pointer SET schema_name = $1 WHERE name = 'ledger'`, [schema]);
+    }
   });
 });

@@ -1,0 +1,195 @@
+import { assertSchemaName, currentProjectionSchema, LEDGER_PROJECTION } from '@earnings/persistence';
+import { Metrics } from '@earnings/service-shell';
+import { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { consumedTopics, LedgerProjectionConsumer, partitionKey } from '../projection/ledger-projection.consumer';
+import { LedgerStore } from '../projection/ledger-store';
+
+export interface RebuildOptions {
+  /** The live projector's group: the rebuild stores its offsets under it, so the projector continues from them after the switch. */
+  liveConsumerGroup: string;
+  switchReaders: boolean;
+  dropOld: boolean;
+  /**
+   * Compare only the AUIs that start with this; null compares all. Observations of one commission
+   * under two AUIs (so in two partitions) with the same modified time apply in arrival order,
+   * which a replay need not repeat: a shared test cluster has such histories.
+   */
+  compareAuiPrefix: string | null;
+  chunkEventsMax: number;
+  /** Explicit limit on the whole replay; a rebuild that takes longer is abandoned (its schema stays for inspection). */
+  replayTimeoutMs: number;
+}
+
+export interface BalanceDifference {
+  aui: string;
+  unit: string;
+  live: Record<string, string> | null;
+  rebuilt: Record<string, string> | null;
+}
+
+export interface RebuildReport {
+  liveSchema: string;
+  rebuiltSchema: string;
+  /** Messages replayed: the sum over partitions of the offsets the rebuild stopped at. */
+  messagesReplayed: string;
+  replaySeconds: number;
+  differenceCount: number;
+  /** The first differences, at most differencesShownMax. */
+  differences: BalanceDifference[];
+  switched: boolean;
+  droppedOld: boolean;
+}
+
+const differencesShownMax = 20;
+const progressPollMs = 250;
+const oldOutboxDrainTimeoutMs = 60_000;
+const figureColumns = ['lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved'] as const;
+
+/**
+ * Rebuild by replay: a new schema, a new consumer group, the topics from offset zero up to the
+ * end offsets taken at the start (then up to the live projector's offsets, so both describe the
+ * same messages), a per-(AUI, unit) comparison with the live schema, and the switch in one
+ * UPDATE of projection_pointer. The live projector serves until the switch and then follows it.
+ */
+export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, options: RebuildOptions, logger: Logger): Promise<RebuildReport> {
+  const liveSchema = await currentProjectionSchema(dataSource);
+  const rebuiltSchema = await createNextSchema(dataSource);
+  logger.info({ liveSchema, rebuiltSchema }, 'rebuilding the ledger projection');
+  const startedAt = process.hrtime.bigint();
+  const limits = await endOffsets(kafka);
+  const store = new LedgerStore(dataSource, rebuiltSchema, options.liveConsumerGroup, { announceBalanceChanges: false, requirePointedTo: false });
+  const consumer = new LedgerProjectionConsumer(kafka, store, {
+    groupId: `${options.liveConsumerGroup}.rebuild.${rebuiltSchema}.${Date.now()}`,
+    chunkEventsMax: options.chunkEventsMax,
+    fetchWaitMsMax: 100,
+    sessionTimeoutMs: 30_000,
+    deadLetterInvalid: false,
+    offsetLimits: limits,
+  }, logger, new Metrics());
+  await consumer.start();
+  try {
+    const deadline = Date.now() + options.replayTimeoutMs;
+    await waitForOffsets(dataSource, rebuiltSchema, options.liveConsumerGroup, limits, deadline);
+    // The live projector may be past the start-time ends: go as far, so the comparison is like for like.
+    if (raiseLimits(limits, await storedOffsets(dataSource, liveSchema, options.liveConsumerGroup))) {
+      consumer.resumeAll();
+      await waitForOffsets(dataSource, rebuiltSchema, options.liveConsumerGroup, limits, deadline);
+    }
+  } finally {
+    await consumer.stop();
+  }
+  const replaySeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  const { differenceCount, differences } = await compareBalances(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
+  const switched = options.switchReaders && differenceCount === 0 && (await switchReaders(dataSource, liveSchema, rebuiltSchema));
+  const droppedOld = switched && options.dropOld && (await dropWhenDrained(dataSource, liveSchema, logger));
+  const messagesReplayed = [...limits.values()].reduce((sum, end) => sum + end, 0n).toString();
+  return { liveSchema, rebuiltSchema, messagesReplayed, replaySeconds, differenceCount, differences, switched, droppedOld };
+}
+
+async function createNextSchema(dataSource: DataSource): Promise<string> {
+  const rows: { number: number | null }[] = await dataSource.query(
+    `SELECT max(substring(schema_name FROM '^ledger_([0-9]+)$')::int) AS number FROM information_schema.schemata`,
+  );
+  const name = assertSchemaName(`ledger_${(rows[0]?.number ?? 0) + 1}`);
+  await dataSource.query('SELECT create_ledger_projection($1)', [name]);
+  return name;
+}
+
+async function endOffsets(kafka: Kafka): Promise<Map<string, bigint>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const limits = new Map<string, bigint>();
+    for (const topic of consumedTopics) {
+      for (const partition of await admin.fetchTopicOffsets(topic)) limits.set(partitionKey(topic, partition.partition), BigInt(partition.high));
+    }
+    return limits;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function storedOffsets(dataSource: DataSource, schema: string, group: string): Promise<Map<string, bigint>> {
+  const rows: { topic: string; partition: number; next_offset: string }[] = await dataSource.query(
+    `SELECT topic, partition, next_offset FROM ${assertSchemaName(schema)}.consumer_offset WHERE consumer_group = $1`,
+    [group],
+  );
+  return new Map(rows.map((row) => [partitionKey(row.topic, row.partition), BigInt(row.next_offset)]));
+}
+
+/** Raises each limit to at least the given offset; true when any rose. */
+function raiseLimits(limits: Map<string, bigint>, offsets: Map<string, bigint>): boolean {
+  let raised = false;
+  for (const [key, offset] of offsets) {
+    if (offset > (limits.get(key) ?? 0n)) {
+      limits.set(key, offset);
+      raised = true;
+    }
+  }
+  return raised;
+}
+
+async function waitForOffsets(dataSource: DataSource, schema: string, group: string, limits: Map<string, bigint>, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const stored = await storedOffsets(dataSource, schema, group);
+    const behind = [...limits].filter(([key, end]) => end > 0n && (stored.get(key) ?? 0n) < end);
+    if (behind.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
+  }
+  throw new Error(`rebuild into ${schema} did not reach its end offsets in time; the schema is left for inspection`);
+}
+
+/** Every (AUI, unit) whose stored figures differ; a missing row counts as zeros. */
+async function compareBalances(dataSource: DataSource, liveSchema: string, rebuiltSchema: string, auiPrefix: string | null): Promise<{ differenceCount: number; differences: BalanceDifference[] }> {
+  const live = assertSchemaName(liveSchema);
+  const rebuilt = assertSchemaName(rebuiltSchema);
+  const differs = figureColumns.map((column) => `coalesce(l.${column}, 0) <> coalesce(r.${column}, 0)`).join(' OR ');
+  const figures = (alias: string) => `CASE WHEN ${alias}.aui IS NULL THEN NULL ELSE jsonb_build_object(${figureColumns.map((column) => `'${column}', ${alias}.${column}::text`).join(', ')}) END`;
+  const rows: { aui: string; unit: string; live: Record<string, string> | null; rebuilt: Record<string, string> | null; total: string }[] = await dataSource.query(
+    `SELECT coalesce(l.aui, r.aui) AS aui, coalesce(l.unit, r.unit) AS unit, ${figures('l')} AS live, ${figures('r')} AS rebuilt, count(*) OVER () AS total
+       FROM ${live}.balance l FULL JOIN ${rebuilt}.balance r ON l.aui = r.aui AND l.unit = r.unit
+      WHERE (${differs}) AND starts_with(coalesce(l.aui, r.aui), $1)
+      ORDER BY 1, 2
+      LIMIT ${differencesShownMax}`,
+    [auiPrefix ?? ''],
+  );
+  return { differenceCount: rows.length === 0 ? 0 : Number(rows[0].total), differences: rows.map(({ total: _total, ...difference }) => difference) };
+}
+
+/**
+ * One transaction: lock the pointer (waiting for the live projector's chunk in flight, whose
+ * transaction holds it FOR SHARE), carry each AUI's BalanceChanged sequence over so consumers
+ * never see it go backwards, and point readers at the rebuilt schema.
+ */
+async function switchReaders(dataSource: DataSource, liveSchema: string, rebuiltSchema: string): Promise<boolean> {
+  const live = assertSchemaName(liveSchema);
+  const rebuilt = assertSchemaName(rebuiltSchema);
+  return dataSource.transaction(async (manager) => {
+    const rows: { schema_name: string }[] = await manager.query('SELECT schema_name FROM projection_pointer WHERE name = $1 FOR UPDATE', [LEDGER_PROJECTION]);
+    if (rows[0]?.schema_name !== live) throw new Error(`projection_pointer moved to ${rows[0]?.schema_name} during the rebuild; not switching`);
+    await manager.query(
+      `INSERT INTO ${rebuilt}.account AS a (aui, balance_sequence) SELECT aui, balance_sequence FROM ${live}.account
+       ON CONFLICT (aui) DO UPDATE SET balance_sequence = GREATEST(a.balance_sequence, EXCLUDED.balance_sequence)`,
+    );
+    await manager.query('UPDATE projection_pointer SET schema_name = $2, switched_at = now() WHERE name = $1', [LEDGER_PROJECTION, rebuilt]);
+    return true;
+  });
+}
+
+/** Drops the old schema once the live projector relayed what its outbox still held; keeps it (and says so) otherwise. */
+async function dropWhenDrained(dataSource: DataSource, oldSchema: string, logger: Logger): Promise<boolean> {
+  const schema = assertSchemaName(oldSchema);
+  const deadline = Date.now() + oldOutboxDrainTimeoutMs;
+  while (Date.now() < deadline) {
+    const [{ count }]: { count: string }[] = await dataSource.query(`SELECT count(*) AS count FROM ${schema}.outbox WHERE published_at IS NULL`);
+    if (count === '0') {
+      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
+  }
+  logger.warn({ schema }, 'the old outbox still holds unpublished events (is the projector running?); not dropping it');
+  return false;
+}

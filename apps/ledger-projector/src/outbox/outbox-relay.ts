@@ -1,3 +1,4 @@
+import { createIdempotentProducer } from '@earnings/kafka';
 import { assertSchemaName } from '@earnings/persistence';
 import { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -24,7 +25,7 @@ export class OutboxRelay {
 
   constructor(kafka: Kafka, private readonly dataSource: DataSource, schema: string, private readonly pollIntervalMs: number, private readonly logger: Logger) {
     this.schema = assertSchemaName(schema);
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = createIdempotentProducer(kafka);
   }
 
   async start(): Promise<void> {

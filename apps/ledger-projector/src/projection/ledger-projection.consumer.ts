@@ -1,6 +1,7 @@
 import { parseCommissionObserved, parsePayoutExecuted, Topics } from '@earnings/contracts';
 import { LedgerEvent } from '@earnings/domain';
 import { Metrics } from '@earnings/service-shell';
+import { createIdempotentProducer } from '@earnings/kafka';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { LedgerStore, OffsetEvent, OffsetGapError, ProjectionSwitchedError } from './ledger-store';
@@ -56,7 +57,7 @@ export class LedgerProjectionConsumer {
       maxWaitTimeInMs: options.fetchWaitMsMax,
       allowAutoTopicCreation: false,
     });
-    this.deadLetters = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.deadLetters = createIdempotentProducer(kafka);
     this.eventsApplied = metrics.counter('ledger_events_applied_total', 'Events that changed the ledger', ['topic']);
     this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');
     this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic');

@@ -1,5 +1,7 @@
 import Fastify, { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
 import { registerAdminRoutes } from './admin-routes';
+import { registerPayoutStandIns } from './payouts/payout-stand-ins';
+import { firstPromoterStandInOptions, registerFirstPromoterStandIn } from './firstpromoter/firstpromoter-stand-in';
 import { checkedOptions, SimulatorOptions } from './simulator-options';
 import { SimulatorState } from './simulator-state';
 import { registerCommissionApi } from './wildfire/commission-api';
@@ -27,5 +29,7 @@ export function buildSimulator(options: Partial<SimulatorOptions> = {}, logger: 
   app.addHook('preClose', async () => state.closing.abort());
   registerCommissionApi(app, state);
   registerAdminRoutes(app, state);
+  registerPayoutStandIns(app, state.closing.signal);
+  registerFirstPromoterStandIn(app, firstPromoterStandInOptions(process.env, state.options.seed, state.options.auiPrefix));
   return { app, state };
 }

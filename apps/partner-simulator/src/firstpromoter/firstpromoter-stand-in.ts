@@ -1,0 +1,189 @@
+import { createHmac } from 'node:crypto';
+import Decimal from 'decimal.js';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { commissionJson, FirstPromoterCommission, generateProgram, isDropped, latestVersion } from './firstpromoter-program';
+
+export interface FirstPromoterStandInOptions {
+  seed: string;
+  auiPrefix: string;
+  promoters: number;
+  commissions: number;
+  apiKey: string;
+  accountId: string;
+  webhookSecret: string;
+}
+
+/** Read from the environment with development defaults, like the rest of the simulator. */
+export function firstPromoterStandInOptions(env: NodeJS.ProcessEnv, seed: string, auiPrefix: string): FirstPromoterStandInOptions {
+  return {
+    seed,
+    auiPrefix,
+    promoters: Number(env.SIMULATOR_FIRSTPROMOTER_PROMOTERS || 20),
+    commissions: Number(env.SIMULATOR_FIRSTPROMOTER_COMMISSIONS || 60),
+    apiKey: env.FIRSTPROMOTER_API_KEY || 'dev-firstpromoter-key',
+    accountId: env.FIRSTPROMOTER_ACCOUNT_ID || 'dev-account',
+    webhookSecret: env.SIMULATOR_FIRSTPROMOTER_WEBHOOK_SECRET || 'dev-firstpromoter-webhook-secret',
+  };
+}
+
+const apiPrefix = '/api/v2/company';
+const actions = ['approve', 'deny', 'mark_fulfilled', 'mark_unfulfilled'] as const;
+type Action = (typeof actions)[number];
+/** FirstPromoter runs actions on more than 5 ids as an asynchronous batch process. */
+const synchronousIdsMax = 5;
+const perPageMax = 100;
+const webhooksInFlightMax = 8;
+
+/**
+ * FirstPromoter's side of the wire: the admin API v2 (Bearer key + Account-ID; bare-array pages;
+ * batch actions with async batch processes), signed v2 webhooks with deterministic drops and
+ * redeliveries of the same event_id, and its own expected balances and action counts.
+ */
+export function registerFirstPromoterStandIn(app: FastifyInstance, options: FirstPromoterStandInOptions): void {
+  const program = generateProgram(options);
+  const byId = new Map(program.map((commission) => [commission.id, commission]));
+  const actionCounts = new Map<Action, Map<number, number>>(actions.map((action) => [action, new Map()]));
+  const batches = new Map<number, { total: number; polls: number }>();
+  let nextBatchId = 700;
+
+  const authorised = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (request.headers.authorization !== `Bearer ${options.apiKey}`) void reply.status(401).send({ message: 'Unauthenticated', code: 'unauthenticated' });
+    else if (request.headers['account-id'] !== options.accountId) void reply.status(403).send({ message: 'Invalid account', code: 'forbidden' });
+    else return true;
+    return false;
+  };
+
+  app.get(`${apiPrefix}/commissions`, async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    const query = request.query as Record<string, string | undefined>;
+    const page = Math.max(1, Number(query.page ?? 1));
+    const perPage = Math.min(perPageMax, Math.max(1, Number(query.per_page ?? 20)));
+    const status = query['filters[status]'];
+    const matching = program.filter((commission) => status === undefined || latestVersion(commission).status === status);
+    return matching.slice((page - 1) * perPage, page * perPage).map((commission) => commissionJson(commission, latestVersion(commission)));
+  });
+
+  for (const action of actions) {
+    app.post(`${apiPrefix}/commissions/${action}`, async (request, reply) => {
+      if (!authorised(request, reply)) return reply;
+      const ids = (request.body as { ids?: unknown } | null)?.ids;
+      if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id) && byId.has(id as number))) {
+        return reply.status(422).send({ message: 'ids must be known commission ids', code: 'invalid' });
+      }
+      const counts = actionCounts.get(action)!;
+      for (const id of ids as number[]) counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (ids.length <= synchronousIdsMax) return batchBody(null, 'completed', ids.length);
+      const id = nextBatchId++;
+      batches.set(id, { total: ids.length, polls: 0 });
+      return reply.status(202).send(batchBody(id, 'in_progress', ids.length));
+    });
+  }
+
+  app.get(`${apiPrefix}/batch_processes/:id`, async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    const batch = batches.get(Number((request.params as { id: string }).id));
+    if (!batch) return reply.status(404).send({ message: 'Batch not found', code: 'not_found' });
+    batch.polls += 1;
+    return batchBody(Number((request.params as { id: string }).id), batch.polls > 1 ? 'completed' : 'in_progress', batch.total);
+  });
+
+  app.post('/_admin/firstpromoter/webhooks/send', async (request) => {
+    const body = (request.body ?? {}) as { url?: string; dropFraction?: number; redeliverFraction?: number };
+    if (!body.url) throw Object.assign(new Error('url is required'), { statusCode: 400 });
+    return sendWebhooks(program, options, body.url, body.dropFraction ?? 0, body.redeliverFraction ?? 0);
+  });
+  app.get('/_admin/firstpromoter/expected-balances', async () => expectedBalances(program));
+  app.get('/_admin/firstpromoter/actions', async () =>
+    Object.fromEntries([...actionCounts].map(([action, counts]) => [action, Object.fromEntries(counts)])),
+  );
+}
+
+function batchBody(id: number | null, status: 'completed' | 'in_progress', total: number): Record<string, unknown> {
+  const done = status === 'completed';
+  return { id, status, total, selected_total: total, processed_count: done ? total : 0, failed_count: 0, progress: done ? 100 : 0, processing_errors: [] };
+}
+
+interface WebhookDelivery {
+  eventId: string;
+  body: string;
+  eventType: string;
+}
+
+function webhookDeliveries(commission: FirstPromoterCommission): WebhookDelivery[] {
+  return commission.versions.map((version, index) => {
+    const previous = commission.versions[index - 1];
+    const eventType = index === 0 ? 'commission.created' : 'commission.updated';
+    const envelope = {
+      event_id: version.eventId,
+      event_type: eventType,
+      action: index === 0 ? 'created' : 'updated',
+      entity_type: 'commission',
+      entity_id: commission.id,
+      changes: previous ? { status: [previous.status, version.status] } : {},
+      data: commissionJson(commission, version),
+      timestamp: version.statusUpdatedAt,
+    };
+    return { eventId: version.eventId, eventType, body: JSON.stringify(envelope) };
+  });
+}
+
+/** Every version in order, signed; a dropped one is never sent, a redelivered one is sent twice with the same event_id. */
+async function sendWebhooks(program: FirstPromoterCommission[], options: FirstPromoterStandInOptions, url: string, dropFraction: number, redeliverFraction: number) {
+  const outcome = { sent: 0, dropped: 0, redelivered: 0, failed: 0 };
+  const queue = program.flatMap((commission) =>
+    webhookDeliveries(commission).flatMap((delivery, index) => {
+      if (isDropped(options.seed, commission, index, dropFraction)) {
+        outcome.dropped += 1;
+        return [];
+      }
+      const twice = isDropped(`${options.seed}:redeliver`, commission, index, redeliverFraction);
+      if (twice) outcome.redelivered += 1;
+      return twice ? [delivery, delivery] : [delivery];
+    }),
+  );
+  const post = async (delivery: WebhookDelivery) => {
+    const signature = createHmac('sha256', options.webhookSecret).update(delivery.body).digest('hex');
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-event-id': delivery.eventId, 'x-event-type': delivery.eventType },
+      body: delivery.body,
+    }).catch(() => null);
+    if (response?.ok) outcome.sent += 1;
+    else outcome.failed += 1;
+  };
+  // Versions of one commission keep their order: a worker takes a commission's deliveries in sequence.
+  const byCommission = new Map<string, WebhookDelivery[]>();
+  for (const delivery of queue) {
+    const key = JSON.parse(delivery.body).entity_id as string;
+    byCommission.set(key, [...(byCommission.get(key) ?? []), delivery]);
+  }
+  const pending = [...byCommission.values()];
+  await Promise.all(Array.from({ length: webhooksInFlightMax }, async () => {
+    for (let next = pending.shift(); next; next = pending.shift()) for (const delivery of next) await post(delivery);
+  }));
+  return outcome;
+}
+
+/** The programme's own truth per (AUI, unit), independent of the ledger's code. */
+function expectedBalances(program: FirstPromoterCommission[]) {
+  const balances = new Map<string, { aui: string; unit: string; lifetime: Decimal; pending: Decimal; available: Decimal }>();
+  for (const commission of program) {
+    const { status } = latestVersion(commission);
+    if (status === 'denied') continue;
+    const unit = commission.unit === 'cash' ? 'USD' : commission.unit;
+    const amount = commission.unit === 'cash' ? new Decimal(commission.amount).div(100) : new Decimal(commission.amount);
+    const key = `${commission.promoter.custId} ${unit}`;
+    const balance = balances.get(key) ?? { aui: commission.promoter.custId, unit, lifetime: new Decimal(0), pending: new Decimal(0), available: new Decimal(0) };
+    balance.lifetime = balance.lifetime.plus(amount);
+    if (status === 'pending') balance.pending = balance.pending.plus(amount);
+    else balance.available = balance.available.plus(amount);
+    balances.set(key, balance);
+  }
+  return [...balances.values()].map((balance) => ({
+    aui: balance.aui,
+    unit: balance.unit,
+    lifetime: balance.lifetime.toFixed(),
+    pending: balance.pending.toFixed(),
+    available: balance.available.toFixed(),
+  }));
+}

@@ -92,6 +92,11 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     if (!body.url) throw Object.assign(new Error('url is required'), { statusCode: 400 });
     return sendWebhooks(program, options, body.url, body.dropFraction ?? 0, body.redeliverFraction ?? 0);
   });
+  app.post('/_admin/firstpromoter/legacy/send', async (request) => {
+    const body = (request.body ?? {}) as { url?: string; token?: string };
+    if (!body.url || !body.token) throw Object.assign(new Error('url and token are required'), { statusCode: 400 });
+    return sendLegacyFulfilments(program, body.url, body.token);
+  });
   app.get('/_admin/firstpromoter/expected-balances', async () => expectedBalances(program));
   app.get('/_admin/firstpromoter/actions', async () =>
     Object.fromEntries([...actionCounts].map(([action, counts]) => [action, Object.fromEntries(counts)])),
@@ -161,6 +166,42 @@ async function sendWebhooks(program: FirstPromoterCommission[], options: FirstPr
   await Promise.all(Array.from({ length: webhooksInFlightMax }, async () => {
     for (let next = pending.shift(); next; next = pending.shift()) for (const delivery of next) await post(delivery);
   }));
+  return outcome;
+}
+
+/**
+ * The legacy `fulfilment_pending` webhook for every approved non-cash reward: unsigned, with the
+ * promoter's secrets inside as FirstPromoter sends them, the shared token in the query string.
+ * 200 means "fulfilled"; anything else is retried by FirstPromoter (here: counted as not fulfilled).
+ */
+async function sendLegacyFulfilments(program: FirstPromoterCommission[], url: string, token: string) {
+  const outcome = { fulfilled: 0, notFulfilled: 0 };
+  for (const commission of program) {
+    const version = latestVersion(commission);
+    if (version.status !== 'approved' || commission.unit === 'cash') continue;
+    const body = {
+      event: { id: String(commission.id), type: 'fulfilment_pending', created_at: version.statusUpdatedAt },
+      data: {
+        id: String(commission.id + 1_000_000),
+        status: 'pending',
+        date_paid: null,
+        amount: String(commission.amount),
+        unit: commission.unit,
+        campaign: { id: String(commission.campaignId), name: 'Rewards for referrals' },
+        promoter: {
+          id: String(commission.promoter.id),
+          cust_id: commission.promoter.custId,
+          auth_token: `auth-${commission.promoter.id}-secret`,
+          temp_password: `temp-${commission.promoter.id}-secret`,
+          email: commission.promoter.email,
+          profile: { first_name: 'Sim', website: 'example.test' },
+        },
+      },
+    };
+    const response = await fetch(`${url}?token=${encodeURIComponent(token)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => null);
+    if (response?.status === 200) outcome.fulfilled += 1;
+    else outcome.notFulfilled += 1;
+  }
   return outcome;
 }
 

@@ -1,0 +1,85 @@
+import { createServer, IncomingMessage } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
+import { buildSimulator } from '../../server';
+
+/** A receiver on 127.0.0.1 standing in for the partner's ingest: records what the simulator sends. */
+async function receiver(status: number) {
+  const received: { url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push({ url: request.url ?? '', headers: request.headers, body });
+      response.writeHead(status).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { received, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe('the simulator plays FirstPromoter', () => {
+  const secret = 'dev-firstpromoter-webhook-secret';
+
+  it('sends signed v2 webhooks, redelivering some with the same event_id and dropping a deterministic share', async () => {
+    const { app } = buildSimulator({ seed: 'fp-spec' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const target = await receiver(200);
+    try {
+      const send = (dropFraction: number) =>
+        app.inject({ method: 'POST', url: '/_admin/firstpromoter/webhooks/send', payload: { url: target.url, dropFraction, redeliverFraction: 0.25 } }).then((response) => response.json());
+      const first = await send(0.3);
+      expect(first.dropped).toBeGreaterThan(0);
+      expect(first.redelivered).toBeGreaterThan(0);
+      expect(target.received).toHaveLength(first.sent);
+      for (const delivery of target.received) {
+        expect(delivery.headers['x-webhook-signature']).toBe(createHmac('sha256', secret).update(delivery.body).digest('hex'));
+      }
+      const eventIds = target.received.map((delivery) => JSON.parse(delivery.body).event_id as string);
+      expect(eventIds.length - new Set(eventIds).size).toBe(first.redelivered);
+      const again = await send(0.3);
+      expect(again.dropped).toBe(first.dropped);
+    } finally {
+      await target.close();
+      await app.close();
+    }
+  });
+
+  it('sends legacy fulfilment_pending with the token in the query and the promoter secrets in the body, as FirstPromoter does', async () => {
+    const { app } = buildSimulator({ seed: 'fp-spec' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const target = await receiver(200);
+    try {
+      const outcome = (await app.inject({ method: 'POST', url: '/_admin/firstpromoter/legacy/send', payload: { url: target.url, token: 'legacy-token' } })).json();
+      expect(outcome.fulfilled).toBeGreaterThan(0);
+      expect(outcome.notFulfilled).toBe(0);
+      const first = target.received[0];
+      expect(first.url).toBe('/hook?token=legacy-token');
+      const body = JSON.parse(first.body);
+      expect(body.event.type).toBe('fulfilment_pending');
+      expect(body.data.promoter.auth_token).toMatch(/secret$/);
+      expect(['credits', 'points']).toContain(body.data.unit);
+    } finally {
+      await target.close();
+      await app.close();
+    }
+  });
+
+  it('answers the API only with the Bearer key and Account-ID, and runs more than 5 ids as an async batch', async () => {
+    const { app } = buildSimulator({ seed: 'fp-spec' });
+    const headers = { authorization: 'Bearer dev-firstpromoter-key', 'account-id': 'dev-account' };
+    expect((await app.inject({ method: 'GET', url: '/api/v2/company/commissions' })).statusCode).toBe(401);
+    const page = (await app.inject({ method: 'GET', url: '/api/v2/company/commissions?page=1&per_page=10', headers })).json() as { id: number }[];
+    expect(page).toHaveLength(10);
+    const ids = page.map((commission) => commission.id);
+    const started = await app.inject({ method: 'POST', url: '/api/v2/company/commissions/mark_fulfilled', headers, payload: { ids } });
+    expect(started.statusCode).toBe(202);
+    expect(started.json().status).toBe('in_progress');
+    const batch = started.json().id as number;
+    expect((await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${batch}`, headers })).json().status).toBe('in_progress');
+    expect((await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${batch}`, headers })).json().status).toBe('completed');
+    const counts = (await app.inject({ method: 'GET', url: '/_admin/firstpromoter/actions' })).json();
+    expect(Object.values(counts.mark_fulfilled)).toEqual(ids.map(() => 1));
+    await app.close();
+  });
+});

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { Topics } from '@earnings/contracts';
 import { firstPromoterFixture, FIRSTPROMOTER_FIXTURE_WEBHOOK_SECRET } from '@earnings/testing';
 import {
-  createSuiteDatabase, eventually, graphql, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, topicEndOffset,
+  createSuiteDatabase, eventually, graphql, readWholeTopic, requireTestInfrastructure, RunningApps, queryApiKey, startApps, SuiteDatabase, topicEndOffset,
   uniqueSuffix, waitForProjectorToCatchUp,
 } from './test-stack';
 
@@ -22,6 +22,7 @@ describe('FirstPromoter webhooks give the outcomes the fixtures list', () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('firstpromoter_fixtures');
     apps = await startApps(['ingest', 'ledger-projector', 'query'], {
+      ...queryApiKey().env,
       KAFKA_BROKERS: brokers,
       DATABASE_URL: database.url,
       WILDFIRE_CALLBACK_KEYS: 'unused-in-this-suite',
@@ -37,7 +38,7 @@ describe('FirstPromoter webhooks give the outcomes the fixtures list', () => {
     await database?.drop();
   });
 
-  const balancesOf = async (aui: string) => (await graphql<{ earnings: { balances: Balance[] } }>(apps.url('query', '/graphql'), earningsQuery, { aui })).data?.earnings.balances ?? [];
+  const balancesOf = async (aui: string) => (await graphql<{ earnings: { balances: Balance[] } }>(apps.url('query', '/graphql'), earningsQuery, { aui }, queryApiKey().headers)).data?.earnings.balances ?? [];
 
   async function postWebhook(name: string, signature?: string): Promise<Response> {
     const fixture = firstPromoterFixture(name);

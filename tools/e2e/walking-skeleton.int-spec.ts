@@ -1,5 +1,5 @@
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, wildfireFixture } from '@earnings/testing';
-import { createSuiteDatabase, eventually, graphql, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
+import { createSuiteDatabase, eventually, graphql, requireTestInfrastructure, RunningApps, queryApiKey, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
 
 interface EarningsResult {
   earnings: { aui: string; balances: { unit: string; lifetime: string; pending: string; available: string; paidOut: string; paidByNetwork: string }[] };
@@ -16,6 +16,7 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
     database = await createSuiteDatabase('walking_skeleton');
     const suffix = uniqueSuffix();
     apps = await startApps(['ingest', 'ledger-projector', 'payout', 'query'], {
+      ...queryApiKey().env,
       KAFKA_BROKERS: brokers,
       DATABASE_URL: database.url,
       WILDFIRE_CALLBACK_KEYS: `rotated-out-key,${WILDFIRE_FIXTURE_CALLBACK_KEY}`,
@@ -40,7 +41,7 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
     expect(await response.json()).toEqual({ status: 'recorded', callbackId: '87f0a400-c84c-4b6b-8722-8fb8447f9565' });
 
     const result = await eventually(
-      () => graphql<EarningsResult>(apps.url('query', '/graphql'), earningsQuery, { aui: '012345-6780a-bcdef0-74932' }),
+      () => graphql<EarningsResult>(apps.url('query', '/graphql'), earningsQuery, { aui: '012345-6780a-bcdef0-74932' }, queryApiKey().headers),
       (answer) => (answer.data?.earnings.balances.length ?? 0) > 0,
     );
     expect(result.errors).toBeUndefined();
@@ -62,7 +63,7 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
   });
 
   it('answers an AUI with no data with empty balances, not an error', async () => {
-    const result = await graphql<EarningsResult>(apps.url('query', '/graphql'), earningsQuery, { aui: `nobody-${uniqueSuffix()}` });
+    const result = await graphql<EarningsResult>(apps.url('query', '/graphql'), earningsQuery, { aui: `nobody-${uniqueSuffix()}` }, queryApiKey().headers);
     expect(result.errors).toBeUndefined();
     expect(result.data?.earnings.balances).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, wildfireFixture } from '@earnings/testing';
-import { createSuiteDatabase, eventually, graphql, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { createSuiteDatabase, eventually, graphql, requireTestInfrastructure, RunningApps, queryApiKey, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 interface Balance { unit: string; lifetime: string; pending: string; available: string; paidOut: string; paidByNetwork: string }
 interface EarningsResult { earnings: { balances: Balance[] } }
@@ -24,6 +24,7 @@ describe('the Wildfire fixtures give the balances the partner documentation list
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('wildfire_fixtures');
     apps = await startApps(['ingest', 'ledger-projector', 'query'], {
+      ...queryApiKey().env,
       KAFKA_BROKERS: brokers,
       DATABASE_URL: database.url,
       WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
@@ -46,7 +47,7 @@ describe('the Wildfire fixtures give the balances the partner documentation list
     return response.status;
   }
 
-  const balanceOf = async (aui: string) => (await graphql<EarningsResult>(apps.url('query', '/graphql'), earningsQuery, { aui })).data?.earnings.balances ?? [];
+  const balanceOf = async (aui: string) => (await graphql<EarningsResult>(apps.url('query', '/graphql'), earningsQuery, { aui }, queryApiKey().headers)).data?.earnings.balances ?? [];
   const matches = (balances: Balance[], expected: Omit<Balance, 'unit' | 'paidOut'>) =>
     balances.length === 1 && Object.entries(expected).every(([figure, value]) => balances[0][figure as keyof Balance] === value);
 

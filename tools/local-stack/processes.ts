@@ -30,12 +30,14 @@ export interface StartOptions {
   env: Record<string, string | undefined>;
   /** Where the process's JSON log goes; default: inherited stdout with a name prefix. */
   logFile?: string;
+  /** Extra Node.js options before the entry point, such as `--cpu-prof` (the benchmark's profiles). */
+  nodeArgs?: string[];
 }
 
 export function startServiceProcess(options: StartOptions): ServiceProcess {
   const entryPoint = join(options.workspaceRoot, appEntryPoints[options.name]);
   if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, ['--enable-source-maps', entryPoint], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), entryPoint], {
     cwd: options.workspaceRoot,
     env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,6 +11,8 @@ import { withDefaults } from './stack-config';
  * the local server), migrations and topics, the four services and the partner simulator, then
  * sample data: the simulator sends signed Wildfire callbacks to ingest.
  */
+const devQueryApiKeys = process.env.QUERY_API_KEYS ?? 'dev:earnings:read:dev-api-key';
+
 async function main(): Promise<void> {
   const root = workspaceRoot();
   const log = (message: string) => console.log(`[start] ${message}`);
@@ -24,7 +26,8 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(localServerUrl, 'earnings_dev', false));
   await setup({ databaseUrl, brokers: brokers.split(','), partitions: 6, replicationFactor: 1 });
 
-  const serviceEnv = { ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl };
+  // A development-only partner key, so the printed curl works; set QUERY_API_KEYS to use your own.
+  const serviceEnv = { QUERY_API_KEYS: devQueryApiKeys, ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl };
   const apps: [AppName, string][] = [
     ['ingest', env.INGEST_PORT],
     ['ledger-projector', env.PROJECTOR_PORT],
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
   GraphQL:   ${graphqlUrl}   (GraphiQL: http://127.0.0.1:${env.QUERY_PORT}/graphiql)
   Callbacks: ${ingestUrl}
   Try:
-    curl -s ${graphqlUrl} -H 'content-type: application/json' \\
+    curl -s ${graphqlUrl} -H 'content-type: application/json' -H 'authorization: Bearer dev-api-key' \\
       -d '${JSON.stringify({ query })}'
 
   Ctrl-C stops everything.

@@ -1,45 +1,56 @@
 import { DynamicModule, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { Readiness, ServiceShellModule } from '@earnings/service-shell';
+import type { FastifyInstance } from 'fastify';
 import { Kafka } from 'kafkajs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { parseApiKeys } from './auth/api-key';
+import { ApiKeyRepository } from './auth/api-key.repository';
+import { Authenticator } from './auth/authenticator';
+import { RateLimiter } from './auth/rate-limiter';
 import { EarningsRepository } from './earnings/earnings.repository';
 import { EarningsResolver } from './earnings/earnings.resolver';
-import { DateTimeScalar, DecimalScalar } from './graphql/scalars';
+import { EarningsService } from './earnings/earnings.service';
+import { graphQLOptions } from './graphql/graphql-options';
+import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
 import { QueryConfig } from './query.config';
-
-/** Where the checked-in SDL lives; the served schema is built from it and tested against it. */
-export const schemaFile = join(__dirname, 'graphql', 'schema.graphql');
 
 @Module({})
 export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(private readonly dataSource: DataSource, private readonly kafka: Kafka, private readonly readiness: Readiness) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly kafka: Kafka,
+    private readonly readiness: Readiness,
+    private readonly config: QueryConfig,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly liveFeed: BalanceChangesConsumer,
+    private readonly httpAdapterHost: HttpAdapterHost,
+  ) {}
 
   static register(config: QueryConfig, logger: Logger): DynamicModule {
     const dataSource = createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-query' });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-query' }, logger);
+    const repository = new EarningsRepository(dataSource);
+    const apiKeys = new ApiKeyRepository(dataSource);
+    const authenticator = new Authenticator(config, apiKeys, new RateLimiter(config.QUERY_RATE_LIMIT_PER_MINUTE));
     return {
       module: QueryModule,
       imports: [
         ServiceShellModule,
-        GraphQLModule.forRoot<MercuriusDriverConfig>({
-          driver: MercuriusDriver,
-          typePaths: [schemaFile],
-          resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar },
-          path: '/graphql',
-          graphiql: config.GRAPHIQL,
-          // graphql-jit compiles a query after it has been seen this many times.
-          jit: 1,
-        }),
+        GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, ...graphQLOptions({ config, authenticator, repository, logger }) }),
       ],
       providers: [
         { provide: DataSource, useValue: dataSource },
-        { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-query' }, logger) },
-        { provide: EarningsRepository, useValue: new EarningsRepository(dataSource) },
+        { provide: Kafka, useValue: kafka },
+        { provide: QueryConfig, useValue: config },
+        { provide: ApiKeyRepository, useValue: apiKeys },
+        { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX) },
+        { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger) },
         EarningsResolver,
       ],
     };
@@ -47,11 +58,16 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.initialize();
+    // Keys are stored before the port opens, so the first request can already use them.
+    await this.apiKeys.bootstrap(parseApiKeys(this.config.QUERY_API_KEYS));
+    const fastify = this.httpAdapterHost.httpAdapter.getInstance<FastifyInstance & { graphql: { pubsub: NoticePublisher } }>();
+    await this.liveFeed.start(fastify.graphql.pubsub);
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     this.readiness.register(kafkaReadinessCheck(this.kafka));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.liveFeed.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

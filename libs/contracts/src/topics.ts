@@ -13,6 +13,8 @@ export const Topics = {
   balanceChanged: 'earnings.balance-changed.v1',
   /** Money (or a reward) left for a user. Event store. */
   payoutExecuted: 'earnings.payout-executed.v1',
+  /** A payout the provider refused; its reservation was released. Separate from payout-executed so the ledger never sees it. */
+  payoutFailed: 'earnings.payout-failed.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -36,5 +38,6 @@ export function topicSettings(partitions: number): TopicSettings[] {
     // Balance events are a changelog of the read model: 30 days is enough to catch up; rebuild from the event store.
     { name: Topics.balanceChanged, partitions, config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' } },
     { name: Topics.payoutExecuted, partitions, config: keepForever },
+    { name: Topics.payoutFailed, partitions, config: keepForever },
   ];
 }

@@ -1,10 +1,12 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { CommissionObserved, commissionObservedSchema } from './commission-observed';
 import { PayoutExecuted, payoutExecutedSchema } from './payout-executed';
+import { PayoutFailed, payoutFailedSchema } from './payout-failed';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateCommissionObserved = ajv.compile<CommissionObserved>(commissionObservedSchema);
 const validatePayoutExecuted = ajv.compile<PayoutExecuted>(payoutExecutedSchema);
+const validatePayoutFailed = ajv.compile<PayoutFailed>(payoutFailedSchema);
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -31,3 +33,5 @@ export const checkCommissionObserved = (value: unknown): Parsed<CommissionObserv
 export const parseCommissionObserved = (bytes: Buffer | string | null): Parsed<CommissionObserved> => parse(validateCommissionObserved, bytes);
 export const checkPayoutExecuted = (value: unknown): Parsed<PayoutExecuted> => check(validatePayoutExecuted, value);
 export const parsePayoutExecuted = (bytes: Buffer | string | null): Parsed<PayoutExecuted> => parse(validatePayoutExecuted, bytes);
+export const checkPayoutFailed = (value: unknown): Parsed<PayoutFailed> => check(validatePayoutFailed, value);
+export const parsePayoutFailed = (bytes: Buffer | string | null): Parsed<PayoutFailed> => parse(validatePayoutFailed, bytes);

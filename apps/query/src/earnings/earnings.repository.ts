@@ -1,6 +1,8 @@
 import { canonicalTimestamp } from '@earnings/domain';
+import type { CommissionState } from '@earnings/contracts';
 import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
+import { PayoutCursor, TransactionCursor } from './cursor';
 
 export interface BalanceView {
   unit: string;
@@ -17,6 +19,40 @@ export interface EarningsView {
   updatedAt: string | null;
 }
 
+export interface TransactionRow {
+  source: string;
+  commissionId: string;
+  state: CommissionState;
+  sourceStatus: string;
+  amount: string;
+  unit: string;
+  saleAmount: string | null;
+  saleCurrency: string | null;
+  merchantId: string | null;
+  merchantOrderId: string | null;
+  eventDate: string | null;
+  modifiedDate: string;
+}
+
+export interface PayoutRow {
+  id: string;
+  unit: string;
+  amount: string;
+  method: string;
+  executedAt: string;
+}
+
+interface BalanceRow {
+  aui: string;
+  unit: string;
+  lifetime: string;
+  pending: string;
+  available: string;
+  paid_out: string;
+  paid_by_network: string;
+  updated_at: string;
+}
+
 const schemaPointerTtlMs = 1_000;
 
 /** Reads the ledger's read model through the projection pointer, so a rebuild's switch reaches readers within a second. */
@@ -25,27 +61,54 @@ export class EarningsRepository {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async earningsOf(aui: string): Promise<EarningsView> {
+  /** Earnings of many AUIs in one statement (the per-request loader batches aliased fields into it); one view per AUI, in order. */
+  async earningsOfMany(auis: readonly string[]): Promise<EarningsView[]> {
     const schema = await this.projectionSchema();
-    const rows: { unit: string; lifetime: string; pending: string; available: string; paid_out: string; paid_by_network: string; updated_at: string }[] =
-      await this.dataSource.query(
-        `SELECT unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, updated_at
-           FROM ${schema}.balance WHERE aui = $1 ORDER BY unit`,
-        [aui],
-      );
-    const updatedAt = rows.reduce<string | null>((latest, row) => (latest === null || row.updated_at > latest ? row.updated_at : latest), null);
-    return {
-      aui,
-      balances: rows.map((row) => ({
-        unit: row.unit,
-        lifetime: row.lifetime,
-        pending: row.pending,
-        available: row.available,
-        paidOut: row.paid_out,
-        paidByNetwork: row.paid_by_network,
-      })),
-      updatedAt: updatedAt === null ? null : canonicalTimestamp(updatedAt),
-    };
+    const rows: BalanceRow[] = await this.dataSource.query(
+      `SELECT aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, updated_at
+         FROM ${schema}.balance WHERE aui = ANY($1::text[]) ORDER BY aui, unit`,
+      [auis],
+    );
+    return auis.map((aui) => toEarningsView(aui, rows.filter((row) => row.aui === aui)));
+  }
+
+  async earningsOf(aui: string): Promise<EarningsView> {
+    return (await this.earningsOfMany([aui]))[0];
+  }
+
+  /**
+   * One page of an AUI's commissions (the latest version of each), newest purchase first, after
+   * `cursor`, reading `limit` rows. Served by the index commission_by_aui_event_date.
+   */
+  async transactionsOf(aui: string, states: readonly CommissionState[] | null, cursor: TransactionCursor | null, limit: number): Promise<TransactionRow[]> {
+    const schema = await this.projectionSchema();
+    const rows: Record<string, string | null>[] = await this.dataSource.query(
+      `SELECT source, commission_id, state, source_status, user_amount::text AS amount, unit, sale_amount::text AS sale_amount,
+              sale_currency, merchant_id, merchant_order_id, event_date, modified_date
+         FROM ${schema}.commission
+        WHERE aui = $1
+          AND ($2::text[] IS NULL OR state = ANY($2::text[]))
+          AND ($3::boolean IS FALSE OR ${afterTransactionCursor})
+        ORDER BY event_date DESC NULLS LAST, source, commission_id
+        LIMIT $7`,
+      [aui, states, cursor !== null, cursor?.eventDate ?? null, cursor?.source ?? null, cursor?.commissionId ?? null, limit],
+    );
+    return rows.map(toTransactionRow);
+  }
+
+  /** One page of an AUI's executed payouts, newest first. */
+  async payoutsOf(aui: string, cursor: PayoutCursor | null, limit: number): Promise<PayoutRow[]> {
+    const schema = await this.projectionSchema();
+    const rows: { payout_id: string; unit: string; amount: string; method: string; executed_at: string }[] = await this.dataSource.query(
+      `SELECT payout_id, unit, amount::text, method, executed_at
+         FROM ${schema}.applied_payout
+        WHERE aui = $1
+          AND ($2::boolean IS FALSE OR executed_at < $3::timestamptz OR (executed_at = $3::timestamptz AND payout_id > $4))
+        ORDER BY executed_at DESC, payout_id
+        LIMIT $5`,
+      [aui, cursor !== null, cursor?.executedAt ?? null, cursor?.payoutId ?? null, limit],
+    );
+    return rows.map((row) => ({ id: row.payout_id, unit: row.unit, amount: row.amount, method: row.method, executedAt: canonicalTimestamp(row.executed_at) }));
   }
 
   private async projectionSchema(): Promise<string> {
@@ -54,4 +117,44 @@ export class EarningsRepository {
     this.schema = { name, readAt: Date.now() };
     return name;
   }
+}
+
+// Rows strictly after the cursor in (event_date DESC NULLS LAST, source, commission_id): $4 event date, $5 source, $6 commission id.
+const afterTransactionCursor = `(
+  CASE WHEN $4::timestamptz IS NULL
+    THEN event_date IS NULL AND (source, commission_id) > ($5::text, $6::text)
+    ELSE event_date < $4::timestamptz OR event_date IS NULL OR (event_date = $4::timestamptz AND (source, commission_id) > ($5::text, $6::text))
+  END)`;
+
+function toEarningsView(aui: string, rows: BalanceRow[]): EarningsView {
+  const updatedAt = rows.reduce<string | null>((latest, row) => (latest === null || row.updated_at > latest ? row.updated_at : latest), null);
+  return {
+    aui,
+    balances: rows.map((row) => ({
+      unit: row.unit,
+      lifetime: row.lifetime,
+      pending: row.pending,
+      available: row.available,
+      paidOut: row.paid_out,
+      paidByNetwork: row.paid_by_network,
+    })),
+    updatedAt: updatedAt === null ? null : canonicalTimestamp(updatedAt),
+  };
+}
+
+function toTransactionRow(row: Record<string, string | null>): TransactionRow {
+  return {
+    source: String(row.source),
+    commissionId: String(row.commission_id),
+    state: row.state as CommissionState,
+    sourceStatus: String(row.source_status),
+    amount: String(row.amount),
+    unit: String(row.unit),
+    saleAmount: row.sale_amount,
+    saleCurrency: row.sale_currency,
+    merchantId: row.merchant_id,
+    merchantOrderId: row.merchant_order_id,
+    eventDate: row.event_date === null ? null : canonicalTimestamp(row.event_date),
+    modifiedDate: canonicalTimestamp(String(row.modified_date)),
+  };
 }

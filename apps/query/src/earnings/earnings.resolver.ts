@@ -1,12 +1,44 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
-import { EarningsRepository, EarningsView } from './earnings.repository';
+import type { CommissionState } from '@earnings/contracts';
+import { Args, Context, Query, Resolver, Subscription } from '@nestjs/graphql';
+import { QueryContext } from '../graphql/query-context';
+import { BalanceChangedNotice, earningsTopic } from '../live/balance-changes.consumer';
+import { EarningsView } from './earnings.repository';
+import { Connection, EarningsService, Payout, Transaction } from './earnings.service';
 
 @Resolver('Earnings')
 export class EarningsResolver {
-  constructor(private readonly earnings: EarningsRepository) {}
+  constructor(private readonly earnings: EarningsService) {}
 
   @Query('earnings')
-  async earningsOf(@Args('aui') aui: string): Promise<EarningsView> {
-    return this.earnings.earningsOf(aui);
+  async earningsOf(@Args('aui') aui: string, @Context() context: QueryContext): Promise<EarningsView> {
+    return this.earnings.earnings(context.caller, aui, context.earningsLoader);
+  }
+
+  @Query('transactions')
+  async transactions(
+    @Args('aui') aui: string,
+    @Args('first') first: number | null,
+    @Args('after') after: string | null,
+    @Args('states') states: CommissionState[] | null,
+    @Context() context: QueryContext,
+  ): Promise<Connection<Transaction>> {
+    return this.earnings.transactions(context.caller, aui, { first, after }, states ?? null);
+  }
+
+  @Query('payouts')
+  async payouts(@Args('aui') aui: string, @Args('first') first: number | null, @Args('after') after: string | null, @Context() context: QueryContext): Promise<Connection<Payout>> {
+    return this.earnings.payouts(context.caller, aui, { first, after });
+  }
+
+  // The notice says only which AUI changed; the current figures are read when delivering, so a
+  // subscriber always sees every unit, never one event's single unit.
+  @Subscription('earningsUpdated', {
+    resolve(this: EarningsResolver, notice: BalanceChangedNotice) {
+      return this.earnings.currentEarnings(notice.aui);
+    },
+  })
+  async earningsUpdated(@Args('aui') aui: string, @Context() context: QueryContext): Promise<AsyncIterableIterator<BalanceChangedNotice>> {
+    this.earnings.assertCanSubscribe(context.caller, aui);
+    return context.pubsub.subscribe<BalanceChangedNotice>(earningsTopic(aui));
   }
 }

@@ -2,6 +2,9 @@ import { CreateLedgerProjection1763700000000 } from './1763700000000-create-ledg
 import { CreatePayoutBalance1763700001000 } from './1763700001000-create-payout-balance';
 import { CreateWildfireSync1763700002000 } from './1763700002000-create-wildfire-sync';
 import { CreateWebhookDelivery1763700003000 } from './1763700003000-create-webhook-delivery';
+import { CreateQueryApiKey1763700007000 } from './1763700007000-create-query-api-key';
+import { IndexPayoutsByAui1763700007100 } from './1763700007100-index-payouts-by-aui';
+import { CreatePayouts1763700009000 } from './1763700009000-create-payouts';
 
 /** Every migration, in order. A new migration is added here and never edited once released. */
-export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000];
+export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000];

@@ -1,0 +1,65 @@
+import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { QueryConfig } from '../query.config';
+import { ApiKeyRepository } from './api-key.repository';
+import { Caller } from './caller';
+import { RateLimiter } from './rate-limiter';
+
+/**
+ * Turns an Authorization header into a Caller: a JWT (three dot-separated parts) is an end user,
+ * anything else is a partner API key. Never throws for bad input: the access check decides
+ * what an anonymous caller gets, so every query and the subscription answer the same way.
+ */
+export class Authenticator {
+  private readonly getKey: JWTVerifyGetKey | null;
+
+  constructor(private readonly config: QueryConfig, private readonly apiKeys: ApiKeyRepository, private readonly rateLimiter: RateLimiter) {
+    this.getKey = userTokenKeys(config);
+  }
+
+  async authenticate(authorization: string | undefined): Promise<Caller> {
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    if (token === undefined) return { kind: 'anonymous', reason: authorization ? 'invalid-credentials' : 'no-credentials' };
+    if (token.split('.').length === 3) {
+      const subject = await this.verifyUserToken(token);
+      if (subject === null) return { kind: 'anonymous', reason: 'invalid-credentials' };
+      return { kind: 'user', subject, rateLimited: !this.rateLimiter.tryTake(`user:${subject}`) };
+    }
+    const key = await this.apiKeys.findBySecret(token);
+    if (key === null) return { kind: 'anonymous', reason: 'invalid-credentials' };
+    return { kind: 'partner', keyName: key.name, scopes: key.scopes, rateLimited: !this.rateLimiter.tryTake(`key:${key.name}`) };
+  }
+
+  private async verifyUserToken(token: string): Promise<string | null> {
+    if (this.getKey === null) return null;
+    try {
+      const { payload } = await jwtVerify(token, this.getKey, {
+        issuer: this.config.QUERY_JWT_ISSUER || undefined,
+        audience: this.config.QUERY_JWT_AUDIENCE || undefined,
+        requiredClaims: ['sub'],
+      });
+      return subjectOf(payload);
+    } catch {
+      // Expired, wrong signature, wrong issuer: all the same 401 to the caller.
+      return null;
+    }
+  }
+}
+
+function subjectOf(payload: JWTPayload): string | null {
+  return typeof payload.sub === 'string' && payload.sub.length > 0 ? payload.sub : null;
+}
+
+/** HS256 tokens verify with the shared secret, others with the JWKS; "none" and unconfigured kinds are refused. */
+function userTokenKeys(config: QueryConfig): JWTVerifyGetKey | null {
+  const secret = config.QUERY_JWT_SECRET ? new TextEncoder().encode(config.QUERY_JWT_SECRET) : null;
+  const jwks = config.QUERY_JWKS_URL ? createRemoteJWKSet(new URL(config.QUERY_JWKS_URL)) : null;
+  if (secret === null && jwks === null) return null;
+  return async (header, token) => {
+    if (header.alg === 'HS256') {
+      if (secret === null) throw new Error('HS256 user tokens are not configured');
+      return secret;
+    }
+    if (jwks === null || header.alg?.startsWith('HS')) throw new Error(`user tokens signed with ${header.alg} are not accepted`);
+    return jwks(header, token);
+  };
+}

@@ -1,0 +1,8 @@
+/** Who is asking, decided once per request (or per subscription connection) from the Authorization header. */
+export type Caller =
+  | { kind: 'anonymous'; reason: 'no-credentials' | 'invalid-credentials' }
+  | { kind: 'partner'; keyName: string; scopes: readonly string[]; rateLimited: boolean }
+  | { kind: 'user'; subject: string; rateLimited: boolean };
+
+/** What a partner key needs to read any user's earnings, transactions and payouts. */
+export const earningsReadScope = 'earnings:read';

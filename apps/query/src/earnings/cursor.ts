@@ -1,0 +1,44 @@
+import { QueryError } from '../errors/query-error';
+
+/** Position after a row in the order (event_date DESC NULLS LAST, source, commission_id). */
+export interface TransactionCursor {
+  eventDate: string | null;
+  source: string;
+  commissionId: string;
+}
+
+/** Position after a payout in the order (executed_at DESC, payout_id). */
+export interface PayoutCursor {
+  executedAt: string;
+  payoutId: string;
+}
+
+// Cursors hold canonical timestamps; anything else would reach SQL as an invalid timestamptz.
+const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** Opaque to clients: base64url of the sort key, so its shape can change without an API change. */
+export function encodeCursor(key: readonly (string | null)[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeKey(cursor: string, length: number): (string | null)[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === length && key.every((part) => part === null || typeof part === 'string')) return key as (string | null)[];
+  } catch {
+    // Falls through to the error below: any undecodable cursor is the caller's mistake.
+  }
+  throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
+}
+
+export function decodeTransactionCursor(cursor: string): TransactionCursor {
+  const [eventDate, source, commissionId] = decodeKey(cursor, 3);
+  if (source === null || commissionId === null || (eventDate !== null && !timestampPattern.test(eventDate))) throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
+  return { eventDate, source, commissionId };
+}
+
+export function decodePayoutCursor(cursor: string): PayoutCursor {
+  const [executedAt, payoutId] = decodeKey(cursor, 2);
+  if (executedAt === null || payoutId === null || !timestampPattern.test(executedAt)) throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
+  return { executedAt, payoutId };
+}

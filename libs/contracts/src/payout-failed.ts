@@ -1,0 +1,36 @@
+/**
+ * A payout ended without money leaving: the provider refused it definitively. The payout service
+ * released its reservation. Published on its own topic (earnings.payout-failed.v1), so consumers
+ * of payout-executed (the ledger) never see it: nothing in the ledger changes.
+ */
+export interface PayoutFailed {
+  type: 'PayoutFailed';
+  schemaVersion: 1;
+  payoutId: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  /** The provider's words for the refusal (`DENIED`, `RECEIVER_UNREGISTERED`, ...). */
+  reason: string;
+  failedAt: string;
+}
+
+/** JSON Schema (draft 2020-12) of PayoutFailed. */
+export const payoutFailedSchema = {
+  $id: 'https://earnings-ledger.dev/schemas/payout-failed.v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'reason', 'failedAt'],
+  properties: {
+    type: { const: 'PayoutFailed' },
+    schemaVersion: { const: 1 },
+    payoutId: { type: 'string', minLength: 1, maxLength: 200 },
+    aui: { type: 'string', minLength: 1, maxLength: 200 },
+    unit: { type: 'string', minLength: 1, maxLength: 40 },
+    amount: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+    method: { type: 'string', minLength: 1 },
+    reason: { type: 'string', maxLength: 2000 },
+    failedAt: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$' },
+  },
+} as const;

@@ -1,5 +1,5 @@
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, wildfireFixture } from '@earnings/testing';
-import { createSuiteDatabase, eventually, graphql, requireTestInfrastructure, RunningApps, queryApiKey, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { createSuiteDatabase, projectFromCurrentEnd, eventually, graphql, requireTestInfrastructure, RunningApps, queryApiKey, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 interface Balance { unit: string; lifetime: string; pending: string; available: string; paidOut: string; paidByNetwork: string }
 interface EarningsResult { earnings: { balances: Balance[] } }
@@ -23,6 +23,8 @@ describe('the Wildfire fixtures give the balances the partner documentation list
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('wildfire_fixtures');
+    // The fixtures have fixed commission ids: earlier runs on the same broker must not be replayed first.
+    await projectFromCurrentEnd(database.url, projectorGroup);
     apps = await startApps(['ingest', 'ledger-projector', 'query'], {
       ...queryApiKey().env,
       KAFKA_BROKERS: brokers,

@@ -1,21 +1,12 @@
+import { ServiceConfig } from '@earnings/service-shell';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
-const brokerList = /^[^\s,]+:\d+(,[^\s,]+:\d+)*$/;
 const decimalShare = /^(0(\.\d+)?|1(\.0+)?)$/;
 
 /** Every setting of the ingest service, read from the environment variable of the same name. */
-export class IngestConfig {
+export class IngestConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(65535)
   INGEST_PORT = 3001;
-
-  @IsString() @IsNotEmpty()
-  HOST = '127.0.0.1';
-
-  @Matches(brokerList, { message: 'must be host:port[,host:port...]' })
-  KAFKA_BROKERS = '127.0.0.1:9092';
-
-  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
-  DATABASE_URL = '';
 
   /** Comma-separated; any key verifies a callback, so keys can be rotated without downtime. */
   @IsString() @IsNotEmpty({ message: 'must list at least one Wildfire callback key' })
@@ -39,9 +30,6 @@ export class IngestConfig {
   /** How long a request waits for others to share its Kafka batch. */
   @IsInt() @Min(0) @Max(100)
   KAFKA_PRODUCER_LINGER_MS = 2;
-
-  @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
-  LOG_LEVEL = 'info';
 
   /** Comma-separated FirstPromoter webhook secrets (current and previous, for rotation). Empty: endpoint off. */
   @IsString()

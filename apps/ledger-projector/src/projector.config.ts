@@ -1,18 +1,10 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { ServiceConfig } from '@earnings/service-shell';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 /** Every setting of the ledger projector, read from the environment variable of the same name. */
-export class ProjectorConfig {
+export class ProjectorConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(65535)
   PROJECTOR_PORT = 3002;
-
-  @IsString() @IsNotEmpty()
-  HOST = '127.0.0.1';
-
-  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'must be host:port[,host:port...]' })
-  KAFKA_BROKERS = '127.0.0.1:9092';
-
-  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
-  DATABASE_URL = '';
 
   /** The consumer group whose offsets of record live in the projection's consumer_offset table. */
   @Matches(/^[A-Za-z0-9._-]+$/)
@@ -41,6 +33,4 @@ export class ProjectorConfig {
   @IsInt() @Min(100) @Max(60_000)
   PROJECTION_POINTER_POLL_MS = 2_000;
 
-  @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
-  LOG_LEVEL = 'info';
 }

@@ -1,25 +1,14 @@
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { ServiceConfig } from '@earnings/service-shell';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 /** Every setting of the query service, read from the environment variable of the same name. */
-export class QueryConfig {
+export class QueryConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(65535)
   QUERY_PORT = 3004;
-
-  @IsString() @IsNotEmpty()
-  HOST = '127.0.0.1';
-
-  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'must be host:port[,host:port...]' })
-  KAFKA_BROKERS = '127.0.0.1:9092';
-
-  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
-  DATABASE_URL = '';
 
   /** The in-browser GraphQL IDE at /graphiql; off in production. */
   @IsBoolean()
   GRAPHIQL = false;
-
-  @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
-  LOG_LEVEL = 'info';
 
   /** Partner API keys to store (hashed) at start: `name:scope1+scope2:secret,...`. Secrets of 8+ characters. */
   @Matches(/^$|^[A-Za-z0-9_.-]+:[a-z]+:[a-z]+(\+[a-z]+:[a-z]+)*:[^\s,:]{8,}(,[A-Za-z0-9_.-]+:[a-z]+:[a-z]+(\+[a-z]+:[a-z]+)*:[^\s,:]{8,})*$/, {

@@ -1,4 +1,5 @@
 export * from './config/load-config';
+export * from './config/service-config';
 export * from './logging/json-logger';
 export * from './health/readiness';
 export * from './health/health.controller';

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
 import { ensureDatabase, dropDatabase } from '../local-stack/database';
 import { freePort } from '../local-stack/kafka-broker';
-import { AppName, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
+import { AppName, appEntryPoints, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
 
 /**
  * What an integration test gets from `npm test`: the real broker (KAFKA_BROKERS) and PostgreSQL
@@ -51,28 +51,11 @@ export interface RunningApps {
 
 /** Starts the given apps as separate processes from dist/ on free ports and waits until each is ready. */
 export async function startApps(apps: AppName[], env: Record<string, string>): Promise<RunningApps> {
-  const root = workspaceRoot();
   const logDirectory = process.env.TEST_SCRATCH_DIR ?? tmpdir();
   const ports = {} as Record<AppName, number>;
-  for (const app of ['ingest', 'ledger-projector', 'payout', 'query', 'partner-simulator'] as AppName[]) ports[app] = await freePort();
-  const portEnv = {
-    INGEST_PORT: String(ports.ingest),
-    PROJECTOR_PORT: String(ports['ledger-projector']),
-    PAYOUT_PORT: String(ports.payout),
-    QUERY_PORT: String(ports.query),
-    SIMULATOR_PORT: String(ports['partner-simulator']),
-  };
-  const services = new Map<AppName, ServiceProcess>();
-  for (const app of apps) {
-    services.set(app, startServiceProcess({
-      workspaceRoot: root,
-      name: app,
-      port: ports[app],
-      env: { ...portEnv, ...env },
-      logFile: join(logDirectory, `${app}-${ports[app]}.log`),
-    }));
-  }
-  await Promise.all([...services.values()].map((service) => waitUntilReady(service, service.name === 'partner-simulator' ? '/health' : '/health/ready')));
+  for (const app of Object.keys(appEntryPoints) as AppName[]) ports[app] = await freePort();
+  const services = new Map<AppName, ServiceProcess>(apps.map((app) => [app, startOnItsPort(ports, logDirectory, app, env)]));
+  await Promise.all([...services.values()].map((service) => waitUntilReady(service, readinessPathOf(service.name))));
   return {
     services,
     ports,
@@ -84,6 +67,18 @@ export async function startApps(apps: AppName[], env: Record<string, string>): P
       return codes;
     },
   };
+}
+
+/** Every app learns every app's port, so they can reach each other; logs go to the scratch folder. */
+function startOnItsPort(ports: Record<AppName, number>, logDirectory: string, app: AppName, env: Record<string, string>): ServiceProcess {
+  const portEnv = {
+    INGEST_PORT: String(ports.ingest),
+    PROJECTOR_PORT: String(ports['ledger-projector']),
+    PAYOUT_PORT: String(ports.payout),
+    QUERY_PORT: String(ports.query),
+    SIMULATOR_PORT: String(ports['partner-simulator']),
+  };
+  return startServiceProcess({ workspaceRoot: workspaceRoot(), name: app, port: ports[app], env: { ...portEnv, ...env }, logFile: join(logDirectory, `${app}-${ports[app]}.log`) });
 }
 
 /** Polls until `probe` returns a value that passes `accept`, or fails with the last value seen. */
@@ -193,22 +188,9 @@ export function queryApiKey(name = 'e2e', secret = 'e2e-query-api-key'): { env: 
 export async function restartApp(running: RunningApps, app: AppName, env: Record<string, string>): Promise<ServiceProcess> {
   const previous = running.services.get(app);
   if (previous && previous.child.exitCode === null && previous.child.signalCode === null) throw new Error(`${app} is still running; stop or kill it first`);
-  const portEnv = {
-    INGEST_PORT: String(running.ports.ingest),
-    PROJECTOR_PORT: String(running.ports['ledger-projector']),
-    PAYOUT_PORT: String(running.ports.payout),
-    QUERY_PORT: String(running.ports.query),
-    SIMULATOR_PORT: String(running.ports['partner-simulator']),
-  };
-  const service = startServiceProcess({
-    workspaceRoot: workspaceRoot(),
-    name: app,
-    port: running.ports[app],
-    env: { ...portEnv, ...env },
-    logFile: join(running.logDirectory, `${app}-${running.ports[app]}.log`),
-  });
+  const service = startOnItsPort(running.ports, running.logDirectory, app, env);
   running.services.set(app, service);
-  await waitUntilReady(service, app === 'partner-simulator' ? '/health' : '/health/ready');
+  await waitUntilReady(service, readinessPathOf(app));
   return service;
 }
 

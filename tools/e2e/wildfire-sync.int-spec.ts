@@ -1,9 +1,7 @@
 import { Client } from 'pg';
 import { Decimal } from '@earnings/domain';
-import { workspaceRoot } from '@earnings/testing';
-import { join } from 'node:path';
-import { startServiceProcess, ServiceProcess, waitUntilReady } from '../local-stack/processes';
-import { createSuiteDatabase, eventually, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { ServiceProcess } from '../local-stack/processes';
+import { createSuiteDatabase, eventually, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 // Issue 3's acceptance run: callbacks are best effort (30% dropped here, as Wildfire never
 // retries), and one Commission API sync repairs every balance, through a partner outage and a
@@ -29,7 +27,6 @@ describe('the Wildfire Commission API sync repairs what dropped callbacks lost',
   const syncEnv = () => ({
     KAFKA_BROKERS: requireTestInfrastructure().brokers,
     DATABASE_URL: database.url,
-    INGEST_PORT: String(apps.ports.ingest),
     WILDFIRE_CALLBACK_KEYS: 'sync-test-callback-key',
     WILDFIRE_API_BASE_URL: simulatorUrl,
     WILDFIRE_APP_ID: 'sync-test-app',
@@ -65,20 +62,10 @@ describe('the Wildfire Commission API sync repairs what dropped callbacks lost',
   });
 
   afterAll(async () => {
-    await ingest?.stop();
     await apps?.stopAll();
     await database?.drop();
   });
 
-  function startIngest(env: Record<string, string>): ServiceProcess {
-    return startServiceProcess({
-      workspaceRoot: workspaceRoot(),
-      name: 'ingest',
-      port: apps.ports.ingest,
-      env,
-      logFile: join(apps.logDirectory, `ingest-${apps.ports.ingest}.log`),
-    });
-  }
 
   async function ledgerBalances(): Promise<Set<string>> {
     const client = new Client({ connectionString: database.url });
@@ -116,8 +103,7 @@ describe('the Wildfire Commission API sync repairs what dropped callbacks lost',
 
   it('loses balances to dropped callbacks, then one API sync through an outage and a crash makes every balance exact', async () => {
     // 1. Callbacks only, 30% dropped.
-    ingest = startIngest({ ...syncEnv(), WILDFIRE_API_BASE_URL: '' });
-    await waitUntilReady(ingest);
+    ingest = await restartApp(apps, 'ingest', { ...syncEnv(), WILDFIRE_API_BASE_URL: '' });
     const sent = (await (await fetch(`${simulatorUrl}/_admin/callbacks/send`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -137,13 +123,13 @@ describe('the Wildfire Commission API sync repairs what dropped callbacks lost',
     await fetch(`${simulatorUrl}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ serverErrors: 1, timeouts: 1, malformed: 1 }) });
 
     // 3. The scheduled sync starts with ingest; kill ingest (SIGKILL) after two good pages of the window.
-    ingest = startIngest(syncEnv());
+    ingest = await restartApp(apps, 'ingest', syncEnv());
     await eventually(async () => (await apiRequestList()).filter((request) => request.status === 200).length, (pages) => pages >= 2, 120_000);
     await ingest.kill();
     expect(await syncedThrough()).toBeNull();
 
     // 4. Restarted, the sync re-pulls the whole window and moves the watermark once every page is in Kafka.
-    ingest = startIngest(syncEnv());
+    ingest = await restartApp(apps, 'ingest', syncEnv());
     await eventually(syncedThrough, (value) => value !== null, 180_000);
     await waitForProjectorToCatchUp(database.url, projectorGroup, 120_000);
     const afterSync = await ledgerBalances();

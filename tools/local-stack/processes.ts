@@ -13,6 +13,9 @@ export const appEntryPoints = {
 } as const;
 export type AppName = keyof typeof appEntryPoints;
 
+/** The simulator is not a product service: it has no dependencies to be ready for, only /health. */
+export const readinessPathOf = (app: AppName): string => (app === 'partner-simulator' ? '/health' : '/health/ready');
+
 export interface ServiceProcess {
   name: AppName;
   child: ChildProcess;

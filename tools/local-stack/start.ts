@@ -3,7 +3,7 @@ import { workspaceRoot } from '@earnings/testing';
 import { setup } from '../admin/setup';
 import { ensureDatabase, localServerUrl } from './database';
 import { RunningBroker, startKafkaBroker } from './kafka-broker';
-import { AppName, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
+import { AppName, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
 import { withDefaults } from './stack-config';
 
 /**
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
-  await Promise.all(services.map((service) => waitUntilReady(service, service.name === 'partner-simulator' ? '/health' : '/health/ready')));
+  await Promise.all(services.map((service) => waitUntilReady(service, readinessPathOf(service.name))));
   const simulator = services.find((service) => service.name === 'partner-simulator')!;
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}/callbacks/wildfire`;
   const sent = await fetch(`${simulator.baseUrl}/_admin/callbacks/send`, {

@@ -19,4 +19,89 @@ export class PayoutConfig {
 
   @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
   LOG_LEVEL = 'info';
+
+  /** Kafka session timeout of the balance view consumer: after a crash, the group waits this long for the dead member. */
+  @IsInt() @Min(6_000) @Max(300_000)
+  PAYOUT_SESSION_TIMEOUT_MS = 30_000;
+
+  /** Minimum payout per unit; a unit not listed is never paid out. */
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?(,[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?)*$/, { message: 'must be unit:amount[,unit:amount...]' })
+  PAYOUT_THRESHOLDS = 'USD:10,EUR:10,GBP:10,credits:100';
+
+  /** Fractional digits paid per unit, overriding ISO 4217 (currencies) and whole units (rewards). Empty: the defaults. */
+  @Matches(/^$|^[A-Za-z_][A-Za-z0-9_]{0,39}:[0-8](,[A-Za-z_][A-Za-z0-9_]{0,39}:[0-8])*$/, { message: 'must be unit:digits[,unit:digits...]' })
+  PAYOUT_FRACTION_DIGITS = '';
+
+  /** When scheduled payout runs start (cron, server time zone). Default: daily at 02:00. */
+  @Matches(/^(\S+\s+){4,5}\S+$/, { message: 'must be a cron expression' })
+  PAYOUT_RUN_CRON = '0 2 * * *';
+
+  /** Bearer token of the admin API. Empty: the admin API refuses every request. */
+  @Matches(/^$|^\S{16,}$/, { message: 'must be empty or at least 16 characters without spaces' })
+  PAYOUT_ADMIN_TOKEN = '';
+
+  /** Only AUIs starting with this are paid (one deployment serving a slice of users, and isolated test runs). Empty: everyone. */
+  @Matches(/^[^\s]*$/)
+  PAYOUT_AUI_PREFIX = '';
+
+  /** The method of a user whose partner never set one. */
+  @IsIn(['account_credit', 'paypal', 'gift_card'])
+  PAYOUT_DEFAULT_METHOD = 'account_credit';
+
+  /** How often the worker looks for payouts to submit or poll. */
+  @IsInt() @Min(10) @Max(60_000)
+  PAYOUT_WORK_INTERVAL_MS = 500;
+
+  /** Payouts handled per worker tick, and in parallel at most. */
+  @IsInt() @Min(1) @Max(1_000)
+  PAYOUT_WORK_BATCH_MAX = 100;
+
+  @IsInt() @Min(1) @Max(64)
+  PAYOUT_PROVIDER_CONCURRENCY_MAX = 8;
+
+  @IsInt() @Min(100) @Max(120_000)
+  PAYOUT_PROVIDER_TIMEOUT_MS = 10_000;
+
+  @IsInt() @Min(10) @Max(60_000)
+  PAYOUT_OUTBOX_POLL_MS = 100;
+
+  @Matches(/^$|^https?:\/\//, { message: 'must be an http(s) URL' })
+  PAYPAL_BASE_URL = 'https://api-m.sandbox.paypal.com';
+
+  @IsString()
+  PAYPAL_CLIENT_ID = '';
+
+  @IsString()
+  PAYPAL_CLIENT_SECRET = '';
+
+  @Matches(/^$|^https?:\/\//, { message: 'must be an http(s) URL' })
+  GIFT_CARD_BASE_URL = 'https://testflight.tremendous.com';
+
+  @IsString()
+  GIFT_CARD_API_KEY = '';
+
+  /** The Tremendous funding source orders are paid from. */
+  @IsString()
+  GIFT_CARD_FUNDING_SOURCE_ID = 'balance';
+
+  /** How rewards (credits, points, free_months, ...) are delivered: the partner's product reads the ledger, or a signed POST to the partner. */
+  @IsIn(['ledger_credit', 'http_webhook'])
+  PAYOUT_REWARD_FULFILLER = 'ledger_credit';
+
+  @Matches(/^$|^https?:\/\//, { message: 'must be an http(s) URL' })
+  PAYOUT_REWARD_WEBHOOK_URL = '';
+
+  /** HMAC-SHA256 key of the reward webhook's X-Signature header. */
+  @IsString()
+  PAYOUT_REWARD_WEBHOOK_SECRET = '';
+
+  /** FirstPromoter admin API v2 for mark_fulfilled; empty: delivered rewards are not marked. */
+  @Matches(/^$|^https?:\/\//, { message: 'must be an http(s) URL' })
+  FIRSTPROMOTER_API_BASE_URL = '';
+
+  @IsString()
+  FIRSTPROMOTER_API_KEY = '';
+
+  @IsString()
+  FIRSTPROMOTER_ACCOUNT_ID = '';
 }

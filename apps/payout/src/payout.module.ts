@@ -1,19 +1,91 @@
-import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
+import { CronJob } from 'cron';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { ADMIN_TOKEN, AdminTokenGuard } from './admin/admin-token.guard';
+import { PayoutAdminController } from './admin/payout-admin.controller';
+import { PayoutAdminService } from './admin/payout-admin.service';
 import { BalanceViewConsumer } from './balances/balance-view.consumer';
+import { PayoutApiException, PayoutApiExceptionFilter } from './errors/payout-api.exception';
 import { PayoutConfig } from './payout.config';
+import { PayoutOutboxRelay } from './payouts/payout-outbox.relay';
+import { PayoutProcessor } from './payouts/payout-processor';
+import { PayoutRunService } from './payouts/payout-run.service';
+import { PayoutRepository } from './payouts/payout.repository';
+import { WorkLoop } from './payouts/work-loop';
+import { AccountCreditProvider } from './providers/account-credit.provider';
+import { GiftCardProvider } from './providers/gift-card.provider';
+import { PayoutMethod, PayoutProvider } from './providers/payout-provider';
+import { PayPalProvider } from './providers/paypal.provider';
+import { RewardWebhookProvider } from './providers/reward-webhook.provider';
+import { RewardFulfilmentMarker } from './payouts/reward-fulfilment-marker';
+import { FirstPromoterApiClient } from '@earnings/sources';
 
 const CONFIG = 'PAYOUT_CONFIG';
 const LOGGER = 'LOGGER';
+const CRON_JOB_NAME = 'payout-run';
+
+/** The run-time parts built from the config, shared by the module's lifecycle and the admin API. */
+class PayoutRuntime {
+  readonly repository: PayoutRepository;
+  readonly runs: PayoutRunService;
+  readonly processor: PayoutProcessor;
+  readonly processorLoop: WorkLoop;
+  readonly admin: PayoutAdminService;
+  readonly marker: RewardFulfilmentMarker | null;
+  readonly markerLoop: WorkLoop | null;
+
+  constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
+    const policy = policyOf(config);
+    this.repository = new PayoutRepository(dataSource);
+    this.runs = new PayoutRunService(this.repository, policy, {
+      auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD as PayoutMethod,
+      rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook',
+    }, logger);
+    const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
+    const providers = new Map<string, PayoutProvider>([
+      ['account_credit', new AccountCreditProvider()],
+      // The partner's product reads the ledger: the ledger entry is the delivery.
+      ['ledger_credit', new AccountCreditProvider()],
+      ['http_webhook', new RewardWebhookProvider({ baseUrl: config.PAYOUT_REWARD_WEBHOOK_URL, timeoutMs, secret: config.PAYOUT_REWARD_WEBHOOK_SECRET })],
+      ['paypal', new PayPalProvider({ baseUrl: config.PAYPAL_BASE_URL, timeoutMs, clientId: config.PAYPAL_CLIENT_ID, clientSecret: config.PAYPAL_CLIENT_SECRET })],
+      ['gift_card', new GiftCardProvider({ baseUrl: config.GIFT_CARD_BASE_URL, timeoutMs, apiKey: config.GIFT_CARD_API_KEY, fundingSourceId: config.GIFT_CARD_FUNDING_SOURCE_ID })],
+    ]);
+    this.processor = new PayoutProcessor(this.repository, providers, policy, {
+      batchMax: config.PAYOUT_WORK_BATCH_MAX, concurrencyMax: config.PAYOUT_PROVIDER_CONCURRENCY_MAX, providerTimeoutMs: timeoutMs,
+      pollDelayMs: 1_000, retryDelayMsMax: 30_000,
+    }, logger);
+    this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
+    this.marker = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new RewardFulfilmentMarker(dataSource, new FirstPromoterApiClient({
+      baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
+      requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
+    }), logger);
+    const marker = this.marker;
+    this.markerLoop = marker === null ? null : new WorkLoop('reward-fulfilment-marker', 1_000, async () => (await marker.markOnce()) > 0, logger);
+    this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake());
+  }
+}
+
+export function policyOf(config: PayoutConfig): PayoutPolicy {
+  const thresholds = parseThresholds(config.PAYOUT_THRESHOLDS);
+  const fractionDigitsByUnit = parseFractionDigits(config.PAYOUT_FRACTION_DIGITS);
+  if (typeof thresholds === 'string') throw new Error(`PAYOUT_THRESHOLDS: ${thresholds}`);
+  if (typeof fractionDigitsByUnit === 'string') throw new Error(`PAYOUT_FRACTION_DIGITS: ${fractionDigitsByUnit}`);
+  return { thresholds, fractionDigitsByUnit };
+}
 
 @Module({})
 export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private balances: BalanceViewConsumer | null = null;
+  private relay: PayoutOutboxRelay | null = null;
+  private relayLoop: WorkLoop | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: PayoutConfig,
@@ -21,17 +93,36 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly kafka: Kafka,
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
+    private readonly runtime: PayoutRuntime,
+    private readonly scheduler: SchedulerRegistry,
   ) {}
 
   static register(config: PayoutConfig, logger: Logger): DynamicModule {
+    const dataSource = createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-payout' });
+    const runtime = new PayoutRuntime(config, dataSource, logger);
     return {
       module: PayoutModule,
-      imports: [ServiceShellModule],
+      imports: [ServiceShellModule, ScheduleModule.forRoot()],
+      controllers: [PayoutAdminController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        { provide: ADMIN_TOKEN, useValue: config.PAYOUT_ADMIN_TOKEN },
+        AdminTokenGuard,
         { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-payout' }, logger) },
-        { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-payout' }) },
+        { provide: DataSource, useValue: dataSource },
+        { provide: PayoutRuntime, useValue: runtime },
+        { provide: PayoutAdminService, useValue: runtime.admin },
+        { provide: APP_FILTER, useClass: PayoutApiExceptionFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            exceptionFactory: (errors) => new PayoutApiException('invalid-request', errors.flatMap((error) => Object.values(error.constraints ?? {})).join('; ')),
+          }),
+        },
       ],
     };
   }
@@ -40,11 +131,35 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     await this.dataSource.initialize();
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
-    this.balances = new BalanceViewConsumer(this.kafka, this.dataSource, this.config.PAYOUT_CONSUMER_GROUP, this.logger);
+    this.relay = new PayoutOutboxRelay(this.kafka, this.runtime.repository);
+    await this.relay.connect();
+    const relay = this.relay;
+    this.relayLoop = new WorkLoop('payout-outbox', this.config.PAYOUT_OUTBOX_POLL_MS, async () => (await relay.relayOnce()) > 0, this.logger);
+    this.relayLoop.start();
+    // Whatever was in flight when the last process died is due now: same idempotency keys, so providers dedupe.
+    const resumed = await this.runtime.repository.resumeInFlight();
+    if (resumed > 0) this.logger.warn({ resumed }, 'resuming payouts that were in flight');
+    this.runtime.processorLoop.start();
+    this.runtime.markerLoop?.start();
+    // Last: joining the group can wait a session timeout for a crashed predecessor; payouts in flight go on meanwhile.
+    this.balances = new BalanceViewConsumer(this.kafka, this.dataSource, {
+      groupId: this.config.PAYOUT_CONSUMER_GROUP, auiPrefix: this.config.PAYOUT_AUI_PREFIX, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
+    }, this.logger);
     await this.balances.start();
+    const job = CronJob.from({
+      cronTime: this.config.PAYOUT_RUN_CRON,
+      onTick: () => void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed')),
+      start: true,
+    });
+    this.scheduler.addCronJob(CRON_JOB_NAME, job);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('cron', CRON_JOB_NAME)) this.scheduler.deleteCronJob(CRON_JOB_NAME);
+    await this.runtime.processorLoop.stop();
+    await this.runtime.markerLoop?.stop();
+    await this.relayLoop?.stop();
+    await this.relay?.disconnect();
     await this.balances?.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }

@@ -3,3 +3,4 @@ export * from './money/decimal';
 export * from './wildfire';
 export * from './firstpromoter';
 export * from './ledger';
+export * from './payout';

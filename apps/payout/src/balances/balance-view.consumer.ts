@@ -10,11 +10,13 @@ import { DataSource } from 'typeorm';
  */
 export class BalanceViewConsumer {
   private readonly consumer: Consumer;
+  private readonly auiPrefix: string;
 
-  constructor(kafka: Kafka, private readonly dataSource: DataSource, groupId: string, private readonly logger: Logger) {
+  constructor(kafka: Kafka, private readonly dataSource: DataSource, options: { groupId: string; auiPrefix: string; sessionTimeoutMs: number }, private readonly logger: Logger) {
+    this.auiPrefix = options.auiPrefix;
     this.consumer = kafka.consumer({
-      groupId,
-      sessionTimeout: 30_000,
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1024 * 1024,
       maxWaitTimeInMs: 100,
@@ -44,6 +46,8 @@ export class BalanceViewConsumer {
     // Latest per (AUI, unit) within the batch, so one upsert statement never touches a row twice.
     const latest = new Map<string, BalanceChanged>();
     for (const change of changes) {
+      // Balances outside this deployment's slice of users are none of its business.
+      if (!change.aui.startsWith(this.auiPrefix)) continue;
       const key = `${change.aui}\u0000${change.unit}`;
       const seen = latest.get(key);
       if (!seen || BigInt(seen.sequence) < BigInt(change.sequence)) latest.set(key, change);

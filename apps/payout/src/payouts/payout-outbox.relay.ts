@@ -1,0 +1,36 @@
+import { createIdempotentProducer } from '@earnings/kafka';
+import { Kafka, Producer } from 'kafkajs';
+import { PayoutRepository } from './payout.repository';
+
+/** Messages per relay pass: bounded, so one pass stays well under the broker's request limits. */
+export const relayBatchMessagesMax = 500;
+
+/**
+ * Publishes the outbox (idempotent producer, key AUI) and then marks the rows published. A crash
+ * between the two publishes them again: consumers apply a payout id once, so that is harmless.
+ */
+export class PayoutOutboxRelay {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka, private readonly payouts: PayoutRepository) {
+    this.producer = createIdempotentProducer(kafka);
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  async relayOnce(): Promise<number> {
+    const rows = await this.payouts.unpublished(relayBatchMessagesMax);
+    if (rows.length === 0) return 0;
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), { key: row.message_key, value: JSON.stringify(row.payload) }]);
+    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await this.payouts.markPublished(rows.map((row) => row.id));
+    return rows.length;
+  }
+}

@@ -1,0 +1,203 @@
+import { Topics } from '@earnings/contracts';
+import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+import { PayoutState } from '@earnings/domain';
+
+/** A balance a run may pay: the view's figures and this service's own holds on it. */
+export interface CandidateRow {
+  aui: string;
+  unit: string;
+  /** The ledger's available minus payouts in flight, and minus succeeded payouts the ledger has not applied yet. */
+  spendable: string;
+  method: string | null;
+  destination: string | null;
+  payout_count: string;
+}
+
+export interface PayoutRow {
+  payout_id: string;
+  idempotency_key: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  destination: string | null;
+  state: PayoutState;
+  provider_reference: string | null;
+  failure_reason: string | null;
+  covered_commissions: { source: string; commissionId: string }[];
+  run_id: string;
+  attempt_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface NewPayout {
+  payoutId: string;
+  idempotencyKey: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  destination: string | null;
+  coveredCommissions: { source: string; commissionId: string }[];
+  runId: string;
+}
+
+/** Largest number of balances one run considers; the next run takes the rest. */
+export const runCandidatesMax = 50_000;
+
+/** All SQL of payouts, methods and the outbox. */
+export class PayoutRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  /** Runs never overlap: the second waits for the first and then sees its reservations. */
+  async lockRuns(manager: EntityManager): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('earnings-payout-run'))`);
+  }
+
+  /**
+   * Spendable per balance, set-based. Two holds are subtracted, and the smaller result wins:
+   * payouts in flight (from the view's available), and everything this service ever committed
+   * (from the ledger's payable = available + paid out), which also covers a succeeded payout the
+   * ledger has not applied yet.
+   */
+  async candidates(manager: EntityManager, units: string[], auiPrefix: string): Promise<CandidateRow[]> {
+    return manager.query(
+      `WITH held AS (
+         SELECT aui, unit,
+                coalesce(sum(amount) FILTER (WHERE state IN ('requested', 'submitted')), 0) AS in_flight,
+                coalesce(sum(amount) FILTER (WHERE state <> 'failed'), 0) AS committed,
+                count(*) AS payout_count
+           FROM payout WHERE starts_with(aui, $2) AND unit = ANY($1::text[]) GROUP BY aui, unit)
+       SELECT b.aui, b.unit,
+              trim_scale(least(b.available - coalesce(h.in_flight, 0), b.available + b.paid_out - coalesce(h.committed, 0)))::text AS spendable,
+              m.method, m.destination, coalesce(h.payout_count, 0)::text AS payout_count
+         FROM payout_balance b
+         LEFT JOIN held h ON h.aui = b.aui AND h.unit = b.unit
+         LEFT JOIN payout_method m ON m.aui = b.aui
+        WHERE b.unit = ANY($1::text[]) AND starts_with(b.aui, $2) AND b.available > 0
+        ORDER BY b.aui, b.unit
+        LIMIT ${runCandidatesMax}`,
+      [units, auiPrefix],
+    );
+  }
+
+  /** The eligible commissions of these balances, from the ledger projection (read only), for audit. */
+  async payableCommissions(manager: EntityManager, auis: string[]): Promise<Map<string, { source: string; commissionId: string }[]>> {
+    const covered = new Map<string, { source: string; commissionId: string }[]>();
+    if (auis.length === 0) return covered;
+    const schema = assertSchemaName(await currentProjectionSchema(manager));
+    const rows: { aui: string; unit: string; source: string; commission_id: string }[] = await manager.query(
+      `SELECT aui, unit, source, commission_id FROM ${schema}.commission
+        WHERE aui = ANY($1::text[]) AND state = 'PAYABLE' AND NOT paid_by_network
+        ORDER BY aui, unit, source, commission_id`,
+      [auis],
+    );
+    for (const row of rows) {
+      const key = JSON.stringify([row.aui, row.unit]);
+      covered.set(key, [...(covered.get(key) ?? []), { source: row.source, commissionId: row.commission_id }]);
+    }
+    return covered;
+  }
+
+  /** Inserts the payouts; one whose idempotency key exists already is left out and not returned. */
+  async insertPayouts(manager: EntityManager, payouts: NewPayout[]): Promise<string[]> {
+    if (payouts.length === 0) return [];
+    const rows: { payout_id: string }[] = await manager.query(
+      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state)
+       SELECT p.payout_id, p.idempotency_key, p.aui, p.unit, p.amount, p.method, p.destination, p.covered::jsonb, p.run_id, 'requested'
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[])
+              AS p(payout_id, idempotency_key, aui, unit, amount, method, destination, covered, run_id)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING payout_id`,
+      [
+        payouts.map((payout) => payout.payoutId), payouts.map((payout) => payout.idempotencyKey), payouts.map((payout) => payout.aui),
+        payouts.map((payout) => payout.unit), payouts.map((payout) => payout.amount), payouts.map((payout) => payout.method),
+        payouts.map((payout) => payout.destination), payouts.map((payout) => JSON.stringify(payout.coveredCommissions)), payouts.map((payout) => payout.runId),
+      ],
+    );
+    return rows.map((row) => row.payout_id);
+  }
+
+  /** After a crash every payout in flight is due at once: nothing else works on them (one payout process). */
+  async resumeInFlight(): Promise<number> {
+    return updatedRows(await this.dataSource.query(`UPDATE payout SET next_attempt_at = now() WHERE state IN ('requested', 'submitted') RETURNING 1`)).length;
+  }
+
+  /** Claims due payouts for `leaseMs`, so a slow attempt is not started twice by the next tick. */
+  async claimDue(limit: number, leaseMs: number): Promise<PayoutRow[]> {
+    return updatedRows<PayoutRow>(await this.dataSource.query(
+      `UPDATE payout p SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), attempt_count = p.attempt_count + 1
+        WHERE p.payout_id IN (SELECT payout_id FROM payout WHERE state IN ('requested', 'submitted') AND next_attempt_at <= now()
+                               ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING p.*, p.amount::text AS amount`,
+      [limit, leaseMs],
+    ));
+  }
+
+  async lockPayout(manager: EntityManager, payoutId: string): Promise<PayoutRow | null> {
+    const rows: PayoutRow[] = await manager.query(`SELECT *, amount::text AS amount FROM payout WHERE payout_id = $1 FOR UPDATE`, [payoutId]);
+    return rows[0] ?? null;
+  }
+
+  async setState(manager: EntityManager, payoutId: string, state: PayoutState, change: { providerReference?: string | null; failureReason?: string; nextAttemptInMs?: number }): Promise<void> {
+    await manager.query(
+      `UPDATE payout SET state = $2, provider_reference = coalesce($3, provider_reference), failure_reason = coalesce($4, failure_reason),
+              next_attempt_at = now() + make_interval(secs => $5::numeric / 1000), updated_at = now()
+        WHERE payout_id = $1`,
+      [payoutId, state, change.providerReference ?? null, change.failureReason ?? null, change.nextAttemptInMs ?? 0],
+    );
+  }
+
+  async retryLater(payoutId: string, delayMs: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE payout SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), updated_at = now()
+        WHERE payout_id = $1 AND state IN ('requested', 'submitted')`,
+      [payoutId, delayMs],
+    );
+  }
+
+  async appendOutbox(manager: EntityManager, topic: (typeof Topics)[keyof typeof Topics], key: string, payload: object): Promise<void> {
+    await manager.query(`INSERT INTO payout_outbox (topic, message_key, payload) VALUES ($1, $2, $3::jsonb)`, [topic, key, JSON.stringify(payload)]);
+  }
+
+  async unpublished(limit: number): Promise<{ id: string; topic: string; message_key: string; payload: object }[]> {
+    return this.dataSource.query(`SELECT id::text AS id, topic, message_key, payload FROM payout_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`, [limit]);
+  }
+
+  async markPublished(ids: string[]): Promise<void> {
+    await this.dataSource.query(`UPDATE payout_outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  /** The FirstPromoter commissions a delivered reward covered, to be marked fulfilled there (once per commission). */
+  async recordRewardFulfilments(manager: EntityManager, payout: PayoutRow): Promise<void> {
+    const ids = payout.covered_commissions.filter((covered) => covered.source === 'firstpromoter').map((covered) => covered.commissionId);
+    if (ids.length === 0) return;
+    await manager.query(
+      `INSERT INTO reward_fulfilment (commission_id, payout_id) SELECT unnest($1::text[]), $2 ON CONFLICT (commission_id) DO NOTHING`,
+      [ids, payout.payout_id],
+    );
+  }
+
+  async setMethod(aui: string, method: string, destination: string | null): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO payout_method (aui, method, destination) VALUES ($1, $2, $3)
+       ON CONFLICT (aui) DO UPDATE SET method = EXCLUDED.method, destination = EXCLUDED.destination, updated_at = now()`,
+      [aui, method, destination],
+    );
+  }
+
+  async payoutsOf(aui: string, limit: number): Promise<PayoutRow[]> {
+    return this.dataSource.query(`SELECT *, amount::text AS amount FROM payout WHERE aui = $1 ORDER BY created_at DESC, payout_id LIMIT $2`, [aui, limit]);
+  }
+}
+
+/** TypeORM's postgres driver answers an UPDATE ... RETURNING as [rows, affectedCount]. */
+function updatedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) ? result[0] : result) as T[];
+}

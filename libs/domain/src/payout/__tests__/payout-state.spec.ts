@@ -1,0 +1,25 @@
+import { holdsReservation, PayoutProgress, PayoutState, transitionPayout } from '../payout-state';
+
+const accepted: PayoutProgress = { type: 'ProviderAccepted', providerReference: 'batch-1' };
+const succeeded: PayoutProgress = { type: 'ProviderSucceeded', providerReference: 'batch-1' };
+const failed: PayoutProgress = { type: 'ProviderFailed', reason: 'DENIED' };
+
+/** given a state, when progress arrives, then the transition. */
+const given = (state: PayoutState) => ({ when: (progress: PayoutProgress) => ({ then: (expected: unknown) => expect(transitionPayout(state, progress)).toEqual(expected) }) });
+
+describe('the payout state machine', () => {
+  it('requested → submitted when the provider accepts', () => given('requested').when(accepted).then({ changed: true, state: 'submitted' }));
+  it('submitted → succeeded', () => given('submitted').when(succeeded).then({ changed: true, state: 'succeeded' }));
+  it('submitted → failed', () => given('submitted').when(failed).then({ changed: true, state: 'failed' }));
+  it('requested → succeeded directly (an internal credit)', () => given('requested').when(succeeded).then({ changed: true, state: 'succeeded' }));
+  it('a repeated acceptance is a named no-op', () => given('submitted').when(accepted).then({ changed: false, reason: 'already-in-state' }));
+  it('a repeated success is a named no-op', () => given('succeeded').when(succeeded).then({ changed: false, reason: 'already-in-state' }));
+  it('never leaves a final state', () => {
+    given('succeeded').when(failed).then({ changed: false, reason: 'final-state' });
+    given('failed').when(succeeded).then({ changed: false, reason: 'final-state' });
+    given('failed').when(accepted).then({ changed: false, reason: 'final-state' });
+  });
+  it('holds the reservation only while in flight', () => {
+    expect(['requested', 'submitted', 'succeeded', 'failed'].map((state) => holdsReservation(state as PayoutState))).toEqual([true, true, false, false]);
+  });
+});

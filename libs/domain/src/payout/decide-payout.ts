@@ -1,0 +1,60 @@
+import { Decimal } from '../money/decimal';
+import { fractionDigitsOf, PayoutPolicy } from './payout-policy';
+
+/** What a payout run knows about one user's balance in one unit. */
+export interface PayableBalance {
+  aui: string;
+  unit: string;
+  /** What may still be paid: the ledger's available minus this service's own reservations. */
+  spendable: Decimal;
+}
+
+export type NoPayoutReason = 'unit-not-paid-out' | 'balance-not-positive' | 'below-threshold';
+
+/** A payout to make: `amount` is rounded down to the unit's payable precision; `remainder` stays in the balance. */
+export interface PayoutDecided {
+  kind: 'payout';
+  aui: string;
+  unit: string;
+  amount: Decimal;
+  /** `amount` in the smallest payable step of the unit (cents for USD, yen for JPY, whole credits). */
+  amountMinor: bigint;
+  fractionDigits: number;
+  remainder: Decimal;
+  decidedAt: string;
+}
+
+export interface NoPayout {
+  kind: 'none';
+  aui: string;
+  unit: string;
+  reason: NoPayoutReason;
+}
+
+export type PayoutDecision = PayoutDecided | NoPayout;
+
+/**
+ * Whether to pay `balance` now, and how much. Pure: time arrives as `now`.
+ * A zero or negative balance (a clawback after a payout) is never paid: later earnings offset it.
+ * The amount rounds DOWN to the unit's minor unit so a payout never exceeds what is available;
+ * the remainder stays in the balance for the next run.
+ */
+export function decidePayout(balance: PayableBalance, policy: PayoutPolicy, now: Date): PayoutDecision {
+  const none = (reason: NoPayoutReason): NoPayout => ({ kind: 'none', aui: balance.aui, unit: balance.unit, reason });
+  const threshold = policy.thresholds.get(balance.unit);
+  if (threshold === undefined) return none('unit-not-paid-out');
+  if (balance.spendable.lte(0)) return none('balance-not-positive');
+  const fractionDigits = fractionDigitsOf(balance.unit, policy);
+  const amount = balance.spendable.toDecimalPlaces(fractionDigits, Decimal.ROUND_DOWN);
+  if (amount.lt(threshold) || amount.lte(0)) return none('below-threshold');
+  return {
+    kind: 'payout',
+    aui: balance.aui,
+    unit: balance.unit,
+    amount,
+    amountMinor: BigInt(amount.times(new Decimal(10).pow(fractionDigits)).toFixed(0)),
+    fractionDigits,
+    remainder: balance.spendable.minus(amount),
+    decidedAt: now.toISOString(),
+  };
+}

@@ -1,0 +1,3 @@
+export * from './payout-policy';
+export * from './decide-payout';
+export * from './payout-state';

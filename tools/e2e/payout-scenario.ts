@@ -1,0 +1,273 @@
+import { CommissionObserved, checkCommissionObserved, topicSettings, Topics, PayoutExecuted } from '@earnings/contracts';
+import { Decimal } from '@earnings/domain';
+import { ensureTopics } from '@earnings/kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { createSuiteDatabase, eventually, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+
+/**
+ * The payout service with its real neighbours for the payout e2e tests and the soak: a ledger
+ * projector and a payout service on their own database and consumer groups, the partner
+ * simulator as PayPal and the gift card provider, and commissions produced straight to Kafka
+ * under a unique AUI prefix (the payout service pays only that prefix).
+ */
+export interface PayoutStack {
+  label: string;
+  auiPrefix: string;
+  database: SuiteDatabase;
+  simulator: RunningApps;
+  services: RunningApps;
+  env: Record<string, string>;
+  projectorGroup: string;
+  adminToken: string;
+  stop(): Promise<void>;
+}
+
+export const payoutAdminToken = 'e2e-payout-admin-token-0123456789';
+
+export async function startPayoutStack(label: string, extraEnv: Record<string, string> = {}): Promise<PayoutStack> {
+  const { brokers } = requireTestInfrastructure();
+  const kafka = new Kafka({ clientId: 'payout-e2e-setup', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  // The setup step's job in production; the shared test broker may predate the payout-failed topic.
+  await ensureTopics(kafka, topicSettings(3), 1);
+  const suffix = uniqueSuffix();
+  const auiPrefix = `${label}-${suffix}`;
+  const database = await createSuiteDatabase(label.replace(/[^a-z0-9_]/g, '_'));
+  // Its own seed, so the FirstPromoter stand-in's commission ids are this run's alone (the commission topic is shared).
+  const simulator = await startApps(['partner-simulator'], { LOG_LEVEL: 'warn', SIMULATOR_COMMISSIONS: '10', SIMULATOR_USERS: '2', SIMULATOR_SEED: `payout-${suffix}` });
+  const simulatorUrl = simulator.url('partner-simulator', '');
+  const projectorGroup = `${auiPrefix}-projector`;
+  const env = {
+    KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'warn',
+    PROJECTOR_CONSUMER_GROUP: projectorGroup, PROJECTOR_SESSION_TIMEOUT_MS: '6000', PROJECTION_POINTER_POLL_MS: '500',
+    PAYOUT_CONSUMER_GROUP: `${auiPrefix}-payout`, PAYOUT_SESSION_TIMEOUT_MS: '6000', PAYOUT_AUI_PREFIX: `${auiPrefix}-`, PAYOUT_ADMIN_TOKEN: payoutAdminToken,
+    PAYOUT_THRESHOLDS: 'USD:10,EUR:10,JPY:1000,credits:100',
+    // Never during a test: runs come from the admin API.
+    PAYOUT_RUN_CRON: '0 0 1 1 *',
+    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100',
+    PAYPAL_BASE_URL: simulatorUrl, PAYPAL_CLIENT_ID: 'e2e-client', PAYPAL_CLIENT_SECRET: 'e2e-secret',
+    GIFT_CARD_BASE_URL: simulatorUrl, GIFT_CARD_API_KEY: 'e2e-gift-card-key',
+    // The simulator's FirstPromoter stand-in with its development credentials.
+    FIRSTPROMOTER_API_BASE_URL: `${simulatorUrl}/api/v2/company`, FIRSTPROMOTER_API_KEY: 'dev-firstpromoter-key', FIRSTPROMOTER_ACCOUNT_ID: 'dev-account',
+    ...extraEnv,
+  };
+  const services = await startApps(['ledger-projector', 'payout'], env);
+  return {
+    label, auiPrefix, database, simulator, services, env, projectorGroup, adminToken: payoutAdminToken,
+    stop: async () => {
+      await services.stopAll();
+      await simulator.stopAll();
+      await database.drop();
+    },
+  };
+}
+
+/** A PAYABLE (or other) CommissionObserved for a test user, valid against the schema. */
+export function commission(options: { aui: string; commissionId: string; amount: string; unit?: string; state?: CommissionObserved['state']; paidByNetwork?: boolean; modifiedDate?: string; source?: CommissionObserved['source'] }): CommissionObserved {
+  const modifiedDate = options.modifiedDate ?? '2026-01-01T00:00:00.000000Z';
+  const source = options.source ?? 'wildfire';
+  const observation: CommissionObserved = {
+    type: 'CommissionObserved', schemaVersion: 1, observationId: `${source}:${options.commissionId}:${modifiedDate}`, source, channel: source === 'wildfire' ? 'api' : 'webhook',
+    commissionId: options.commissionId, aui: options.aui, state: options.state ?? 'PAYABLE', sourceStatus: 'paid', unit: options.unit ?? 'USD',
+    userAmount: options.amount, applicationAmount: options.amount, paidByNetwork: options.paidByNetwork ?? false, saleAmount: null, saleCurrency: null,
+    applicationId: '104', merchantId: '42', deviceId: null, merchantOrderId: `order-${options.commissionId}`, merchantSkus: [], eventDate: null,
+    lockingDate: null, createdDate: null, modifiedDate, deliveryId: null, apiVersion: 'v4', observedAt: modifiedDate,
+  };
+  const checked = checkCommissionObserved(observation);
+  if (!checked.ok) throw new Error(`test commission is invalid: ${checked.reason}`);
+  return observation;
+}
+
+export async function produceCommissions(observations: CommissionObserved[]): Promise<void> {
+  const { brokers } = requireTestInfrastructure();
+  const producer = new Kafka({ clientId: 'payout-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (let start = 0; start < observations.length; start += 1_000) {
+      const slice = observations.slice(start, start + 1_000);
+      await producer.send({ topic: Topics.commissionObserved, acks: -1, messages: slice.map((observation) => ({ key: observation.aui, value: JSON.stringify(observation) })) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export async function admin(stack: PayoutStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(stack.services.url('payout', path), {
+    method,
+    headers: { authorization: `Bearer ${stack.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+export async function setMethods(stack: PayoutStack, methods: { aui: string; method: string; destination?: string }[]): Promise<void> {
+  const concurrency = 16;
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < methods.length) {
+      const entry = methods[next];
+      next += 1;
+      const answer = await admin(stack, 'PUT', `/admin/users/${encodeURIComponent(entry.aui)}/payout-method`, { method: entry.method, destination: entry.destination });
+      if (answer.status !== 200) throw new Error(`setting the method of ${entry.aui} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    }
+  }));
+}
+
+export async function sql<T = Record<string, string>>(stack: PayoutStack, text: string, parameters: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: stack.database.url });
+  await client.connect();
+  try {
+    return (await client.query(text, parameters)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until the payout service's view holds these available balances (the projector and the view consumer caught up). */
+export async function waitForView(stack: PayoutStack, expected: Map<string, string>, timeoutMs = 120_000): Promise<void> {
+  await eventually(async () => {
+    const rows = await sql(stack, `SELECT aui, unit, available::text AS available FROM payout_balance WHERE starts_with(aui, $1)`, [`${stack.auiPrefix}-`]);
+    const seen = new Map(rows.map((row) => [JSON.stringify([row.aui, row.unit]), row.available]));
+    return [...expected].filter(([key, available]) => !new Decimal(seen.get(key) ?? 'NaN').equals(new Decimal(available)) || !seen.has(key)).slice(0, 5);
+  }, (missing) => missing.length === 0, timeoutMs);
+}
+
+/** Waits until no payout is in flight, the outbox is published, and the projector applied it. */
+export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180_000): Promise<void> {
+  await eventually(async () => (await sql(stack, `SELECT (SELECT count(*) FROM payout WHERE state IN ('requested', 'submitted')) + (SELECT count(*) FROM payout_outbox WHERE published_at IS NULL) AS open`))[0].open,
+    (open) => Number(open) === 0, timeoutMs);
+  await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);
+}
+
+export async function simulatorPayouts(stack: PayoutStack): Promise<{ executions: Record<string, number>; submissions: Record<string, number>; executed: { payoutId: string; amount: string; currency: string; recipient: string }[] }> {
+  const response = await fetch(stack.simulator.url('partner-simulator', '/_admin/payouts'));
+  return (await response.json()) as never;
+}
+
+export async function simulatorAdmin(stack: PayoutStack, path: string, body: unknown): Promise<void> {
+  const response = await fetch(stack.simulator.url('partner-simulator', path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`simulator ${path} answered ${response.status}`);
+}
+
+export async function payoutsExecutedOf(stack: PayoutStack): Promise<PayoutExecuted[]> {
+  return (await readWholeTopic(Topics.payoutExecuted)).filter((message) => message.key.startsWith(`${stack.auiPrefix}-`)).map((message) => JSON.parse(message.value) as PayoutExecuted);
+}
+
+/** The ledger projection's figures for the stack's AUIs (through projection_pointer). */
+export async function ledgerBalances(stack: PayoutStack): Promise<Map<string, { payable: Decimal; paidOut: Decimal; available: Decimal; paidByNetwork: Decimal }>> {
+  const schema = (await sql(stack, `SELECT schema_name FROM projection_pointer WHERE name = 'ledger'`))[0].schema_name;
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`unexpected schema ${schema}`);
+  const rows = await sql(stack, `SELECT aui, unit, payable::text, paid_out::text, available::text, paid_by_network::text FROM ${schema}.balance WHERE starts_with(aui, $1)`, [`${stack.auiPrefix}-`]);
+  return new Map(rows.map((row) => [JSON.stringify([row.aui, row.unit]), {
+    payable: new Decimal(row.payable), paidOut: new Decimal(row.paid_out), available: new Decimal(row.available), paidByNetwork: new Decimal(row.paid_by_network),
+  }]));
+}
+
+export const sumOf = (amounts: string[]): Decimal => amounts.reduce((sum, amount) => sum.plus(amount), new Decimal(0));
+
+/** mulberry32: the same kill moments for the same seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface KillRunOptions {
+  userCount: number;
+  killCount: number;
+  killDelayMsMax: number;
+  seed: number;
+}
+
+export interface KillRunResult {
+  kills: number;
+  users: { aui: string; payable: string; expectedPayout: string }[];
+  finalRunRequested: number;
+}
+
+/**
+ * `userCount` users, each with a PAYABLE USD commission above the threshold (five fractional
+ * digits, so rounding leaves a remainder) and every tenth also a network-paid one that must never
+ * be paid; half by PayPal, half by gift card. Starts a run and kills the payout service with
+ * SIGKILL `killCount` times at random moments, restarting it and asking for a run again each time.
+ */
+export async function runPayoutsUnderKills(stack: PayoutStack, options: KillRunOptions): Promise<KillRunResult> {
+  const random = seededRandom(options.seed);
+  const users = Array.from({ length: options.userCount }, (_, index) => {
+    const hundredThousandths = 1_000_000 + Math.floor(random() * 9_000_000);
+    const payable = new Decimal(hundredThousandths).dividedBy(100_000);
+    return { aui: `${stack.auiPrefix}-u${index}`, payable: payable.toFixed(), expectedPayout: payable.toDecimalPlaces(2, Decimal.ROUND_DOWN).toFixed() };
+  });
+  await setMethods(stack, users.map((user, index) => ({ aui: user.aui, method: index % 2 === 0 ? 'paypal' : 'gift_card', destination: `${user.aui}@example.com` })));
+  const observations = users.flatMap((user, index) => [
+    commission({ aui: user.aui, commissionId: `${user.aui}-c1`, amount: user.payable }),
+    ...(index % 10 === 0 ? [commission({ aui: user.aui, commissionId: `${user.aui}-network`, amount: '500', paidByNetwork: true })] : []),
+  ]);
+  await produceCommissions(observations);
+  await waitForView(stack, new Map(users.map((user) => [JSON.stringify([user.aui, 'USD']), user.payable])));
+  // Slow answers, lost answers and errors, so kills land with calls in flight.
+  await simulatorAdmin(stack, '/_admin/payouts/faults', { slowMs: 40, lostResponses: 5, errors: 5, timeouts: 2 });
+  const runQuietly = () => admin(stack, 'POST', '/admin/payout-runs').catch(() => null);
+  void runQuietly();
+  let kills = 0;
+  for (let round = 0; round < options.killCount; round += 1) {
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * options.killDelayMsMax)));
+    await stack.services.services.get('payout')?.kill();
+    kills += 1;
+    await restartApp(stack.services, 'payout', stack.env);
+    // A run killed before it committed left nothing: ask again (reservations make this safe).
+    void runQuietly();
+  }
+  await simulatorAdmin(stack, '/_admin/payouts/faults', { slowMs: 0 });
+  await admin(stack, 'POST', '/admin/payout-runs');
+  await waitForPayoutsToSettle(stack);
+  // Everyone is paid and the ledger knows: one more run must find nothing to pay.
+  const finalRun = await admin(stack, 'POST', '/admin/payout-runs');
+  return { kills, users, finalRunRequested: Number(finalRun.body.requested) };
+}
+
+export interface KillRunCheck {
+  payoutsExecutedTwice: string[];
+  /** Payout ids the service sent more than once (after a lost answer, a timeout or a crash): the provider deduped them. */
+  payoutIdsSubmittedMoreThanOnce: number;
+  payoutIdsExecutedAtProvider: number;
+  providerTotal: string;
+  payoutExecutedTotal: string;
+  ledgerPaidOutTotal: string;
+  distinctPayoutExecuted: number;
+  usersPaidMoreThanAvailable: string[];
+  usersPaidOtherThanRoundedDown: string[];
+  payoutsSucceeded: number;
+  payoutsFailed: number;
+}
+
+/** Everything the fault test and the soak assert, in one place. */
+export async function checkKillRun(stack: PayoutStack, run: KillRunResult): Promise<KillRunCheck> {
+  const provider = await simulatorPayouts(stack);
+  const executed = provider.executed.filter((payout) => payout.recipient.startsWith(`${stack.auiPrefix}-`));
+  const events = await payoutsExecutedOf(stack);
+  const distinctEvents = new Map(events.map((event) => [event.payoutId, event]));
+  const ledger = await ledgerBalances(stack);
+  const expected = new Map(run.users.map((user) => [JSON.stringify([user.aui, 'USD']), user]));
+  const states = await sql(stack, `SELECT state, count(*)::text AS count FROM payout WHERE starts_with(aui, $1) GROUP BY state`, [`${stack.auiPrefix}-`]);
+  const stateCount = (state: string) => Number(states.find((row) => row.state === state)?.count ?? 0);
+  return {
+    payoutsExecutedTwice: Object.entries(provider.executions).filter(([, count]) => count > 1).map(([payoutId]) => payoutId),
+    payoutIdsSubmittedMoreThanOnce: executed.filter((payout) => (provider.submissions[payout.payoutId] ?? 0) > 1).length,
+    payoutIdsExecutedAtProvider: executed.length,
+    providerTotal: sumOf(executed.map((payout) => payout.amount)).toFixed(),
+    payoutExecutedTotal: sumOf([...distinctEvents.values()].map((event) => event.amount)).toFixed(),
+    ledgerPaidOutTotal: [...ledger.values()].reduce((sum, figures) => sum.plus(figures.paidOut), new Decimal(0)).toFixed(),
+    distinctPayoutExecuted: distinctEvents.size,
+    usersPaidMoreThanAvailable: [...ledger].filter(([, figures]) => figures.paidOut.gt(figures.payable)).map(([key]) => key),
+    usersPaidOtherThanRoundedDown: [...expected].filter(([key, user]) => !(ledger.get(key)?.paidOut ?? new Decimal(0)).equals(user.expectedPayout)).map(([key]) => key).slice(0, 10),
+    payoutsSucceeded: stateCount('succeeded'),
+    payoutsFailed: stateCount('failed'),
+  };
+}

@@ -1,24 +1,13 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { ServiceConfig } from '@earnings/service-shell';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 
 /** Every setting of the payout service, read from the environment variable of the same name. */
-export class PayoutConfig {
+export class PayoutConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(65535)
   PAYOUT_PORT = 3003;
 
-  @IsString() @IsNotEmpty()
-  HOST = '127.0.0.1';
-
-  @Matches(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, { message: 'must be host:port[,host:port...]' })
-  KAFKA_BROKERS = '127.0.0.1:9092';
-
-  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// URL' })
-  DATABASE_URL = '';
-
   @Matches(/^[A-Za-z0-9._-]+$/)
   PAYOUT_CONSUMER_GROUP = 'payout-balances';
-
-  @IsIn(['trace', 'debug', 'info', 'warn', 'error'])
-  LOG_LEVEL = 'info';
 
   /** Kafka session timeout of the balance view consumer: after a crash, the group waits this long for the dead member. */
   @IsInt() @Min(6_000) @Max(300_000)

@@ -147,15 +147,17 @@ async function compareBalances(dataSource: DataSource, liveSchema: string, rebui
   const rebuilt = assertSchemaName(rebuiltSchema);
   const differs = figureColumns.map((column) => `coalesce(l.${column}, 0) <> coalesce(r.${column}, 0)`).join(' OR ');
   const figures = (alias: string) => `CASE WHEN ${alias}.aui IS NULL THEN NULL ELSE jsonb_build_object(${figureColumns.map((column) => `'${column}', ${alias}.${column}::text`).join(', ')}) END`;
-  const rows: { aui: string; unit: string; live: Record<string, string> | null; rebuilt: Record<string, string> | null; total: string }[] = await dataSource.query(
-    `SELECT coalesce(l.aui, r.aui) AS aui, coalesce(l.unit, r.unit) AS unit, ${figures('l')} AS live, ${figures('r')} AS rebuilt, count(*) OVER () AS total
+  const rows: { aui: string; unit: string; live: Record<string, string> | null; rebuilt: Record<string, string> | null; difference_count: string }[] = await dataSource.query(
+    `SELECT coalesce(l.aui, r.aui) AS aui, coalesce(l.unit, r.unit) AS unit, ${figures('l')} AS live, ${figures('r')} AS rebuilt, count(*) OVER () AS difference_count
        FROM ${live}.balance l FULL JOIN ${rebuilt}.balance r ON l.aui = r.aui AND l.unit = r.unit
       WHERE (${differs}) AND starts_with(coalesce(l.aui, r.aui), $1)
       ORDER BY 1, 2
       LIMIT ${differencesShownMax}`,
     [auiPrefix ?? ''],
   );
-  return { differenceCount: rows.length === 0 ? 0 : Number(rows[0].total), differences: rows.map(({ total: _total, ...difference }) => difference) };
+    // A count of rows, not money: a JS number is right here.
+  const differenceCount = rows.length === 0 ? 0 : Number.parseInt(rows[0].difference_count, 10);
+  return { differenceCount, differences: rows.map(({ difference_count: _count, ...difference }) => difference) };
 }
 
 /**

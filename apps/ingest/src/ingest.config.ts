@@ -31,6 +31,13 @@ export class IngestConfig extends ServiceConfig {
   @IsInt() @Min(0) @Max(100)
   KAFKA_PRODUCER_LINGER_MS = 2;
 
+  /**
+   * How long a request waits for Kafka's acknowledgement before answering 503. FirstPromoter
+   * retries a 5xx; Wildfire does not, and the next API sync repairs what was lost.
+   */
+  @IsInt() @Min(100) @Max(60_000)
+  KAFKA_ACKNOWLEDGEMENT_TIMEOUT_MS = 10_000;
+
   /** Comma-separated FirstPromoter webhook secrets (current and previous, for rotation). Empty: endpoint off. */
   @IsString()
   FIRSTPROMOTER_WEBHOOK_SECRETS = '';

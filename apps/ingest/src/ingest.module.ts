@@ -48,7 +48,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
         { provide: IngestSettings, useValue: new IngestSettings(config) },
         { provide: KAFKA, useValue: kafka },
         { provide: LOGGER, useValue: logger },
-        { provide: BatchingProducer, useValue: new BatchingProducer(kafka, { lingerMs: config.KAFKA_PRODUCER_LINGER_MS, batchMessagesMax: 500 }) },
+        { provide: BatchingProducer, useValue: new BatchingProducer(kafka, { lingerMs: config.KAFKA_PRODUCER_LINGER_MS, batchMessagesMax: 500, acknowledgementTimeoutMs: config.KAFKA_ACKNOWLEDGEMENT_TIMEOUT_MS }) },
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ingest', poolSizeMax: 5 }) },
         { provide: WebhookDeliveryRepository, useFactory: (dataSource: DataSource) => new WebhookDeliveryRepository(dataSource), inject: [DataSource] },
         { provide: InboundPublisher, useFactory: (producer: BatchingProducer) => new InboundPublisher(producer), inject: [BatchingProducer] },

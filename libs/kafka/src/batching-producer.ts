@@ -6,6 +6,12 @@ export interface BatchingProducerOptions {
   lingerMs: number;
   /** A batch is sent at once when it holds this many messages. */
   batchMessagesMax: number;
+  /**
+   * How long a caller waits for the acknowledgement before being told the send failed. kafkajs
+   * keeps retrying in the background, so the messages may still arrive later: callers must only
+   * produce what is safe to see twice (observations are idempotent in the ledger).
+   */
+  acknowledgementTimeoutMs: number;
 }
 
 interface Pending {
@@ -43,7 +49,12 @@ export class BatchingProducer {
     if (!this.connected) return Promise.reject(new Error('producer is not connected'));
     return new Promise<void>((resolve, reject) => {
       const messageCount = topicMessages.reduce((sum, entry) => sum + entry.messages.length, 0);
-      this.queue.push({ topicMessages, messageCount, resolve, reject });
+      const timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${this.options.acknowledgementTimeoutMs} ms`)), this.options.acknowledgementTimeoutMs);
+      const settle = <T>(settleWith: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        settleWith(value);
+      };
+      this.queue.push({ topicMessages, messageCount, resolve: settle(resolve), reject: settle(reject) });
       this.queuedMessages += messageCount;
       if (this.queuedMessages >= this.options.batchMessagesMax) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.lingerMs);

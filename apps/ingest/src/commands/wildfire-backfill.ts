@@ -22,7 +22,7 @@ runMain('wildfire-backfill', async (logger) => {
   const config = loadConfig(IngestConfig);
   if (!config.WILDFIRE_API_BASE_URL) throw new Error('WILDFIRE_API_BASE_URL and the WFAV1 credentials are required for a backfill');
   const dataSource = createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-wildfire-backfill', poolSizeMax: 2 });
-  const producer = new BatchingProducer(createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-wildfire-backfill' }, logger), { lingerMs: 0, batchMessagesMax: 5_000 });
+  const producer = new BatchingProducer(createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-wildfire-backfill' }, logger), { lingerMs: 0, batchMessagesMax: 5_000, acknowledgementTimeoutMs: config.KAFKA_ACKNOWLEDGEMENT_TIMEOUT_MS });
   await dataSource.initialize();
   await producer.connect();
   try {

@@ -136,6 +136,21 @@ describe('payout rules', () => {
     await eventually(async () => (await sql(stack, 'SELECT count(*)::text AS count, count(marked_at)::text AS marked FROM reward_fulfilment'))[0], (row) => row.count === '9' && row.marked === '9', 60_000);
     const marks = ((await (await fetch(stack.simulator.url('partner-simulator', '/_admin/firstpromoter/actions'))).json()) as Record<string, Record<string, number>>).mark_fulfilled ?? {};
     expect(ids.map((id) => marks[String(id)])).toEqual(ids.map(() => 1));
+
+    // The partner takes back rewards-b's delivery: FirstPromoter hears mark_unfulfilled once for its two commissions.
+    const [reversedPayout] = await payoutsOf('rewards-b');
+    const reverse = () =>
+      fetch(stack.services.url('payout', `/admin/payouts/${reversedPayout.payoutId}/reversal`), { method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}` } });
+    const reversal = (await (await reverse()).json()) as { reversedCommissionIds: string[] };
+    expect(reversal.reversedCommissionIds.sort()).toEqual(ids.slice(7).map(String).sort());
+    expect(((await (await reverse()).json()) as { reversedCommissionIds: string[] }).reversedCommissionIds).toEqual([]);
+    const unmarks = await eventually(
+      async () => ((await (await fetch(stack.simulator.url('partner-simulator', '/_admin/firstpromoter/actions'))).json()) as Record<string, Record<string, number>>).mark_unfulfilled ?? {},
+      (counts) => Object.keys(counts).length >= 2,
+      30_000,
+    );
+    expect(unmarks).toEqual(Object.fromEntries(ids.slice(7).map((id) => [String(id), 1])));
+    expect((await fetch(stack.services.url('payout', '/admin/payouts/no-such-payout/reversal'), { method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}` } })).status).toBe(404);
   }, 120_000);
 
   describe('the admin API', () => {

@@ -68,7 +68,7 @@ class PayoutRuntime {
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
     }), logger);
     const marker = this.marker;
-    this.markerLoop = marker === null ? null : new WorkLoop('reward-fulfilment-marker', 1_000, async () => (await marker.markOnce()) > 0, logger);
+    this.markerLoop = marker === null ? null : new WorkLoop('reward-fulfilment-marker', 1_000, async () => (await marker.markOnce()) + (await marker.unmarkOnce()) > 0, logger);
     this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake());
   }
 }

@@ -20,6 +20,13 @@ export class PayoutAdminController {
     return this.admin.setMethod(aui, body);
   }
 
+  /** A reward delivery the partner reversed (refund, cancelled credit): repeated calls change nothing. */
+  @Post('payouts/:payoutId/reversal')
+  @HttpCode(200)
+  reverse(@Param('payoutId') payoutId: string) {
+    return this.admin.reverseRewardDelivery(payoutId);
+  }
+
   @Get('payouts')
   listPayouts(@Query() query: ListPayoutsQueryDto) {
     return this.admin.payoutsOf(query.aui);

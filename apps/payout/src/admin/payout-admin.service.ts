@@ -22,6 +22,14 @@ export class PayoutAdminService {
     return { aui, method: body.method, destination };
   }
 
+  /** The partner took back a delivered reward: FirstPromoter is told mark_unfulfilled for what it covered. */
+  async reverseRewardDelivery(payoutId: string): Promise<{ payoutId: string; reversedCommissionIds: string[] }> {
+    const reversed = await this.payouts.reverseRewardDelivery(payoutId);
+    if (reversed === null) throw new PayoutApiException('not-found', `no payout ${payoutId}`);
+    // The fulfilment marker picks the reversal up within its next second.
+    return { payoutId, reversedCommissionIds: reversed };
+  }
+
   async payoutsOf(aui: string) {
     const rows = await this.payouts.payoutsOf(aui, payoutsListedMax);
     return {

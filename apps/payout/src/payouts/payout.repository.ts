@@ -192,6 +192,18 @@ export class PayoutRepository {
     );
   }
 
+  /** Marks the rewards a payout delivered as reversed; returns their commission ids, or null for an unknown payout. */
+  async reverseRewardDelivery(payoutId: string): Promise<string[] | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const payouts: unknown[] = await manager.query('SELECT 1 FROM payout WHERE payout_id = $1', [payoutId]);
+      if (payouts.length === 0) return null;
+      const rows = updatedRows<{ commission_id: string }>(
+        await manager.query('UPDATE reward_fulfilment SET reversed_at = now() WHERE payout_id = $1 AND reversed_at IS NULL RETURNING commission_id', [payoutId]),
+      );
+      return rows.map((row) => row.commission_id);
+    });
+  }
+
   async payoutsOf(aui: string, limit: number): Promise<PayoutRow[]> {
     return this.dataSource.query(`SELECT *, amount::text AS amount FROM payout WHERE aui = $1 ORDER BY created_at DESC, payout_id LIMIT $2`, [aui, limit]);
   }

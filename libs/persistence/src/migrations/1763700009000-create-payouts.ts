@@ -56,9 +56,13 @@ export class CreatePayouts1763700009000 implements MigrationInterface {
         commission_id text PRIMARY KEY,
         payout_id text NOT NULL REFERENCES payout (payout_id),
         created_at timestamptz NOT NULL DEFAULT now(),
-        marked_at timestamptz
+        marked_at timestamptz,
+        -- The partner reported the delivery reversed; FirstPromoter is then told mark_unfulfilled once.
+        reversed_at timestamptz,
+        unmarked_at timestamptz
       )`);
     await queryRunner.query('CREATE INDEX reward_fulfilment_unmarked ON reward_fulfilment (created_at) WHERE marked_at IS NULL');
+    await queryRunner.query('CREATE INDEX reward_fulfilment_reversed ON reward_fulfilment (reversed_at) WHERE reversed_at IS NOT NULL AND unmarked_at IS NULL');
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

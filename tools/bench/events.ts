@@ -1,0 +1,87 @@
+import { cloudEventHeaders, CommissionObserved, Topics } from '@earnings/contracts';
+import { Kafka, Message, Partitioners } from 'kafkajs';
+import { eventsPerAui, produceBatchMessages, updateEveryNthEvent } from './limits';
+
+const baseTimeMs = Date.UTC(2025, 0, 1);
+
+/** The commission an event describes: every n-th event is a newer version of the commission n-1 events before it. */
+function commissionNumber(index: number): number {
+  return index % updateEveryNthEvent === updateEveryNthEvent - 1 ? index - (updateEveryNthEvent - 1) : index;
+}
+
+/** Microsecond timestamp, increasing with the index, as the contract wants it (six fractional digits). */
+function timestamp(index: number): string {
+  return `${new Date(baseTimeMs + index).toISOString().slice(0, 19)}.${String((index % 1000) * 1000 + 1).padStart(6, '0')}Z`;
+}
+
+/**
+ * The index-th pre-produced event of a run: deterministic, so the bare PostgreSQL upsert can
+ * write exactly the rows the projector wrote without reading Kafka. Each AUI gets the commissions
+ * of `eventsPerAui` consecutive events, so AUIs are spread over partitions and chunks.
+ */
+export function benchEvent(run: string, index: number): CommissionObserved {
+  const commission = commissionNumber(index);
+  const isUpdate = commission !== index;
+  const aui = benchAui(run, Math.floor(commission / eventsPerAui));
+  const modifiedDate = timestamp(index);
+  return {
+    type: 'CommissionObserved',
+    schemaVersion: 1,
+    observationId: `wildfire:bench-${run}-${commission}:${modifiedDate}`,
+    source: 'wildfire',
+    channel: 'api',
+    commissionId: `bench-${run}-${commission}`,
+    aui,
+    state: isUpdate ? 'PAYABLE' : 'PENDING',
+    sourceStatus: isUpdate ? 'paid' : 'pending',
+    unit: 'USD',
+    userAmount: `${1 + (commission % 97)}.${String(commission % 100_000).padStart(5, '0')}`,
+    applicationAmount: null,
+    paidByNetwork: false,
+    saleAmount: '100.00',
+    saleCurrency: 'USD',
+    applicationId: '104',
+    merchantId: String(5_000_000 + (commission % 5_000)),
+    deviceId: null,
+    merchantOrderId: `order-${commission}`,
+    merchantSkus: [],
+    eventDate: `${new Date(baseTimeMs + commission).toISOString().slice(0, 19)}Z`,
+    lockingDate: null,
+    createdDate: timestamp(commission),
+    modifiedDate,
+    deliveryId: null,
+    apiVersion: 'v4',
+    observedAt: new Date().toISOString(),
+  };
+}
+
+export const benchAui = (run: string, number: number): string => `bench-${run}-aui-${number}`;
+
+function toMessage(event: CommissionObserved): Message {
+  return {
+    key: event.aui,
+    value: JSON.stringify(event),
+    headers: cloudEventHeaders({ id: event.observationId, type: 'CommissionObserved', source: '/bench', time: event.observedAt }),
+  };
+}
+
+/** Produces events [from, to) of `run` to commission-observed with sendBatch (acks=all); returns messages per second. */
+export async function produceEvents(kafka: Kafka, run: string, from: number, to: number): Promise<number> {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const started = process.hrtime.bigint();
+  try {
+    // One batch in flight while the next is built: order is kept (updates follow their commission), the broker is kept busy.
+    let inFlight: Promise<unknown> = Promise.resolve();
+    for (let start = from; start < to; start += produceBatchMessages) {
+      const messages: Message[] = [];
+      for (let index = start; index < Math.min(to, start + produceBatchMessages); index += 1) messages.push(toMessage(benchEvent(run, index)));
+      await inFlight;
+      inFlight = producer.sendBatch({ topicMessages: [{ topic: Topics.commissionObserved, messages }], acks: -1 });
+    }
+    await inFlight;
+  } finally {
+    await producer.disconnect();
+  }
+  return (to - from) / (Number(process.hrtime.bigint() - started) / 1e9);
+}

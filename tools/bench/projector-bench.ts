@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { CommissionObserved, Topics } from '@earnings/contracts';
+import { Kafka } from 'kafkajs';
+import { Client } from 'pg';
+import { nowMs, rateOf, waitForCount, waitForProjector } from './catch-up';
+import { benchEvent } from './events';
+import { rawUpsertChunkRows } from './limits';
+import { ResultBook } from './report';
+import { BenchDatabase, BenchStack } from './stack';
+
+export interface ProjectorRunFigures {
+  events: number;
+  eventsPerSecond: number;
+  seconds: number;
+  fromStart: boolean;
+}
+
+/** A fresh projector group from offset zero into `database` (fresh), timed until it applied everything in the topic. */
+export async function timeProjector(stack: BenchStack, database: BenchDatabase, label: string, group: string): Promise<ProjectorRunFigures> {
+  const events = Number(await stack.endOffsetTotal());
+  const startedAtMs = nowMs();
+  const projector = await stack.startService('ledger-projector', label, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group });
+  try {
+    const progress = await waitForProjector(database.url, group, events);
+    const rate = rateOf(progress, startedAtMs);
+    return { events, eventsPerSecond: rate.perSecond, seconds: rate.seconds, fromStart: rate.fromStart };
+  } finally {
+    await projector.stop();
+  }
+}
+
+/** A kafkajs consumer that only reads commission-observed from offset zero (same fetch settings as the projector): the transport's limit. */
+export async function timeReadOnlyConsumer(kafka: Kafka, events: number): Promise<ProjectorRunFigures> {
+  const consumer = kafka.consumer({ groupId: `bench-read-only-${randomBytes(4).toString('hex')}`, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+  let read = 0;
+  const startedAtMs = nowMs();
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: Topics.commissionObserved, fromBeginning: true });
+    await consumer.run({ autoCommit: false, eachBatch: async ({ batch }) => void (read += batch.messages.length) });
+    const progress = await waitForCount(async () => read, events, 'read-only consumer');
+    const rate = rateOf(progress, startedAtMs);
+    return { events, eventsPerSecond: rate.perSecond, seconds: rate.seconds, fromStart: rate.fromStart };
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Per (AUI, unit) deltas of a chunk: a new commission is lifetime and pending, a status change moves pending to payable. */
+function balanceDeltas(events: CommissionObserved[]): string[][] {
+  const deltas = new Map<string, { aui: string; lifetime: bigint; pending: bigint; payable: bigint }>();
+  for (const event of events) {
+    const delta = deltas.get(event.aui) ?? { aui: event.aui, lifetime: 0n, pending: 0n, payable: 0n };
+    // Generated amounts always have five fractional digits: exact integers of 0.00001.
+    const units = BigInt(event.userAmount.replace('.', ''));
+    if (event.state === 'PENDING') {
+      delta.lifetime += units;
+      delta.pending += units;
+    } else {
+      delta.pending -= units;
+      delta.payable += units;
+    }
+    deltas.set(event.aui, delta);
+  }
+  const rows = [...deltas.values()];
+  const decimal = (units: bigint) => `${units < 0n ? '-' : ''}${(units < 0n ? -units : units) / 100_000n}.${String((units < 0n ? -units : units) % 100_000n).padStart(5, '0')}`;
+  return [rows.map((row) => row.aui), rows.map(() => 'USD'), rows.map((row) => decimal(row.lifetime)), rows.map((row) => decimal(row.pending)), rows.map((row) => decimal(row.payable))];
+}
+
+/** The latest version of each commission in a chunk: one upsert may not touch a row twice. */
+function latestPerCommission(events: CommissionObserved[]): CommissionObserved[] {
+  const latest = new Map<string, CommissionObserved>();
+  for (const event of events) latest.set(event.commissionId, event);
+  return [...latest.values()];
+}
+
+async function upsertChunk(client: Client, schema: string, events: CommissionObserved[]): Promise<void> {
+  const latest = latestPerCommission(events);
+  const column = <T>(rows: CommissionObserved[], pick: (event: CommissionObserved) => T) => rows.map(pick);
+  await client.query('BEGIN');
+  await client.query(
+    `INSERT INTO ${schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
+            paid_by_network, sale_amount, sale_currency, application_id, merchant_id, merchant_order_id, event_date, modified_date, observation_id, channel)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[], $9::boolean[],
+            $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[], $17::text[], $18::text[])
+     ON CONFLICT (source, commission_id) DO UPDATE SET state = EXCLUDED.state, source_status = EXCLUDED.source_status,
+            modified_date = EXCLUDED.modified_date, observation_id = EXCLUDED.observation_id, updated_at = now()
+     WHERE c.modified_date < EXCLUDED.modified_date`,
+    [
+      column(latest, (e) => e.source), column(latest, (e) => e.commissionId), column(latest, (e) => e.aui), column(latest, (e) => e.unit),
+      column(latest, (e) => e.userAmount), column(latest, (e) => e.applicationAmount), column(latest, (e) => e.state), column(latest, (e) => e.sourceStatus),
+      column(latest, (e) => e.paidByNetwork), column(latest, (e) => e.saleAmount), column(latest, (e) => e.saleCurrency), column(latest, (e) => e.applicationId),
+      column(latest, (e) => e.merchantId), column(latest, (e) => e.merchantOrderId), column(latest, (e) => e.eventDate), column(latest, (e) => e.modifiedDate),
+      column(latest, (e) => e.observationId), column(latest, (e) => e.channel),
+    ],
+  );
+  await client.query(
+    `INSERT INTO ${schema}.commission_version (source, commission_id, modified_date, observation_id, aui, unit, user_amount, state, source_status, channel, observation)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
+     ON CONFLICT DO NOTHING`,
+    [
+      column(events, (e) => e.source), column(events, (e) => e.commissionId), column(events, (e) => e.modifiedDate), column(events, (e) => e.observationId),
+      column(events, (e) => e.aui), column(events, (e) => e.unit), column(events, (e) => e.userAmount), column(events, (e) => e.state),
+      column(events, (e) => e.sourceStatus), column(events, (e) => e.channel), column(events, (e) => JSON.stringify(e)),
+    ],
+  );
+  await client.query(
+    `INSERT INTO ${schema}.balance AS b (aui, unit, lifetime, pending, payable)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[])
+     ON CONFLICT (aui, unit) DO UPDATE SET lifetime = trim_scale(b.lifetime + EXCLUDED.lifetime), pending = trim_scale(b.pending + EXCLUDED.pending),
+            payable = trim_scale(b.payable + EXCLUDED.payable), updated_at = now()`,
+    balanceDeltas(events),
+  );
+  await client.query('COMMIT');
+}
+
+/**
+ * pg alone: the same generated rows (commission upsert, version insert, balance upsert, each one
+ * `unnest` statement) in transactions of `rawUpsertChunkRows`, into a projection schema of a
+ * fresh database. No Kafka, no JSON parsing or validation, no ledger plan, no outbox. Only the
+ * SQL is timed (the rows are generated between transactions).
+ */
+export async function timeRawUpsert(stack: BenchStack, run: string, events: number): Promise<ProjectorRunFigures> {
+  const database = await stack.database(`raw_${run}`);
+  const client = new Client({ connectionString: database.url, application_name: 'earnings-bench-raw-upsert' });
+  await client.connect();
+  let sqlMs = 0;
+  try {
+    await client.query(`SELECT create_ledger_projection('bench_raw')`);
+    for (let start = 0; start < events; start += rawUpsertChunkRows) {
+      const chunk = Array.from({ length: Math.min(rawUpsertChunkRows, events - start) }, (_, offset) => benchEvent(run, start + offset));
+      const began = nowMs();
+      await upsertChunk(client, 'bench_raw', chunk);
+      sqlMs += nowMs() - began;
+    }
+  } finally {
+    await client.end();
+  }
+  return { events, eventsPerSecond: events / (sqlMs / 1000), seconds: sqlMs / 1000, fromStart: false };
+}
+
+/** Chunks the projector committed: each advances its offset with one UPDATE of consumer_offset (pg_stat_user_tables, flushed when its connections close). */
+export async function chunksCommitted(database: BenchDatabase): Promise<number> {
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  try {
+    const rows = await client.query<{ updates: string }>(`SELECT n_tup_upd::text AS updates FROM pg_stat_user_tables WHERE schemaname = 'ledger_1' AND relname = 'consumer_offset'`);
+    return Number(rows.rows[0]?.updates ?? 0);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Projector events per second from offset zero into `database`, beside a kafkajs consumer that only reads the same events. */
+export async function projectorBench(stack: BenchStack, book: ResultBook, database: BenchDatabase, group: string): Promise<{ projector: ProjectorRunFigures; readOnly: ProjectorRunFigures; step: string }> {
+  const projector = await timeProjector(stack, database, `projector-${group}`, group);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const chunks = await chunksCommitted(database);
+  const step = `2. projector (${projector.events.toLocaleString('en-US')} events)`;
+  const startupNote = projector.fromStart ? 'timed from process start (start-up included): the run was too short to see progress first' : '';
+  const readOnly = await timeReadOnlyConsumer(stack.kafka('earnings-bench-read-only'), projector.events);
+  const perTransaction = `${chunks.toLocaleString('en-US')} chunk transactions: ~${Math.round(projector.events / Math.max(chunks, 1))} events each`;
+  book.add({ step, figure: 'events applied per second', value: projector.eventsPerSecond, unit: 'events/s', limit: 'kafkajs consumer that only reads', limitValue: readOnly.eventsPerSecond, note: `${perTransaction}. ${startupNote}`.trim() });
+  return { projector, readOnly, step };
+}
+
+/** The same projector figure beside pg alone writing the same generated rows. */
+export async function rawUpsertBench(stack: BenchStack, book: ResultBook, run: string, generatedEvents: number, projector: ProjectorRunFigures, step: string): Promise<void> {
+  const raw = await timeRawUpsert(stack, run, generatedEvents);
+  book.add({ step, figure: 'events applied per second', value: projector.eventsPerSecond, unit: 'events/s', limit: `pg alone: same rows, unnest upserts, ${rawUpsertChunkRows}/txn`, limitValue: raw.eventsPerSecond, note: `pg alone wrote ${generatedEvents.toLocaleString('en-US')} generated rows` });
+}

@@ -6,8 +6,13 @@ export interface StoredApiKey {
   scopes: string[];
 }
 
+const apiKeyCacheTtlMs = 30_000;
+const apiKeyCacheEntriesMax = 10_000;
+
 /** The query_api_key table: names, scopes and SHA-256 of secrets; the plaintext never reaches it. */
 export class ApiKeyRepository {
+  private readonly cache = new Map<string, { key: StoredApiKey; expiresAtMs: number }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /** Stores the configured keys; a key configured again with a new secret or scopes replaces the old row. */
@@ -22,8 +27,21 @@ export class ApiKeyRepository {
     );
   }
 
+  /**
+   * Keys change only when the service restarts with a new QUERY_API_KEYS, so a lookup is cached
+   * briefly: without it every GraphQL request paid one more SQL round trip. Unknown secrets are
+   * not cached, so a guessing client cannot fill the cache.
+   */
   async findBySecret(secret: string): Promise<StoredApiKey | null> {
-    const rows: StoredApiKey[] = await this.dataSource.query('SELECT name, scopes FROM query_api_key WHERE secret_sha256 = $1', [hashApiKeySecret(secret)]);
-    return rows[0] ?? null;
+    const hash = hashApiKeySecret(secret);
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAtMs > Date.now()) return cached.key;
+    const rows: StoredApiKey[] = await this.dataSource.query('SELECT name, scopes FROM query_api_key WHERE secret_sha256 = $1', [hash]);
+    const key = rows[0] ?? null;
+    if (key !== null) {
+      if (this.cache.size >= apiKeyCacheEntriesMax) this.cache.clear();
+      this.cache.set(hash, { key, expiresAtMs: Date.now() + apiKeyCacheTtlMs });
+    }
+    return key;
   }
 }

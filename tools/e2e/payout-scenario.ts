@@ -3,7 +3,8 @@ import { Decimal } from '@earnings/domain';
 import { ensureTopics } from '@earnings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { createSuiteDatabase, eventually, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { seededRandom } from './ledger-scenario';
+import { createSuiteDatabase, eventually, produceEvents, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 /**
  * The payout service with its real neighbours for the payout e2e tests and the soak: a ledger
@@ -79,17 +80,7 @@ export function commission(options: { aui: string; commissionId: string; amount:
 }
 
 export async function produceCommissions(observations: CommissionObserved[]): Promise<void> {
-  const { brokers } = requireTestInfrastructure();
-  const producer = new Kafka({ clientId: 'payout-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
-  try {
-    for (let start = 0; start < observations.length; start += 1_000) {
-      const slice = observations.slice(start, start + 1_000);
-      await producer.send({ topic: Topics.commissionObserved, acks: -1, messages: slice.map((observation) => ({ key: observation.aui, value: JSON.stringify(observation) })) });
-    }
-  } finally {
-    await producer.disconnect();
-  }
+  await produceEvents(Topics.commissionObserved, observations.map((observation) => ({ key: observation.aui, value: observation })));
 }
 
 export async function admin(stack: PayoutStack, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -151,7 +142,15 @@ export async function simulatorAdmin(stack: PayoutStack, path: string, body: unk
 }
 
 export async function payoutsExecutedOf(stack: PayoutStack): Promise<PayoutExecuted[]> {
-  return (await readWholeTopic(Topics.payoutExecuted)).filter((message) => message.key.startsWith(`${stack.auiPrefix}-`)).map((message) => JSON.parse(message.value) as PayoutExecuted);
+  const messages = (await readWholeTopic(Topics.payoutExecuted)).filter((message) => message.key.startsWith(`${stack.auiPrefix}-`));
+  // Every event of the product carries CloudEvents binary headers naming it.
+  for (const message of messages) {
+    const event = JSON.parse(message.value) as PayoutExecuted;
+    if (message.headers.ce_type !== 'dev.earnings-ledger.PayoutExecuted.v1' || message.headers.ce_id !== event.payoutId) {
+      throw new Error(`payout-executed message without its CloudEvents headers: ${JSON.stringify(message.headers)}`);
+    }
+  }
+  return messages.map((message) => JSON.parse(message.value) as PayoutExecuted);
 }
 
 /** The ledger projection's figures for the stack's AUIs (through projection_pointer). */
@@ -166,17 +165,6 @@ export async function ledgerBalances(stack: PayoutStack): Promise<Map<string, { 
 
 export const sumOf = (amounts: string[]): Decimal => amounts.reduce((sum, amount) => sum.plus(amount), new Decimal(0));
 
-/** mulberry32: the same kill moments for the same seed. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface KillRunOptions {
   userCount: number;

@@ -1,9 +1,9 @@
 import { cloudEventHeaders, PayoutExecuted, Topics } from '@earnings/contracts';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY } from '@earnings/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   createSuiteDatabase, hs256Token, queryApiKey, requireTestInfrastructure, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, TestCommission,
   uniqueSuffix, waitForProjectorToCatchUp,
+  produceEvents,
 } from './test-stack';
 
 interface GraphQLAnswer<T> {
@@ -339,19 +339,9 @@ function payout(payoutId: string, aui: string, amount: string, executedAt: strin
 
 /** Payouts arrive as the payout service would announce them, through the ledger's topic. */
 async function producePayouts(payouts: PayoutExecuted[]): Promise<void> {
-  const { brokers } = requireTestInfrastructure();
-  const producer = new Kafka({ clientId: 'query-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer();
-  await producer.connect();
-  try {
-    await producer.send({
-      topic: Topics.payoutExecuted,
-      messages: payouts.map((event) => ({
-        key: event.aui,
-        value: JSON.stringify(event),
-        headers: cloudEventHeaders({ id: event.payoutId, type: 'PayoutExecuted', source: 'query-e2e', time: event.executedAt }),
-      })),
-    });
-  } finally {
-    await producer.disconnect();
-  }
+  await produceEvents(Topics.payoutExecuted, payouts.map((event) => ({
+    key: event.aui,
+    value: event,
+    headers: cloudEventHeaders({ id: event.payoutId, type: 'PayoutExecuted', source: 'query-e2e', time: event.executedAt }),
+  })));
 }

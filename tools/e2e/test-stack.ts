@@ -253,3 +253,18 @@ export async function projectFromCurrentEnd(databaseUrl: string, consumerGroup: 
     await admin.disconnect();
   }
 }
+
+/** Produces events to a topic as a service would (key = AUI, acks=all), in batches of at most 1,000. */
+export async function produceEvents(topic: string, events: { key: string; value: object; headers?: Record<string, string> }[]): Promise<void> {
+  const { brokers } = requireTestInfrastructure();
+  const producer = new Kafka({ clientId: 'test-producer', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    for (let start = 0; start < events.length; start += 1_000) {
+      const slice = events.slice(start, start + 1_000);
+      await producer.send({ topic, acks: -1, messages: slice.map((event) => ({ key: event.key, value: JSON.stringify(event.value), headers: event.headers })) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}

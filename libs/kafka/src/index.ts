@@ -1,3 +1,4 @@
 export * from './kafka-client';
 export * from './batching-producer';
 export * from './topics-admin';
+export * from './outbox';

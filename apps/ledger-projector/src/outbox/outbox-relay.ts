@@ -1,4 +1,4 @@
-import { createIdempotentProducer } from '@earnings/kafka';
+import { createIdempotentProducer, sendOutboxBatch } from '@earnings/kafka';
 import { assertSchemaName } from '@earnings/persistence';
 import { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -94,13 +94,7 @@ export class OutboxRelay {
         [relayBatchMessagesMax],
       );
       if (rows.length === 0) return 0;
-      const byTopic = new Map<string, { key: string; value: string; headers: Record<string, string> }[]>();
-      for (const row of rows) {
-        const messages = byTopic.get(row.topic) ?? [];
-        messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
-        byTopic.set(row.topic, messages);
-      }
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      await sendOutboxBatch(this.producer, rows.map((row) => ({ topic: row.topic, key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers })));
       await manager.query(`UPDATE ${this.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
       return rows.length;
     });

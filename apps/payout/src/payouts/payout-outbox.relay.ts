@@ -1,4 +1,5 @@
-import { createIdempotentProducer } from '@earnings/kafka';
+import { cloudEventHeaders } from '@earnings/contracts';
+import { createIdempotentProducer, sendOutboxBatch } from '@earnings/kafka';
 import { Kafka, Producer } from 'kafkajs';
 import { PayoutRepository } from './payout.repository';
 
@@ -27,10 +28,14 @@ export class PayoutOutboxRelay {
   async relayOnce(): Promise<number> {
     const rows = await this.payouts.unpublished(relayBatchMessagesMax);
     if (rows.length === 0) return 0;
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const row of rows) byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), { key: row.message_key, value: JSON.stringify(row.payload) }]);
-    await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    await sendOutboxBatch(this.producer, rows.map((row) => ({ topic: row.topic, key: row.message_key, value: JSON.stringify(row.payload), headers: headersOf(row.payload) })));
     await this.payouts.markPublished(rows.map((row) => row.id));
     return rows.length;
   }
+}
+
+/** CloudEvents binary headers, as on every event of the product, so consumers can route without parsing. */
+function headersOf(payload: unknown): Record<string, string> {
+  const event = payload as { type: string; payoutId: string; executedAt?: string; failedAt?: string };
+  return cloudEventHeaders({ id: event.payoutId, type: event.type, source: '/payout', time: event.executedAt ?? event.failedAt ?? new Date().toISOString() });
 }

@@ -21,6 +21,8 @@ export interface BenchReport {
   machine: { cpus: number; node: string; platform: string };
   sizes: BenchSizes;
   profiled: boolean;
+  /** The steps run (--only), all of them unless narrowed. */
+  steps: string[];
   rows: BenchRow[];
   problems: string[];
   notes: string[];

@@ -14,24 +14,36 @@ import { formatTable, ResultBook } from './report';
 import { BenchDatabase, BenchStack } from './stack';
 
 /**
- * `npm run bench [-- --quick] [-- --profile] [-- --stop-at=2026-01-01T00:40:00Z]`: starts its own
- * broker and databases, measures each step beside a limit taken in the same run, prints a table
- * and writes it as JSON under bench/results/. --profile writes a CPU profile of every service
- * process to bench/results/profiles-<time>/ (summarise with dist/tools/bench/profile-summary.js).
- * --stop-at ends the run at that time, keeping what was measured.
+ * `npm run bench [-- --quick] [-- --profile] [-- --only=ingest,query] [-- --stop-at=2026-01-01T00:40:00Z]`:
+ * starts its own broker and databases, measures each step beside a limit taken in the same run,
+ * prints a table and writes it as JSON under bench/results/. --profile writes a CPU profile of
+ * every service process to bench/results/profiles-<time>/ (summarise with
+ * dist/tools/bench/profile-summary.js). --only runs some steps (for a before/after of one
+ * change); --stop-at ends the run at that time, keeping what was measured.
  */
+const stepNames = ['projector', 'ingest', 'query', 'freshness', 'large'] as const;
+type StepName = (typeof stepNames)[number];
+
 interface Options {
   quick: boolean;
   profile: boolean;
   stopAt: Date | null;
+  /** `large` is the 1,000,000-event projector run and the rebuild (full mode only). */
+  steps: Set<StepName>;
 }
 
+const usage = `usage: run.js [--quick] [--profile] [--only=${stepNames.join(',')}] [--stop-at=<ISO time>]`;
+
 function parseOptions(argv: string[]): Options {
-  const unknown = argv.filter((arg) => arg !== '--quick' && arg !== '--profile' && !arg.startsWith('--stop-at='));
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')}; usage: run.js [--quick] [--profile] [--stop-at=<ISO time>]`);
-  const stopAt = argv.find((arg) => arg.startsWith('--stop-at='))?.slice('--stop-at='.length);
+  const valueOf = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const unknown = argv.filter((arg) => arg !== '--quick' && arg !== '--profile' && !arg.startsWith('--stop-at=') && !arg.startsWith('--only='));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')}; ${usage}`);
+  const stopAt = valueOf('stop-at');
   if (stopAt !== undefined && Number.isNaN(Date.parse(stopAt))) throw new Error(`--stop-at needs an ISO time, got ${stopAt}`);
-  return { quick: argv.includes('--quick'), profile: argv.includes('--profile'), stopAt: stopAt === undefined ? null : new Date(stopAt) };
+  const only = valueOf('only')?.split(',') ?? [...stepNames];
+  const wrong = only.filter((name) => !(stepNames as readonly string[]).includes(name));
+  if (wrong.length > 0) throw new Error(`--only: unknown step ${wrong.join(', ')}; ${usage}`);
+  return { quick: argv.includes('--quick'), profile: argv.includes('--profile'), stopAt: stopAt === undefined ? null : new Date(stopAt), steps: new Set(only as StepName[]) };
 }
 
 const log = (message: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -53,23 +65,35 @@ async function produce(stack: BenchStack, book: ResultBook, run: string, from: n
 }
 
 /** The steps in an order that puts the short measurements first, so a run cut short still has them. */
-async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, run: string): Promise<void> {
+async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, run: string, steps: Set<StepName>): Promise<void> {
   const small = await stack.database('small');
   const smallGroup = 'bench-projector-small';
-  await produce(stack, book, run, 0, sizes.projectorEventsSmall);
-  log('projector (small)...');
-  const smallFigures = await projectorBench(stack, book, small, smallGroup);
-  await rawUpsertBench(stack, book, run, sizes.projectorEventsSmall, smallFigures.projector, smallFigures.step);
-  log('ingest...');
-  await ingestBench(stack, book, sizes, small);
-  log('query...');
-  await queryBench(stack, book, sizes, small, run, sizes.projectorEventsSmall);
-  log('freshness...');
-  await freshnessBench(stack, book, sizes, small, smallGroup);
+  // Query, freshness and the rebuild read the small projection, so they need it built.
+  const needsSmallProjection = ['projector', 'query', 'freshness', 'large'].some((name) => steps.has(name as StepName));
+  let smallFigures: Awaited<ReturnType<typeof projectorBench>> | null = null;
+  if (needsSmallProjection) {
+    await produce(stack, book, run, 0, sizes.projectorEventsSmall);
+    log('projector (small)...');
+    smallFigures = await projectorBench(stack, book, small, smallGroup);
+    if (steps.has('projector')) await rawUpsertBench(stack, book, run, sizes.projectorEventsSmall, smallFigures.projector, smallFigures.step);
+  }
+  if (steps.has('ingest')) {
+    log('ingest...');
+    await ingestBench(stack, book, sizes, small);
+  }
+  if (steps.has('query')) {
+    log('query...');
+    await queryBench(stack, book, sizes, small, run, sizes.projectorEventsSmall);
+  }
+  if (steps.has('freshness')) {
+    log('freshness...');
+    await freshnessBench(stack, book, sizes, small, smallGroup);
+  }
+  if (!steps.has('large')) return;
   if (sizes.projectorEventsLarge === 0) {
     log('rebuild (small)...');
     await catchUp(stack, small, smallGroup);
-    await rebuildBench(stack, book, small, smallGroup, smallFigures.readOnly);
+    await rebuildBench(stack, book, small, smallGroup, smallFigures!.readOnly);
     return;
   }
   await produce(stack, book, run, sizes.projectorEventsSmall, sizes.projectorEventsLarge);
@@ -114,6 +138,7 @@ async function main(): Promise<number> {
     machine: { cpus: cpus().length, node: process.version, platform: `${process.platform} ${process.arch}` },
     sizes,
     profiled: options.profile,
+    steps: [...options.steps],
     rows: [],
     problems: [],
     notes: [],
@@ -138,7 +163,7 @@ async function main(): Promise<number> {
   }
   let failed = false;
   try {
-    await runSteps(stack, book, sizes, randomBytes(3).toString('hex'));
+    await runSteps(stack, book, sizes, randomBytes(3).toString('hex'), options.steps);
   } catch (error) {
     failed = true;
     book.problem(`step failed: ${(error as Error).stack ?? String(error)}`);

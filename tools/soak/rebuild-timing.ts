@@ -1,7 +1,7 @@
 import { createKafka } from '@earnings/kafka';
 import { createDataSource } from '@earnings/persistence';
 import { createLogger } from '@earnings/service-shell';
-import { rebuildProjection } from '../../apps/ledger-projector/src/rebuild/projection-rebuild';
+import { rebuildProjection, replayDefaults } from '../../apps/ledger-projector/src/rebuild/projection-rebuild';
 import { generateScenario, produceScenario } from '../e2e/ledger-scenario';
 import { createSuiteDatabase, requireTestInfrastructure, startApps, topicEndOffset, uniqueSuffix, waitForProjectorToCatchUp } from '../e2e/test-stack';
 import { Topics } from '@earnings/contracts';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     await dataSource.initialize();
     const kafka = createKafka({ brokers: brokers.split(','), clientId: 'rebuild-timing' }, logger);
     const report = await rebuildProjection(kafka, dataSource, {
-      liveConsumerGroup: group, switchReaders: false, dropOld: false, compareAuiPrefix: null, chunkEventsMax: 5_000, replayTimeoutMs: 6 * 3_600_000,
+      liveConsumerGroup: group, switchReaders: false, dropOld: false, compareAuiPrefix: null, ...replayDefaults,
     }, logger);
     const messages = Number(report.messagesReplayed);
     console.log(JSON.stringify({

@@ -18,6 +18,13 @@ export class ProjectorConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(10_000)
   PROJECTOR_FETCH_WAIT_MS_MAX = 100;
 
+  /**
+   * Partitions applied at once, each in its own transaction and pool connection. More than the
+   * partitions this replica is assigned changes nothing; 1 applies them one after another.
+   */
+  @IsInt() @Min(1) @Max(8)
+  PROJECTOR_PARTITIONS_CONCURRENTLY = 3;
+
   @IsInt() @Min(5) @Max(5_000)
   OUTBOX_POLL_INTERVAL_MS = 25;
 

@@ -79,6 +79,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       chunkEventsMax: this.config.PROJECTOR_CHUNK_EVENTS_MAX,
       fetchWaitMsMax: this.config.PROJECTOR_FETCH_WAIT_MS_MAX,
       sessionTimeoutMs: this.config.PROJECTOR_SESSION_TIMEOUT_MS,
+      partitionsConcurrently: this.config.PROJECTOR_PARTITIONS_CONCURRENTLY,
       deadLetterInvalid: true,
       onProjectionSwitched: () => this.followPointer(),
     }, this.logger, this.metrics);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createKafka } from '@earnings/kafka';
 import { createDataSource } from '@earnings/persistence';
 import { createLogger } from '@earnings/service-shell';
-import { rebuildProjection } from '../rebuild/projection-rebuild';
+import { rebuildProjection, replayDefaults } from '../rebuild/projection-rebuild';
 
 /**
  * Rebuilds the ledger projection by replay into a new schema and reports any per-(AUI, unit)
@@ -43,8 +43,7 @@ async function main(): Promise<number> {
       switchReaders: flags.includes('--switch'),
       dropOld: flags.includes('--drop-old'),
       compareAuiPrefix: prefix,
-      chunkEventsMax: 5_000,
-      replayTimeoutMs: 6 * 3_600_000,
+      ...replayDefaults,
     }, logger);
     process.stdout.write(`${JSON.stringify(report)}\n`);
     return report.differenceCount === 0 ? 0 : 1;

@@ -11,6 +11,12 @@ export interface ProjectionConsumerOptions {
   chunkEventsMax: number;
   fetchWaitMsMax: number;
   sessionTimeoutMs: number;
+  /**
+   * Partitions applied at the same time, each in its own transaction: while one waits on
+   * PostgreSQL another parses and plans. Partitions are keyed by AUI, so they rarely touch the
+   * same rows, and the store locks rows in one order so they cannot deadlock.
+   */
+  partitionsConcurrently: number;
   /** Live: invalid messages go to the dead-letter topic. A rebuild says no, as the live projector already sent them. */
   deadLetterInvalid: boolean;
   /**
@@ -71,7 +77,7 @@ export class LedgerProjectionConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
       eachBatch: (payload) => this.consumeBatch(payload),
     });
   }

@@ -163,11 +163,14 @@ export class LedgerStore {
   private async writeCommissions(manager: EntityManager, plan: BatchPlan): Promise<void> {
     if (plan.changedVersions.length === 0) return;
     const observationsById = new Map(plan.appliedObservations.map((observation) => [observation.observationId, observation]));
-    const latest = plan.changedVersions.map((version) => {
-      const observation = observationsById.get(version.observationId);
-      if (!observation) throw new Error(`plan names observation ${version.observationId} that it did not apply`);
-      return observation;
-    });
+    const latest = plan.changedVersions
+      .map((version) => {
+        const observation = observationsById.get(version.observationId);
+        if (!observation) throw new Error(`plan names observation ${version.observationId} that it did not apply`);
+        return observation;
+      })
+      // One order in every transaction, so concurrent partitions inserting the same new key cannot deadlock.
+      .sort((left, right) => compareText(left.source, right.source) || compareText(left.commissionId, right.commissionId));
     const result: unknown[] = await manager.query(
       `INSERT INTO ${this.schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
               paid_by_network, sale_amount, sale_currency, application_id, merchant_id, merchant_order_id, event_date, modified_date,
@@ -216,7 +219,8 @@ export class LedgerStore {
 
   /** Adds the planned deltas, bumps each AUI's sequence, and writes one BalanceChanged per (AUI, unit) to the outbox. */
   private async writeBalancesAndOutbox(manager: EntityManager, plan: BatchPlan): Promise<number> {
-    const deltas = plan.balanceDeltas;
+    // One lock order for every transaction (partitions are applied concurrently): no deadlocks.
+    const deltas = [...plan.balanceDeltas].sort((left, right) => compareText(left.aui, right.aui) || compareText(left.unit, right.unit));
     if (deltas.length === 0) return 0;
     const balances: BalanceRow[] = await manager.query(
       `INSERT INTO ${this.schema}.balance AS b (aui, unit, lifetime, pending, payable, paid_by_network, paid_out, reserved)
@@ -321,6 +325,8 @@ function balanceChanged(row: BalanceRow, sequence: bigint, causedBy: string[]): 
 function columns<T>(rows: readonly T[], pickers: ((row: T) => unknown)[]): unknown[][] {
   return pickers.map((pick) => rows.map(pick));
 }
+
+const compareText = (left: string, right: string): number => (left < right ? -1 : left > right ? 1 : 0);
 
 function isObservation(event: LedgerEvent): event is CommissionObserved {
   return event.type === 'CommissionObserved';

@@ -18,6 +18,7 @@ export interface RebuildOptions {
    */
   compareAuiPrefix: string | null;
   chunkEventsMax: number;
+  partitionsConcurrently: number;
   /** Explicit limit on the whole replay; a rebuild that takes longer is abandoned (its schema stays for inspection). */
   replayTimeoutMs: number;
 }
@@ -42,6 +43,9 @@ export interface RebuildReport {
   droppedOld: boolean;
 }
 
+/** A replay's chunk, concurrency and time limit, for the command and the timing soak alike. */
+export const replayDefaults = { chunkEventsMax: 5_000, partitionsConcurrently: 3, replayTimeoutMs: 6 * 3_600_000 } as const;
+
 const differencesShownMax = 20;
 const progressPollMs = 250;
 const oldOutboxDrainTimeoutMs = 60_000;
@@ -65,6 +69,7 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
     chunkEventsMax: options.chunkEventsMax,
     fetchWaitMsMax: 100,
     sessionTimeoutMs: 30_000,
+    partitionsConcurrently: options.partitionsConcurrently,
     deadLetterInvalid: false,
     offsetLimits: limits,
   }, logger, new Metrics());

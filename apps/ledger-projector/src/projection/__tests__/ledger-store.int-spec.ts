@@ -4,10 +4,10 @@ import { DataSource } from 'typeorm';
 import { createSuiteDatabase, SuiteDatabase } from '../../../../../tools/e2e/test-stack';
 import { LedgerStore, OffsetGapError, ProjectionSwitchedError } from '../ledger-store';
 
-function observation(commissionId: string, userAmount: string, modifiedDate: string): CommissionObserved {
+function observation(commissionId: string, userAmount: string, modifiedDate: string, aui = 'aui-store-test'): CommissionObserved {
   return {
     type: 'CommissionObserved', schemaVersion: 1, observationId: `test:${commissionId}:${modifiedDate}`, source: 'wildfire', channel: 'callback',
-    commissionId, aui: 'aui-store-test', state: 'PENDING', sourceStatus: 'pending', unit: 'USD', userAmount, applicationAmount: userAmount,
+    commissionId, aui, state: 'PENDING', sourceStatus: 'pending', unit: 'USD', userAmount, applicationAmount: userAmount,
     paidByNetwork: false, saleAmount: null, saleCurrency: null, applicationId: '104', merchantId: '1', deviceId: null, merchantOrderId: null,
     merchantSkus: [], eventDate: null, lockingDate: null, createdDate: null, modifiedDate, deliveryId: null, apiVersion: 'v4', observedAt: modifiedDate,
   };
@@ -51,6 +51,21 @@ describe('the ledger store against PostgreSQL', () => {
     const gap = store.applyChunk({ topic: Topics.commissionObserved, partition: 0, firstOffset: '5', lastOffset: '5', events: [{ offset: '5', event: observation('after-a-gap', '1', '2023-03-16T00:00:00.000000Z') }] });
     await expect(gap).rejects.toBeInstanceOf(OffsetGapError);
     expect(await balance()).toEqual({ lifetime: '2.574', pending: '2.574', available: '0' });
+  });
+
+  it('applies two partitions at once without deadlocking, even when they touch the same users in opposite orders', async () => {
+    const auis = Array.from({ length: 500 }, (_, index) => `aui-concurrent-${String(index).padStart(3, '0')}`);
+    const chunk = (partition: number, round: number, order: string[], amount: string) => ({
+      topic: Topics.commissionObserved, partition, firstOffset: String(round), lastOffset: String(round),
+      events: order.map((aui) => ({ offset: String(round), event: observation(`p${partition}-r${round}-${aui}`, amount, '2023-04-01T00:00:00.000001Z', aui) })),
+    });
+    for (let round = 0; round < 10; round += 1) {
+      await Promise.all([store.applyChunk(chunk(1, round, auis, '1.1')), store.applyChunk(chunk(2, round, [...auis].reverse(), '2.2'))]);
+    }
+    const rows: { aui: string; lifetime: string }[] = await dataSource.query(`SELECT aui, lifetime::text FROM ${schema}.balance WHERE aui LIKE 'aui-concurrent-%' ORDER BY aui`);
+    expect(rows).toEqual(auis.map((aui) => ({ aui, lifetime: '33' })));
+    const sequences: { balance_sequence: string }[] = await dataSource.query(`SELECT balance_sequence::text FROM ${schema}.account WHERE aui LIKE 'aui-concurrent-%'`);
+    expect(new Set(sequences.map((row) => row.balance_sequence))).toEqual(new Set(["20"]));
   });
 
   it('writes nothing once projection_pointer names another schema, and a rebuild store announces nothing', async () => {

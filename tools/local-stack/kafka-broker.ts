@@ -55,7 +55,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Run
   writeFileSync(properties, serverProperties(options.port, controllerPort, join(options.dataDirectory, 'log')));
   writeFileSync(join(options.dataDirectory, 'log4j.properties'), log4jProperties(join(options.dataDirectory, 'broker.log')));
   if (!existsSync(join(options.dataDirectory, 'log', 'meta.properties'))) {
-    execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties, '--ignore-formatted'], {
+    execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties, '--ignore-formatted'], {
       stdio: 'ignore',
     });
   }
@@ -107,7 +107,7 @@ function log4jProperties(file: string): string {
   ].join('\n');
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding. */
+/** A KRaft cluster id: 16 random bytes, base64url without padding (may start with '-', hence --cluster-id=). */
 function clusterId(): string {
   return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
 }

@@ -1,4 +1,5 @@
 import { benchCallbackKey, signedV4Callbacks } from './callbacks';
+import { withCpuPerUnit } from './cpu';
 import { kafkaPathAlone } from './kafka-path';
 import { LoadFigures, PreparedRequest, runLoad, warmUp } from './load';
 import { BenchSizes } from './limits';
@@ -19,14 +20,16 @@ export async function assertAccepted(url: string, request: PreparedRequest): Pro
 interface IngestLoads {
   closedLoop: LoadFigures;
   atRate: LoadFigures;
+  /** CPU of the serving process per answered request during the closed-loop load. */
+  cpuMsPerRequest: number;
 }
 
-/** The same two loads against one URL: as fast as it answers, then at the sustained rate. */
-async function twoLoads(url: string, sizes: BenchSizes, closedLoopBodies: PreparedRequest[], atRateBodies: PreparedRequest[], warmUpBodies: PreparedRequest[]): Promise<IngestLoads> {
+/** The same two loads against one URL (served by process `pid`): as fast as it answers, then at the sustained rate. */
+async function twoLoads(url: string, pid: number, sizes: BenchSizes, closedLoopBodies: PreparedRequest[], atRateBodies: PreparedRequest[], warmUpBodies: PreparedRequest[]): Promise<IngestLoads> {
   await warmUp(url, sizes.loadConnections, sizes.warmUpMs, warmUpBodies);
-  const closedLoop = await runLoad({ url, connections: sizes.loadConnections, durationMs: sizes.loadDurationMs, requests: closedLoopBodies });
+  const closedLoop = await withCpuPerUnit(pid, () => runLoad({ url, connections: sizes.loadConnections, durationMs: sizes.loadDurationMs, requests: closedLoopBodies }), (figures) => figures.ok + figures.failed);
   const atRate = await runLoad({ url, connections: sizes.loadConnections, durationMs: sizes.loadDurationMs, overallRate: sizes.ingestSustainedRatePerSecond, requests: atRateBodies });
-  return { closedLoop, atRate };
+  return { closedLoop: closedLoop.result, atRate, cpuMsPerRequest: closedLoop.cpuMsPerUnit };
 }
 
 /** Signed v4 callbacks per second and latency at a sustained rate, beside a bare Node http handler that reads the body and answers 200. */
@@ -40,14 +43,14 @@ export async function ingestBench(stack: BenchStack, book: ResultBook, sizes: Be
   try {
     const url = `${ingest.baseUrl}/callbacks/wildfire`;
     await assertAccepted(url, signedV4Callbacks('ingest-check', 1, 300_000_000)[0]);
-    service = await twoLoads(url, sizes, closedLoopBodies, atRateBodies, warmUpBodies);
+    service = await twoLoads(url, ingest.child.pid!, sizes, closedLoopBodies, atRateBodies, warmUpBodies);
   } finally {
     await ingest.stop();
   }
   const bare = await stack.startBareServer('http', 'bare-http');
   let limit: IngestLoads;
   try {
-    limit = await twoLoads(`${bare.url}/callbacks/wildfire`, sizes, closedLoopBodies, atRateBodies, warmUpBodies);
+    limit = await twoLoads(`${bare.url}/callbacks/wildfire`, bare.pid, sizes, closedLoopBodies, atRateBodies, warmUpBodies);
   } finally {
     await bare.stop();
   }
@@ -56,7 +59,8 @@ export async function ingestBench(stack: BenchStack, book: ResultBook, sizes: Be
   const bareLimit = 'bare Node http: read body, 200';
   const failures = (loads: IngestLoads) => `${loads.closedLoop.failed + loads.atRate.failed} failed requests`;
   book.add({ step, figure: `callbacks/s, ${sizes.loadConnections} connections`, value: service.closedLoop.okPerSecond, unit: 'req/s', limit: bareLimit, limitValue: limit.closedLoop.okPerSecond, note: `ingest ${failures(service)}; bare ${failures(limit)}` });
-  book.add({ step, figure: `callbacks/s, ${sizes.loadConnections} connections`, value: service.closedLoop.okPerSecond, unit: 'req/s', limit: kafkaLimit, limitValue: kafkaPath.perSecond, note: `two messages per callback, acks=all; alone: p50 ${kafkaPath.p50Ms.toFixed(1)} ms, p99 ${kafkaPath.p99Ms.toFixed(1)} ms` });
+  book.add({ step, figure: `callbacks/s, ${sizes.loadConnections} connections`, value: service.closedLoop.okPerSecond, unit: 'req/s', limit: kafkaLimit, limitValue: kafkaPath.perSecond, note: `two messages per callback, acks=all; alone: p50 ${kafkaPath.p50Ms.toFixed(1)} ms, p99 ${kafkaPath.p99Ms.toFixed(1)} ms, ${Math.round(kafkaPath.messagesPerBatch)} messages per sendBatch` });
+  book.add({ step, figure: 'CPU per callback (ingest process)', value: service.cpuMsPerRequest, unit: 'ms', limit: bareLimit, limitValue: limit.cpuMsPerRequest, note: 'user + system CPU during the closed-loop load, per answered request: steadier than a rate when processes share the cores' });
   book.add({ step, figure: `p50 latency at ${sizes.ingestSustainedRatePerSecond}/s`, value: service.atRate.p50Ms, unit: 'ms', limit: bareLimit, limitValue: limit.atRate.p50Ms });
   book.add({ step, figure: `p99 latency at ${sizes.ingestSustainedRatePerSecond}/s`, value: service.atRate.p99Ms, unit: 'ms', limit: bareLimit, limitValue: limit.atRate.p99Ms });
   book.add({ step, figure: `p99 latency, ${sizes.loadConnections} connections flat out`, value: service.closedLoop.p99Ms, unit: 'ms', limit: bareLimit, limitValue: limit.closedLoop.p99Ms });

@@ -8,6 +8,7 @@ export interface KafkaPathFigures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  messagesPerBatch: number;
 }
 
 const percentileOf = (sorted: number[], fraction: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? Number.NaN;
@@ -39,5 +40,6 @@ export async function kafkaPathAlone(kafka: Kafka, bodies: PreparedRequest[], se
     await producer.disconnect();
   }
   const sorted = latencies.sort((left, right) => left - right);
-  return { perSecond: latencies.length / ((nowMs() - startedAtMs) / 1000), p50Ms: percentileOf(sorted, 0.5), p99Ms: percentileOf(sorted, 0.99) };
+  const seconds = (nowMs() - startedAtMs) / 1000;
+  return { perSecond: latencies.length / seconds, p50Ms: percentileOf(sorted, 0.5), p99Ms: percentileOf(sorted, 0.99), messagesPerBatch: (latencies.length * 2) / Math.max(producer.batchesSent, 1) };
 }

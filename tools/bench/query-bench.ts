@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { benchAui } from './events';
 import { eventsPerAui, BenchSizes, queryAuisMax } from './limits';
+import { withCpuPerUnit } from './cpu';
 import { LoadFigures, PreparedRequest, runLoad, warmUp } from './load';
 import { ResultBook } from './report';
 import { BenchDatabase, BenchStack } from './stack';
@@ -49,10 +50,12 @@ async function assertAnswers(url: string, request: PreparedRequest): Promise<voi
   if (!hasBalance(text)) throw new Error(`earnings query returned no balance (${response.status}): ${text.slice(0, 300)}`);
 }
 
-async function load(url: string, sizes: BenchSizes, requests: PreparedRequest[]): Promise<LoadFigures> {
+/** A closed-loop load against process `pid`, with its CPU per answered request. */
+async function load(url: string, pid: number, sizes: BenchSizes, requests: PreparedRequest[]): Promise<LoadFigures & { cpuMsPerRequest: number }> {
   await assertAnswers(url, requests[0]);
   await warmUp(url, sizes.loadConnections, sizes.warmUpMs, requests);
-  return runLoad({ url, connections: sizes.loadConnections, durationMs: sizes.loadDurationMs, requests, verifyBody: hasBalance });
+  const measured = await withCpuPerUnit(pid, () => runLoad({ url, connections: sizes.loadConnections, durationMs: sizes.loadDurationMs, requests, verifyBody: hasBalance }), (figures) => figures.ok + figures.failed);
+  return { ...measured.result, cpuMsPerRequest: measured.cpuMsPerUnit };
 }
 
 /** earnings(aui) requests per second and p99 at fixed concurrency, beside the same lookup as bare SQL behind a bare Node http server. */
@@ -60,24 +63,25 @@ export async function queryBench(stack: BenchStack, book: ResultBook, sizes: Ben
   const step = `4. query earnings(aui), ${sizes.loadConnections} connections`;
   const requests = earningsRequests(run, projectedEvents, 'api-key');
   const query = await stack.startService('query', 'query', queryEnv(database));
-  let service: LoadFigures;
-  let withUserTokens: LoadFigures;
+  let service: Awaited<ReturnType<typeof load>>;
+  let withUserTokens: Awaited<ReturnType<typeof load>>;
   try {
-    service = await load(`${query.baseUrl}/graphql`, sizes, requests);
-    withUserTokens = await load(`${query.baseUrl}/graphql`, sizes, earningsRequests(run, projectedEvents, 'user-token'));
+    service = await load(`${query.baseUrl}/graphql`, query.child.pid!, sizes, requests);
+    withUserTokens = await load(`${query.baseUrl}/graphql`, query.child.pid!, sizes, earningsRequests(run, projectedEvents, 'user-token'));
   } finally {
     await query.stop();
   }
   const bare = await stack.startBareServer('sql', 'bare-sql', { DATABASE_URL: database.url, BENCH_SCHEMA: 'ledger_1' });
-  let limit: LoadFigures;
+  let limit: Awaited<ReturnType<typeof load>>;
   try {
-    limit = await load(`${bare.url}/graphql`, sizes, requests);
+    limit = await load(`${bare.url}/graphql`, bare.pid, sizes, requests);
   } finally {
     await bare.stop();
   }
   const bareLimit = 'bare Node http + the same SQL (pg, pool 10)';
   const note = `${requests.length} distinct AUIs, partner API key; query ${service.failed} failed, bare ${limit.failed} failed`;
   book.add({ step, figure: 'requests/s', value: service.okPerSecond, unit: 'req/s', limit: bareLimit, limitValue: limit.okPerSecond, note });
+  book.add({ step, figure: 'CPU per request (query process)', value: service.cpuMsPerRequest, unit: 'ms', limit: bareLimit, limitValue: limit.cpuMsPerRequest, note: 'user + system CPU during the load, per answered request; PostgreSQL\'s own CPU not included' });
   book.add({ step, figure: 'p50 latency', value: service.p50Ms, unit: 'ms', limit: bareLimit, limitValue: limit.p50Ms });
   book.add({ step, figure: 'p99 latency', value: service.p99Ms, unit: 'ms', limit: bareLimit, limitValue: limit.p99Ms });
   const tokenNote = 'each AUI with its own HS256 user token: no API-key lookup in PostgreSQL per request';

@@ -128,7 +128,7 @@ export class BenchStack {
   }
 
   /** A bare server of tools/bench/bare-servers.ts on a free port, once it answers. */
-  async startBareServer(kind: 'http' | 'sql', label: string, env: Record<string, string> = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  async startBareServer(kind: 'http' | 'sql', label: string, env: Record<string, string> = {}): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
     const port = await freePort();
     const { child, stop } = this.spawnNode(label, 'dist/tools/bench/bare-servers.js', [kind, String(port)], env);
     const url = `http://127.0.0.1:${port}`;
@@ -139,7 +139,7 @@ export class BenchStack {
       if (Date.now() > deadline) throw new Error(`bare ${kind} server did not answer within 10 s`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return { url, stop };
+    return { url, pid: child.pid!, stop };
   }
 
   async endOffsetTotal(topic: string = Topics.commissionObserved): Promise<bigint> {

@@ -22,9 +22,13 @@ interface Pending {
 }
 
 /**
- * An idempotent, acks=all producer that groups concurrent sends into one `sendBatch`.
- * kafkajs does not batch by itself: one awaited `send` per HTTP request caps a producer near
- * 2k messages/s. Each caller's promise settles when the batch holding its messages is
+ * An idempotent, acks=all producer that groups concurrent sends into one `sendBatch`, with one
+ * batch in flight at a time: what arrives while a batch awaits its acknowledgement goes out
+ * together as soon as it is acknowledged. The producer allows one request in flight anyway
+ * (idempotence), so sending small batches behind it only queued requests, each paying
+ * kafkajs' per-request CPU. A batch stuck in kafkajs' retries (broker down) holds the next one
+ * back only until its callers' acknowledgement timeout, so sends succeed again as soon as the
+ * broker is back. Each caller's promise settles when the batch holding its messages is
  * acknowledged by every in-sync replica, so a caller may answer its client only then.
  */
 export class BatchingProducer {
@@ -32,11 +36,19 @@ export class BatchingProducer {
   private queue: Pending[] = [];
   private queuedMessages = 0;
   private timer: NodeJS.Timeout | null = null;
-  private inFlight = new Set<Promise<void>>();
+  /** Batches sent and not yet settled; the newest one holds the next back until it settles or is stuck. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private holdingBack: Promise<void> | null = null;
   private connected = false;
+  private batches = 0;
 
   constructor(kafka: Kafka, private readonly options: BatchingProducerOptions) {
     this.producer = createIdempotentProducer(kafka);
+  }
+
+  /** sendBatch calls so far: with the messages sent, how well concurrent sends are grouped. */
+  get batchesSent(): number {
+    return this.batches;
   }
 
   async connect(): Promise<void> {
@@ -61,29 +73,55 @@ export class BatchingProducer {
     });
   }
 
-  /** Sends what is queued now and waits for every batch in flight, then disconnects. */
+  /** Sends everything queued, waits for every batch to be acknowledged or fail, then disconnects. */
   async disconnect(): Promise<void> {
     this.flush();
-    await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.connected = false;
     await this.producer.disconnect();
   }
 
+  /** Sends up to batchMessagesMax queued messages, unless a batch holds them back: it calls this again when it settles. */
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.queue.length === 0) return;
-    const batch = this.queue;
-    this.queue = [];
-    this.queuedMessages = 0;
-    const sending = this.producer
+    if (this.holdingBack || this.queue.length === 0) return;
+    const batch = this.takeBatch();
+    this.batches += 1;
+    let stuckTimer: NodeJS.Timeout | undefined = undefined;
+    const sending: Promise<void> = this.producer
       .sendBatch({ topicMessages: mergeByTopic(batch), acks: -1 })
       .then(
         () => batch.forEach((pending) => pending.resolve()),
         (error: Error) => batch.forEach((pending) => pending.reject(error)),
       )
-      .finally(() => this.inFlight.delete(sending));
+      .finally(() => {
+        this.inFlight.delete(sending);
+        release();
+      });
+    const release = () => {
+      clearTimeout(stuckTimer);
+      if (this.holdingBack !== sending) return;
+      this.holdingBack = null;
+      this.flush();
+    };
+    stuckTimer = setTimeout(release, this.options.acknowledgementTimeoutMs);
     this.inFlight.add(sending);
+    this.holdingBack = sending;
+  }
+
+  /** The oldest sends, whole, up to batchMessagesMax messages (at least one send). */
+  private takeBatch(): Pending[] {
+    let messages = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || messages + this.queue[count].messageCount <= this.options.batchMessagesMax)) {
+      messages += this.queue[count].messageCount;
+      count += 1;
+    }
+    const batch = this.queue.slice(0, count);
+    this.queue = this.queue.slice(count);
+    this.queuedMessages -= messages;
+    return batch;
   }
 }
 

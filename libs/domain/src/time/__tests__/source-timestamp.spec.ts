@@ -1,4 +1,5 @@
-import { canonicalTimestamp, compareTimestamps, InvalidTimestampError, toEpochMicros } from '../source-timestamp';
+import fc from 'fast-check';
+import { canonicalTimestamp, compareTimestamps, fromEpochMicros, InvalidTimestampError, toEpochMicros } from '../source-timestamp';
 
 describe('source timestamps keep microseconds', () => {
   it('normalises a variable number of fractional digits to six', () => {
@@ -21,6 +22,21 @@ describe('source timestamps keep microseconds', () => {
 
   it('applies zone offsets', () => {
     expect(toEpochMicros('2023-01-01T02:00:00.000001+02:00')).toBe(toEpochMicros('2023-01-01T00:00:00.000001Z'));
+  });
+
+  it('gives every UTC spelling of an instant the same canonical form as the exact epoch arithmetic', () => {
+    const instants = fc.bigInt({ min: -62_135_596_800_000_000n, max: 253_402_300_799_999_999n }); // 0001-01-01 to 9999-12-31
+    const spellings = fc.constantFrom('Z', 'z', '+00:00', '+0000', '-00:00', '+00');
+    const digits = fc.integer({ min: 0, max: 9 });
+    fc.assert(
+      fc.property(instants, spellings, digits, fc.boolean(), (micros, zone, fractionDigits, spaced) => {
+        const canonical = fromEpochMicros(micros);
+        const fraction = fractionDigits === 0 ? '' : `.${(canonical.slice(20, 26) + '000').slice(0, fractionDigits)}`;
+        const input = `${canonical.slice(0, 10)}${spaced ? ' ' : 'T'}${canonical.slice(11, 19)}${fraction}${zone}`;
+        expect(canonicalTimestamp(input)).toBe(fromEpochMicros(toEpochMicros(input)));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('keeps the Wildfire "no date" sentinel in year 1', () => {

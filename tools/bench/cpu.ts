@@ -21,3 +21,10 @@ export async function withCpuPerUnit<T>(pid: number, work: () => Promise<T>, uni
   const result = await work();
   return { result, cpuMsPerUnit: ((cpuSecondsOf(pid) - before) * 1000) / Math.max(units(result), 1) };
 }
+
+/** The machine's CPU time so far, in ticks: all of it, and the part the hypervisor gave to other guests (steal). */
+export function machineCpuTicks(): { total: number; steal: number } {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
+  return { total: fields.slice(0, 8).reduce((sum, value) => sum + value, 0), steal: fields[7] ?? 0 };
+}

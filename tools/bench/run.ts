@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { workspaceRoot } from '@earnings/testing';
 import { waitForProjector } from './catch-up';
+import { machineCpuTicks } from './cpu';
 import { produceEvents } from './events';
 import { freshnessBench } from './freshness-bench';
 import { ingestBench } from './ingest-bench';
@@ -144,11 +145,16 @@ async function main(): Promise<number> {
     notes: [],
   });
   const profileDirectory = options.profile ? join(resultsDirectory, `profiles-${stamp}`) : null;
+  const cpuAtStart = machineCpuTicks();
   const stack = await BenchStack.start({ profileDirectory, log });
   let finishing: Promise<void> | null = null;
   const finishOnce = (failed: boolean) => (finishing ??= finish(failed));
   const finish = async (failed: boolean) => {
     addMemoryRows(book, stack.memory.peaksMb());
+    const cpuAtEnd = machineCpuTicks();
+    const stolen = (cpuAtEnd.steal - cpuAtStart.steal) / Math.max(cpuAtEnd.total - cpuAtStart.total, 1);
+    // On a shared virtual machine rates move with this; CPU per request does not.
+    book.note(`CPU stolen by the hypervisor during the run: ${(stolen * 100).toFixed(1)}% of the machine's CPU time`);
     book.finish();
     await stack.stop(failed);
     printSummary(book, file);

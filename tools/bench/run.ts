@@ -65,6 +65,18 @@ async function produce(stack: BenchStack, book: ResultBook, run: string, from: n
   book.note(`pre-produced ${(to - from).toLocaleString('en-US')} CommissionObserved events with kafkajs sendBatch (acks=all) at ${Math.round(perSecond).toLocaleString('en-US')}/s`);
 }
 
+/** Runs one step, noting the share of CPU the hypervisor stole meanwhile: the rates of a step that lost much are not comparable. */
+async function step<T>(book: ResultBook, label: string, work: () => Promise<T>): Promise<T> {
+  log(`${label}...`);
+  const before = machineCpuTicks();
+  const result = await work();
+  book.note(`CPU stolen by the hypervisor during ${label}: ${(stolenShare(before, machineCpuTicks()) * 100).toFixed(1)}%`);
+  return result;
+}
+
+const stolenShare = (before: { total: number; steal: number }, after: { total: number; steal: number }): number =>
+  (after.steal - before.steal) / Math.max(after.total - before.total, 1);
+
 /** The steps in an order that puts the short measurements first, so a run cut short still has them. */
 async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, run: string, steps: Set<StepName>): Promise<void> {
   const small = await stack.database('small');
@@ -74,39 +86,26 @@ async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, 
   let smallFigures: Awaited<ReturnType<typeof projectorBench>> | null = null;
   if (needsSmallProjection) {
     await produce(stack, book, run, 0, sizes.projectorEventsSmall);
-    log('projector (small)...');
-    smallFigures = await projectorBench(stack, book, small, smallGroup);
-    if (steps.has('projector')) await rawUpsertBench(stack, book, run, sizes.projectorEventsSmall, smallFigures.projector, smallFigures.step);
+    smallFigures = await step(book, 'projector (small)', () => projectorBench(stack, book, small, smallGroup));
+    const figures = smallFigures;
+    if (steps.has('projector')) await step(book, 'pg alone (small)', () => rawUpsertBench(stack, book, run, sizes.projectorEventsSmall, figures.projector, figures.step));
   }
-  if (steps.has('ingest')) {
-    log('ingest...');
-    await ingestBench(stack, book, sizes, small);
-  }
-  if (steps.has('query')) {
-    log('query...');
-    await queryBench(stack, book, sizes, small, run, sizes.projectorEventsSmall);
-  }
-  if (steps.has('freshness')) {
-    log('freshness...');
-    await freshnessBench(stack, book, sizes, small, smallGroup);
-  }
+  if (steps.has('ingest')) await step(book, 'ingest', () => ingestBench(stack, book, sizes, small));
+  if (steps.has('query')) await step(book, 'query', () => queryBench(stack, book, sizes, small, run, sizes.projectorEventsSmall));
+  if (steps.has('freshness')) await step(book, 'freshness', () => freshnessBench(stack, book, sizes, small, smallGroup));
   if (!steps.has('large')) return;
   if (sizes.projectorEventsLarge === 0) {
-    log('rebuild (small)...');
     await catchUp(stack, small, smallGroup);
-    await rebuildBench(stack, book, small, smallGroup, smallFigures!.readOnly);
+    await step(book, 'rebuild (small)', () => rebuildBench(stack, book, small, smallGroup, smallFigures!.readOnly));
     return;
   }
   await produce(stack, book, run, sizes.projectorEventsSmall, sizes.projectorEventsLarge);
   const large = await stack.database('large');
   const largeGroup = 'bench-projector-large';
-  log('projector (large)...');
-  const largeFigures = await projectorBench(stack, book, large, largeGroup);
-  log('rebuild (large)...');
+  const largeFigures = await step(book, 'projector (large)', () => projectorBench(stack, book, large, largeGroup));
   await catchUp(stack, large, largeGroup);
-  await rebuildBench(stack, book, large, largeGroup, largeFigures.readOnly);
-  log('pg alone (large)...');
-  await rawUpsertBench(stack, book, run, sizes.projectorEventsLarge, largeFigures.projector, largeFigures.step);
+  await step(book, 'rebuild (large)', () => rebuildBench(stack, book, large, largeGroup, largeFigures.readOnly));
+  await step(book, 'pg alone (large)', () => rawUpsertBench(stack, book, run, sizes.projectorEventsLarge, largeFigures.projector, largeFigures.step));
 }
 
 /** Peak RSS of every process, beside the bare Node http server's (a Node process doing nearly nothing). */
@@ -151,10 +150,8 @@ async function main(): Promise<number> {
   const finishOnce = (failed: boolean) => (finishing ??= finish(failed));
   const finish = async (failed: boolean) => {
     addMemoryRows(book, stack.memory.peaksMb());
-    const cpuAtEnd = machineCpuTicks();
-    const stolen = (cpuAtEnd.steal - cpuAtStart.steal) / Math.max(cpuAtEnd.total - cpuAtStart.total, 1);
     // On a shared virtual machine rates move with this; CPU per request does not.
-    book.note(`CPU stolen by the hypervisor during the run: ${(stolen * 100).toFixed(1)}% of the machine's CPU time`);
+    book.note(`CPU stolen by the hypervisor during the whole run: ${(stolenShare(cpuAtStart, machineCpuTicks()) * 100).toFixed(1)}% of the machine's CPU time`);
     book.finish();
     await stack.stop(failed);
     printSummary(book, file);

@@ -4,7 +4,7 @@ import { createIdempotentProducer } from './kafka-client';
 export interface BatchingProducerOptions {
   /** How long the first request of a batch waits for others to join it. */
   lingerMs: number;
-  /** A batch is sent at once when it holds this many messages. */
+  /** Messages per batch at most (a single larger send still goes alone); a full batch is sent without waiting for the linger. */
   batchMessagesMax: number;
   /**
    * How long a caller waits for the acknowledgement before being told the send failed. kafkajs

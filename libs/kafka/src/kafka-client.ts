@@ -13,6 +13,25 @@ const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * Broker answers that kafkajs retries by itself, and that every start-up or leader change
+ * produces while the group coordinator and partition leaders settle. kafkajs logs them at
+ * error level; an operator paged at 3 a.m. should not have to learn that they are harmless.
+ */
+const transientBrokerErrors = new Set([
+  "The coordinator is loading and hence can't process requests for this group",
+  'The group coordinator is not available',
+  'This is not the correct coordinator for this group',
+  'There is no leader for this topic-partition as we are in the middle of a leadership election',
+  'This server is not the leader for that topic-partition',
+]);
+
+/** The level a kafkajs log line gets in the service's log: its own, except transient broker answers, which are warnings. */
+export function serviceLogLevel(level: logLevel, log: { message: string; error?: unknown }): 'error' | 'warn' | 'info' | 'debug' {
+  if (level === logLevel.ERROR && typeof log.error === 'string' && transientBrokerErrors.has(log.error)) return 'warn';
+  return levelNames[level] ?? 'info';
+}
+
 /** kafkajs, with its log lines routed into the service's JSON log and its options written out. */
 export function createKafka(connection: KafkaConnection, logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -27,7 +46,7 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
       const { message, ...extra } = log;
       // Known, accepted and explained at createIdempotentProducer: not worth a warning at every start.
       if (message.startsWith('Limiting retries for the idempotent producer')) return;
-      kafkaLogger[levelNames[level] ?? 'info']({ namespace: extra.namespace, broker: extra.broker, error: extra.error }, message);
+      kafkaLogger[serviceLogLevel(level, log)]({ namespace: extra.namespace, broker: extra.broker, error: extra.error }, message);
     },
   });
 }

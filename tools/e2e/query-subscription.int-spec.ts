@@ -14,6 +14,8 @@ interface Earnings {
 interface Delivery {
   earnings?: Earnings;
   errors?: { message: string; extensions?: { code?: string } }[];
+  /** The server ended the subscription. */
+  completed?: true;
   receivedAt: number;
 }
 
@@ -21,13 +23,13 @@ const jwtSecret = 'subscription-e2e-jwt-secret-at-least-32-chars';
 const partner = queryApiKey('live', 'live-api-key-e2e');
 const subscription = 'subscription ($aui: ID!) { earningsUpdated(aui: $aui) { aui balances { unit lifetime pending available } } }';
 
-/** Subscribes and collects every delivery (data or errors) with the moment it arrived. */
+/** Subscribes and collects every delivery (data, errors or the end) with the moment it arrived. */
 function subscribe(client: Client, aui: string): Delivery[] {
   const deliveries: Delivery[] = [];
   client.subscribe<{ earningsUpdated: Earnings }>({ query: subscription, variables: { aui } }, {
     next: (result) => deliveries.push({ earnings: result.data?.earningsUpdated, errors: result.errors as Delivery['errors'], receivedAt: Date.now() }),
     error: (error) => deliveries.push({ errors: Array.isArray(error) ? error : [{ message: String((error as Error).message ?? error) }], receivedAt: Date.now() }),
-    complete: () => undefined,
+    complete: () => deliveries.push({ completed: true, receivedAt: Date.now() }),
   });
   return deliveries;
 }
@@ -127,5 +129,17 @@ describe('earningsUpdated: a signed callback reaches a graphql-ws subscriber', (
     expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: later.headers, body: later.body })).status).toBe(200);
     await until(() => watcher.find((delivery) => delivery.earnings), 10_000);
     for (const refused of [asSomeoneElse, anonymous, forged]) expect(refused.filter((delivery) => delivery.earnings)).toEqual([]);
+  });
+
+  it("ends a user's subscription when their token expires, and nothing reaches it afterwards", async () => {
+    const token = hs256Token(jwtSecret, { sub: watched, exp: Math.floor(Date.now() / 1000) + 3 });
+    const expiring = subscribe(connect(`Bearer ${token}`), watched);
+    const watcher = subscribe(connect(partner.headers.authorization), watched);
+    await until(() => expiring.find((delivery) => delivery.completed), 15_000);
+
+    const afterExpiry = signedWildfireCallback({ id: commissionId(3), aui: watched, status: 'pending', amount: '2', eventDate: '2024-08-01T00:00:00Z', modifiedDate: '2024-08-01T00:00:00Z' });
+    expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: afterExpiry.headers, body: afterExpiry.body })).status).toBe(200);
+    await until(() => watcher.find((delivery) => delivery.earnings), 10_000);
+    expect(expiring.filter((delivery) => delivery.earnings || delivery.errors)).toEqual([]);
   });
 });

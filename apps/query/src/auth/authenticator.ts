@@ -20,16 +20,16 @@ export class Authenticator {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (token === undefined) return { kind: 'anonymous', reason: authorization ? 'invalid-credentials' : 'no-credentials' };
     if (token.split('.').length === 3) {
-      const subject = await this.verifyUserToken(token);
-      if (subject === null) return { kind: 'anonymous', reason: 'invalid-credentials' };
-      return { kind: 'user', subject, rateLimited: !this.rateLimiter.tryTake(`user:${subject}`) };
+      const verified = await this.verifyUserToken(token);
+      if (verified === null) return { kind: 'anonymous', reason: 'invalid-credentials' };
+      return { kind: 'user', ...verified, rateLimited: !this.rateLimiter.tryTake(`user:${verified.subject}`) };
     }
     const key = await this.apiKeys.findBySecret(token);
     if (key === null) return { kind: 'anonymous', reason: 'invalid-credentials' };
     return { kind: 'partner', keyName: key.name, scopes: key.scopes, rateLimited: !this.rateLimiter.tryTake(`key:${key.name}`) };
   }
 
-  private async verifyUserToken(token: string): Promise<string | null> {
+  private async verifyUserToken(token: string): Promise<{ subject: string; expiresAtMs: number | null } | null> {
     if (this.getKey === null) return null;
     try {
       const { payload } = await jwtVerify(token, this.getKey, {
@@ -37,7 +37,8 @@ export class Authenticator {
         audience: this.config.QUERY_JWT_AUDIENCE || undefined,
         requiredClaims: ['sub'],
       });
-      return subjectOf(payload);
+      const subject = subjectOf(payload);
+      return subject === null ? null : { subject, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : null };
     } catch {
       // Expired, wrong signature, wrong issuer: all the same 401 to the caller.
       return null;

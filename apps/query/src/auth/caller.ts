@@ -2,7 +2,8 @@
 export type Caller =
   | { kind: 'anonymous'; reason: 'no-credentials' | 'invalid-credentials' }
   | { kind: 'partner'; keyName: string; scopes: readonly string[]; rateLimited: boolean }
-  | { kind: 'user'; subject: string; rateLimited: boolean };
+  /** expiresAtMs: the token's `exp`, which ends a subscription opened with it; null when the token has none. */
+  | { kind: 'user'; subject: string; expiresAtMs: number | null; rateLimited: boolean };
 
 /** What a partner key needs to read any user's earnings, transactions and payouts. */
 export const earningsReadScope = 'earnings:read';

@@ -2,6 +2,7 @@ import type { CommissionState } from '@earnings/contracts';
 import { Args, Context, Query, Resolver, Subscription } from '@nestjs/graphql';
 import { QueryContext } from '../graphql/query-context';
 import { BalanceChangedNotice, earningsTopic } from '../live/balance-changes.consumer';
+import { endAtTokenExpiry } from '../live/token-expiry';
 import { EarningsView } from './earnings.repository';
 import { Connection, EarningsService, Payout, Transaction } from './earnings.service';
 
@@ -39,6 +40,8 @@ export class EarningsResolver {
   })
   async earningsUpdated(@Args('aui') aui: string, @Context() context: QueryContext): Promise<AsyncIterableIterator<BalanceChangedNotice>> {
     this.earnings.assertCanSubscribe(context.caller, aui);
-    return context.pubsub.subscribe<BalanceChangedNotice>(earningsTopic(aui));
+    const notices = await context.pubsub.subscribe<BalanceChangedNotice>(earningsTopic(aui));
+    endAtTokenExpiry(context.caller, () => context.pubsub.close());
+    return notices;
   }
 }

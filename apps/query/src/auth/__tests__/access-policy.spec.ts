@@ -19,9 +19,9 @@ describe('assertCanReadEarnings', () => {
     ['a partner key with earnings:read', { kind: 'partner', keyName: 'p', scopes: ['earnings:read'], rateLimited: false }, 'anyone', null],
     ['a partner key without earnings:read', { kind: 'partner', keyName: 'p', scopes: ['payouts:write'], rateLimited: false }, 'anyone', 'FORBIDDEN'],
     ['a rate-limited partner key', { kind: 'partner', keyName: 'p', scopes: ['earnings:read'], rateLimited: true }, 'anyone', 'RATE_LIMITED'],
-    ['a user reading themself', { kind: 'user', subject: 'a', rateLimited: false }, 'a', null],
-    ['a user reading someone else', { kind: 'user', subject: 'a', rateLimited: false }, 'b', 'FORBIDDEN'],
-    ['a user reading an AUI that only starts with theirs', { kind: 'user', subject: 'a', rateLimited: false }, 'ab', 'FORBIDDEN'],
+    ['a user reading themself', { kind: 'user', subject: 'a', expiresAtMs: null, rateLimited: false }, 'a', null],
+    ['a user reading someone else', { kind: 'user', subject: 'a', expiresAtMs: null, rateLimited: false }, 'b', 'FORBIDDEN'],
+    ['a user reading an AUI that only starts with theirs', { kind: 'user', subject: 'a', expiresAtMs: null, rateLimited: false }, 'ab', 'FORBIDDEN'],
   ])('%s', (_name, caller, aui, expected) => {
     expect(codeOf(caller, aui)).toBe(expected);
   });

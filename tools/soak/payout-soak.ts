@@ -1,10 +1,11 @@
 import { checkKillRun, runPayoutsUnderKills, startPayoutStack } from '../e2e/payout-scenario';
+import { runSoak } from './run-soak';
 
 /**
  * The payout fault test at soak size: 1,000 eligible users (SOAK_USERS) paid through the PayPal
  * and gift card stand-ins while the payout service is killed with SIGKILL 10 times (SOAK_KILLS),
  * then every payout checked: executed once at the provider, provider total = PayoutExecuted
- * total = ledger paidOut, nobody paid more than available. Needs KAFKA_BROKERS and DATABASE_URL.
+ * total = ledger paidOut, nobody paid more than available. Uses KAFKA_BROKERS / DATABASE_URL, or starts its own.
  *
  *   npm run soak:payout
  */
@@ -34,10 +35,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runSoak('payout-soak', main);

@@ -1,9 +1,10 @@
 import { checkProjection, runProjectorUnderKills } from '../e2e/ledger-scenario';
+import { runSoak } from './run-soak';
 
 /**
  * The projector fault test at soak size: 100,000 observations (SOAK_EVENTS) produced while the
  * projector is killed with SIGKILL 10 times (SOAK_KILLS), then every balance of the run checked
- * against both oracles. Needs KAFKA_BROKERS and DATABASE_URL, like the integration tests.
+ * against both oracles. Uses KAFKA_BROKERS / DATABASE_URL like the integration tests, or starts its own.
  *
  *   npm run soak:projector
  */
@@ -36,10 +37,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runSoak('projector-soak', main);

@@ -5,6 +5,7 @@ import { rebuildProjection, replayDefaults } from '../../apps/ledger-projector/s
 import { generateScenario, produceScenario } from '../e2e/ledger-scenario';
 import { createSuiteDatabase, requireTestInfrastructure, startApps, topicEndOffset, uniqueSuffix, waitForProjectorToCatchUp } from '../e2e/test-stack';
 import { Topics } from '@earnings/contracts';
+import { runSoak } from './run-soak';
 
 /**
  * How long a rebuild by replay takes for REBUILD_EVENTS messages (default 100,000). Tops the
@@ -52,10 +53,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runSoak('rebuild-timing', async () => {
+  await main();
+  return 0;
+});

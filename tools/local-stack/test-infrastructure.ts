@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { workspaceRoot } from '@earnings/testing';
+import { setup } from '../admin/setup';
+import { dropDatabase, ensureDatabase, localServerUrl } from './database';
+import { freePort, RunningBroker, startKafkaBroker } from './kafka-broker';
+
+export interface TestInfrastructure {
+  brokers: string;
+  databaseUrl: string;
+  /** A folder for logs and results, removed afterwards. */
+  scratch: string;
+  /** The three variables the integration tests, soaks and their child processes read. */
+  env: { KAFKA_BROKERS: string; DATABASE_URL: string; TEST_SCRATCH_DIR: string };
+}
+
+/**
+ * What the integration tests and the soaks run against: KAFKA_BROKERS / DATABASE_URL when set;
+ * otherwise a fresh broker on a free port and a database for this run, both removed afterwards.
+ * Topics and migrations are set up either way. The variables are also set in this process, for
+ * work that runs in it.
+ */
+export async function withTestInfrastructure<T>(log: (message: string) => void, work: (infrastructure: TestInfrastructure) => Promise<T>): Promise<T> {
+  let broker: RunningBroker | null = null;
+  let createdDatabase: string | null = null;
+  const scratch = mkdtempSync(join(tmpdir(), 'earnings-test-'));
+  try {
+    if (!process.env.KAFKA_BROKERS) {
+      broker = await startKafkaBroker({ workspaceRoot: workspaceRoot(), port: await freePort(), dataDirectory: join(scratch, 'kafka'), fresh: true, log });
+    }
+    const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      createdDatabase = `earnings_test_${process.pid}`;
+      databaseUrl = await ensureDatabase(localServerUrl, createdDatabase, true);
+    }
+    await setup({ databaseUrl, brokers: brokers.split(','), partitions: 3, replicationFactor: 1 });
+    const env = { KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, TEST_SCRATCH_DIR: scratch };
+    Object.assign(process.env, env);
+    return await work({ brokers, databaseUrl, scratch, env });
+  } finally {
+    await broker?.stop();
+    if (createdDatabase) await dropDatabase(localServerUrl, createdDatabase).catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

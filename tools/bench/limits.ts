@@ -63,6 +63,8 @@ export const eventsPerAui = 5;
 export const updateEveryNthEvent = 5;
 /** Rows per transaction of the bare PostgreSQL upsert: the projector's PROJECTOR_CHUNK_EVENTS_MAX default. */
 export const rawUpsertChunkRows = 2_000;
+/** Connections of the concurrent bare PostgreSQL upsert: the projector's PROJECTOR_PARTITIONS_CONCURRENTLY default. */
+export const projectorPartitionsConcurrently = 3;
 /** Messages per kafkajs sendBatch when pre-producing events: about 500 KB a partition, under the topic's 1 MB message limit. */
 export const produceBatchMessages = 1_500;
 /** How often a projector's stored offsets are read while waiting for it to catch up. */

@@ -4,7 +4,7 @@ import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { nowMs, rateOf, waitForCount, waitForProjector } from './catch-up';
 import { benchEvent } from './events';
-import { rawUpsertChunkRows } from './limits';
+import { projectorPartitionsConcurrently, rawUpsertChunkRows } from './limits';
 import { ResultBook } from './report';
 import { BenchDatabase, BenchStack } from './stack';
 
@@ -139,6 +139,51 @@ export async function timeRawUpsert(stack: BenchStack, run: string, events: numb
   return { events, eventsPerSecond: events / (sqlMs / 1000), seconds: sqlMs / 1000, fromStart: false };
 }
 
+/**
+ * pg alone on `connections` connections at once, as the projector applies partitions at once:
+ * each AUI's rows go to one connection (so no two transactions touch the same rows), in chunks
+ * of `rawUpsertChunkRows`, at most one chunk queued per connection. Timed from the first
+ * chunk to the last commit, row generation included (a few percent).
+ */
+export async function timeConcurrentRawUpsert(stack: BenchStack, run: string, events: number, connections: number): Promise<ProjectorRunFigures> {
+  const database = await stack.database(`raw_concurrent_${run}`);
+  const clients = Array.from({ length: connections }, () => new Client({ connectionString: database.url, application_name: 'earnings-bench-raw-upsert' }));
+  await Promise.all(clients.map((client) => client.connect()));
+  try {
+    await clients[0].query(`SELECT create_ledger_projection('bench_raw')`);
+    const buffers: CommissionObserved[][] = clients.map(() => []);
+    const writing: Promise<void>[] = clients.map(() => Promise.resolve());
+    const began = nowMs();
+    const write = async (connection: number) => {
+      const chunk = buffers[connection];
+      buffers[connection] = [];
+      await writing[connection];
+      writing[connection] = upsertChunk(clients[connection], 'bench_raw', chunk);
+      // Awaited before the next chunk or at the end; this only keeps a failure from counting as unhandled meanwhile.
+      writing[connection].catch(() => undefined);
+    };
+    for (let index = 0; index < events; index += 1) {
+      const event = benchEvent(run, index);
+      const connection = stringHash(event.aui) % connections;
+      buffers[connection].push(event);
+      if (buffers[connection].length === rawUpsertChunkRows) await write(connection);
+    }
+    for (let connection = 0; connection < connections; connection += 1) if (buffers[connection].length > 0) await write(connection);
+    await Promise.all(writing);
+    const seconds = (nowMs() - began) / 1000;
+    return { events, eventsPerSecond: events / seconds, seconds, fromStart: false };
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
+}
+
+/** A cheap, stable spread of AUIs over connections. */
+function stringHash(text: string): number {
+  let hash = 0;
+  for (let index = 0; index < text.length; index += 1) hash = (hash * 31 + text.charCodeAt(index)) >>> 0;
+  return hash;
+}
+
 /** Chunks the projector committed: each advances its offset with one UPDATE of consumer_offset (pg_stat_user_tables, flushed when its connections close). */
 export async function chunksCommitted(database: BenchDatabase): Promise<number> {
   const client = new Client({ connectionString: database.url });
@@ -164,8 +209,10 @@ export async function projectorBench(stack: BenchStack, book: ResultBook, databa
   return { projector, readOnly, step };
 }
 
-/** The same projector figure beside pg alone writing the same generated rows. */
+/** The same projector figure beside pg alone writing the same generated rows, on one connection and on as many as the projector applies partitions at once. */
 export async function rawUpsertBench(stack: BenchStack, book: ResultBook, run: string, generatedEvents: number, projector: ProjectorRunFigures, step: string): Promise<void> {
   const raw = await timeRawUpsert(stack, run, generatedEvents);
   book.add({ step, figure: 'events applied per second', value: projector.eventsPerSecond, unit: 'events/s', limit: `pg alone: same rows, unnest upserts, ${rawUpsertChunkRows}/txn`, limitValue: raw.eventsPerSecond, note: `pg alone wrote ${generatedEvents.toLocaleString('en-US')} generated rows` });
+  const concurrent = await timeConcurrentRawUpsert(stack, `${run}c`, generatedEvents, projectorPartitionsConcurrently);
+  book.add({ step, figure: 'events applied per second', value: projector.eventsPerSecond, unit: 'events/s', limit: `pg alone on ${projectorPartitionsConcurrently} connections (rows split by AUI)`, limitValue: concurrent.eventsPerSecond, note: 'the projector applies this many partitions at once (PROJECTOR_PARTITIONS_CONCURRENTLY)' });
 }

@@ -1,4 +1,5 @@
 import { CommissionState, CommissionStates } from './commission-state';
+import { auiField, decimalPattern, unitField, utcTimeField, utcTimePattern } from './schema-fields';
 
 export const CommissionSources = ['wildfire', 'firstpromoter'] as const;
 export type CommissionSource = (typeof CommissionSources)[number];
@@ -59,8 +60,6 @@ export interface CommissionObserved {
 }
 
 const nullableString = { type: ['string', 'null'] } as const;
-const decimalPattern = '^-?[0-9]+(\\.[0-9]+)?$';
-const isoDatePattern = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$';
 
 /** JSON Schema (draft 2020-12) of CommissionObserved: produced and consumed messages are both checked against it. */
 export const commissionObservedSchema = {
@@ -80,10 +79,10 @@ export const commissionObservedSchema = {
     source: { enum: [...CommissionSources] },
     channel: { enum: [...ObservationChannels] },
     commissionId: { type: 'string', minLength: 1, maxLength: 200 },
-    aui: { type: 'string', minLength: 1, maxLength: 200 },
+    aui: auiField,
     state: { enum: [...CommissionStates] },
     sourceStatus: { type: 'string' },
-    unit: { type: 'string', minLength: 1, maxLength: 40 },
+    unit: unitField,
     userAmount: { type: 'string', pattern: decimalPattern },
     applicationAmount: { type: ['string', 'null'], pattern: decimalPattern },
     paidByNetwork: { type: 'boolean' },
@@ -94,12 +93,12 @@ export const commissionObservedSchema = {
     deviceId: nullableString,
     merchantOrderId: nullableString,
     merchantSkus: { type: 'array', items: { type: 'string' } },
-    eventDate: { type: ['string', 'null'], pattern: isoDatePattern },
-    lockingDate: { type: ['string', 'null'], pattern: isoDatePattern },
-    createdDate: { type: ['string', 'null'], pattern: isoDatePattern },
+    eventDate: { type: ['string', 'null'], pattern: utcTimePattern },
+    lockingDate: { type: ['string', 'null'], pattern: utcTimePattern },
+    createdDate: { type: ['string', 'null'], pattern: utcTimePattern },
     modifiedDate: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$' },
     deliveryId: nullableString,
     apiVersion: { type: 'string' },
-    observedAt: { type: 'string', pattern: isoDatePattern },
+    observedAt: utcTimeField,
   },
 } as const;

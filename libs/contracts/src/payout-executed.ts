@@ -1,3 +1,5 @@
+import { payoutFields, utcTimeField } from './schema-fields';
+
 /**
  * Money (or a non-monetary reward) left for a user. The ledger adds `amount` to `paidOut`.
  * `payoutId` is the idempotency key: the ledger applies a payout id once, however often it is replayed.
@@ -24,12 +26,7 @@ export const payoutExecutedSchema = {
   required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'providerReference', 'coveredCommissions', 'executedAt'],
   properties: {
     type: { const: 'PayoutExecuted' },
-    schemaVersion: { const: 1 },
-    payoutId: { type: 'string', minLength: 1, maxLength: 200 },
-    aui: { type: 'string', minLength: 1, maxLength: 200 },
-    unit: { type: 'string', minLength: 1, maxLength: 40 },
-    amount: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
-    method: { type: 'string', minLength: 1 },
+    ...payoutFields,
     providerReference: { type: ['string', 'null'] },
     coveredCommissions: {
       type: 'array',
@@ -40,6 +37,6 @@ export const payoutExecutedSchema = {
         properties: { source: { type: 'string' }, commissionId: { type: 'string' } },
       },
     },
-    executedAt: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$' },
+    executedAt: utcTimeField,
   },
 } as const;

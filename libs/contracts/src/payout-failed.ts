@@ -1,3 +1,5 @@
+import { payoutFields, utcTimeField } from './schema-fields';
+
 /**
  * A payout ended without money leaving: the provider refused it definitively. The payout service
  * released its reservation. Published on its own topic (earnings.payout-failed.v1), so consumers
@@ -24,13 +26,8 @@ export const payoutFailedSchema = {
   required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'reason', 'failedAt'],
   properties: {
     type: { const: 'PayoutFailed' },
-    schemaVersion: { const: 1 },
-    payoutId: { type: 'string', minLength: 1, maxLength: 200 },
-    aui: { type: 'string', minLength: 1, maxLength: 200 },
-    unit: { type: 'string', minLength: 1, maxLength: 40 },
-    amount: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
-    method: { type: 'string', minLength: 1 },
+    ...payoutFields,
     reason: { type: 'string', maxLength: 2000 },
-    failedAt: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$' },
+    failedAt: utcTimeField,
   },
 } as const;

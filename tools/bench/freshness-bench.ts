@@ -158,7 +158,7 @@ export async function freshnessBench(stack: BenchStack, book: ResultBook, sizes:
     const warmUpBodies = signedV4Callbacks('fresh-warm', Math.ceil((sizes.freshnessRatePerSecond * sizes.warmUpMs) / 1000) + 100, 800_000_000);
     await runLoad({ url: ingestUrl, connections: sizes.loadConnections, durationMs: sizes.warmUpMs, overallRate: sizes.freshnessRatePerSecond, requests: warmUpBodies });
     // Whatever earlier steps left in the topic is applied first, so the load starts from a caught-up projector.
-    await waitForProjector(database.url, projectorGroup, Number(await stack.endOffsetTotal()));
+    await waitForProjector(database.url, projectorGroup, await stack.endOffsetTotal());
     chunksBefore = await chunksCommitted(database);
     outcome = await measure(stack, sizes, ingestUrl, `${query.baseUrl}/graphql`);
     await readApplyTimes(database.url, outcome.samples);

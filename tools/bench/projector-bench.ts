@@ -17,7 +17,7 @@ export interface ProjectorRunFigures {
 
 /** A fresh projector group from offset zero into `database` (fresh), timed until it applied everything in the topic. */
 export async function timeProjector(stack: BenchStack, database: BenchDatabase, label: string, group: string): Promise<ProjectorRunFigures> {
-  const events = Number(await stack.endOffsetTotal());
+  const events = await stack.endOffsetTotal();
   const startedAtMs = nowMs();
   const projector = await stack.startService('ledger-projector', label, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group });
   try {

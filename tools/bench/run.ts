@@ -53,7 +53,7 @@ const log = (message: string): void => console.log(`[bench ${new Date().toISOStr
 async function catchUp(stack: BenchStack, database: BenchDatabase, group: string): Promise<void> {
   const projector = await stack.startService('ledger-projector', `catch-up-${group}`, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group });
   try {
-    await waitForProjector(database.url, group, Number(await stack.endOffsetTotal()));
+    await waitForProjector(database.url, group, await stack.endOffsetTotal());
   } finally {
     await projector.stop();
   }

@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     }
   }
 
-  return withTestInfrastructure(log, async ({ scratch, env }) => {
+  return withTestInfrastructure(log, async ({ scratch }) => {
     const results = join(scratch, 'results');
     const runs: [string, string[]][] = [
       ['unit', ['npx', 'jest', '--ci', '--json', `--outputFile=${results}-unit.json`]],
@@ -35,7 +35,8 @@ async function main(): Promise<number> {
     let failedTests = 0;
     for (const [name, command] of runs) {
       log(`${name} tests...`);
-      const status = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } }).status;
+      // The children inherit KAFKA_BROKERS, DATABASE_URL and TEST_SCRATCH_DIR, which withTestInfrastructure set.
+      const status = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit' }).status;
       failed ||= status !== 0;
       const file = `${results}-${name}.json`;
       if (existsSync(file)) {

@@ -11,15 +11,13 @@ export interface TestInfrastructure {
   databaseUrl: string;
   /** A folder for logs and results, removed afterwards. */
   scratch: string;
-  /** The three variables the integration tests, soaks and their child processes read. */
-  env: { KAFKA_BROKERS: string; DATABASE_URL: string; TEST_SCRATCH_DIR: string };
 }
 
 /**
  * What the integration tests and the soaks run against: KAFKA_BROKERS / DATABASE_URL when set;
  * otherwise a fresh broker on a free port and a database for this run, both removed afterwards.
- * Topics and migrations are set up either way. The variables are also set in this process, for
- * work that runs in it.
+ * Topics and migrations are set up either way. KAFKA_BROKERS, DATABASE_URL and TEST_SCRATCH_DIR
+ * are set in this process for the work, and so in every child process it starts.
  */
 export async function withTestInfrastructure<T>(log: (message: string) => void, work: (infrastructure: TestInfrastructure) => Promise<T>): Promise<T> {
   let broker: RunningBroker | null = null;
@@ -36,9 +34,8 @@ export async function withTestInfrastructure<T>(log: (message: string) => void, 
       databaseUrl = await ensureDatabase(localServerUrl, createdDatabase, true);
     }
     await setup({ databaseUrl, brokers: brokers.split(','), partitions: 3, replicationFactor: 1 });
-    const env = { KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, TEST_SCRATCH_DIR: scratch };
-    Object.assign(process.env, env);
-    return await work({ brokers, databaseUrl, scratch, env });
+    Object.assign(process.env, { KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl, TEST_SCRATCH_DIR: scratch });
+    return await work({ brokers, databaseUrl, scratch });
   } finally {
     await broker?.stop();
     if (createdDatabase) await dropDatabase(localServerUrl, createdDatabase).catch(() => undefined);

@@ -14,7 +14,10 @@ export interface BalanceChanged {
   available: string;
   paidOut: string;
   paidByNetwork: string;
+  /** Payouts requested or at the provider: held, already out of `available`. */
   reserved: string;
+  /** Returns and refunds not settled yet (negative amounts still pending, confirmed or ready): 0 or less; withheld from payouts. */
+  pendingReversals: string;
   /** Observation and payout ids whose application caused this change. */
   causedBy: string[];
   changedAt: string;

@@ -8,8 +8,17 @@ export type CommissionSource = (typeof CommissionSources)[number];
 export const ObservationChannels = ['callback', 'api', 'webhook', 'legacy-webhook'] as const;
 export type ObservationChannel = (typeof ObservationChannels)[number];
 
-/** Owner of commissions that arrive without a user id: kept, never dropped, visible to operators. */
-export const UNATTRIBUTED_AUI = 'unattributed';
+/**
+ * Owner of commissions that arrive without a user id: kept, never dropped, visible to operators,
+ * never paid. AUIs starting with `~` are reserved for such ledger-owned owners and refused at
+ * ingest, so no real user can equal it (a tracking code `unattributed` is an ordinary user).
+ */
+export const UNATTRIBUTED_AUI = '~unattributed';
+
+/** True for an owner the ledger keeps money under that is nobody's to be paid (UNATTRIBUTED_AUI). */
+export function isLedgerOwnedAui(aui: string): boolean {
+  return aui.startsWith('~');
+}
 
 /**
  * What a source said about one commission at one moment. Immutable: a later observation with a

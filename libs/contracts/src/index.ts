@@ -4,5 +4,6 @@ export * from './commission-observed';
 export * from './balance-changed';
 export * from './payout-executed';
 export * from './payout-failed';
+export * from './payout-lifecycle';
 export * from './cloud-events';
 export * from './validation';

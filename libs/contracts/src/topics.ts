@@ -13,8 +13,10 @@ export const Topics = {
   balanceChanged: 'earnings.balance-changed.v1',
   /** Money (or a reward) left for a user. Event store. */
   payoutExecuted: 'earnings.payout-executed.v1',
-  /** A payout the provider refused; its reservation was released. Separate from payout-executed so the ledger never sees it. */
+  /** A payout the provider refused; the ledger releases its hold. Event store. */
   payoutFailed: 'earnings.payout-failed.v1',
+  /** A payout's other steps: PayoutRequested (held), PayoutSubmitted (at the provider), PayoutReturned (came back after success). Event store. */
+  payoutLifecycle: 'earnings.payout-lifecycle.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];
@@ -39,5 +41,6 @@ export function topicSettings(partitions: number): TopicSettings[] {
     { name: Topics.balanceChanged, partitions, config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' } },
     { name: Topics.payoutExecuted, partitions, config: keepForever },
     { name: Topics.payoutFailed, partitions, config: keepForever },
+    { name: Topics.payoutLifecycle, partitions, config: keepForever },
   ];
 }

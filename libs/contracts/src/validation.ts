@@ -2,11 +2,17 @@ import Ajv2020 from 'ajv/dist/2020';
 import { CommissionObserved, commissionObservedSchema } from './commission-observed';
 import { PayoutExecuted, payoutExecutedSchema } from './payout-executed';
 import { PayoutFailed, payoutFailedSchema } from './payout-failed';
+import { PayoutRequested, payoutRequestedSchema, PayoutReturned, payoutReturnedSchema, PayoutSubmitted, payoutSubmittedSchema } from './payout-lifecycle';
+import { Topics } from './topics';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateCommissionObserved = ajv.compile<CommissionObserved>(commissionObservedSchema);
 const validatePayoutExecuted = ajv.compile<PayoutExecuted>(payoutExecutedSchema);
 const validatePayoutFailed = ajv.compile<PayoutFailed>(payoutFailedSchema);
+const validatePayoutLifecycle = ajv.compile<PayoutRequested | PayoutSubmitted | PayoutReturned>({
+  $id: 'https://earnings-ledger.dev/schemas/payout-lifecycle.v1.json',
+  oneOf: [payoutRequestedSchema, payoutSubmittedSchema, payoutReturnedSchema],
+});
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -35,3 +41,26 @@ export const checkPayoutExecuted = (value: unknown): Parsed<PayoutExecuted> => c
 export const parsePayoutExecuted = (bytes: Buffer | string | null): Parsed<PayoutExecuted> => parse(validatePayoutExecuted, bytes);
 export const checkPayoutFailed = (value: unknown): Parsed<PayoutFailed> => check(validatePayoutFailed, value);
 export const parsePayoutFailed = (bytes: Buffer | string | null): Parsed<PayoutFailed> => parse(validatePayoutFailed, bytes);
+export const checkPayoutLifecycle = (value: unknown): Parsed<PayoutRequested | PayoutSubmitted | PayoutReturned> => check(validatePayoutLifecycle, value);
+
+/** Every event the ledger applies, from the topics it reads. */
+export type LedgerInputEvent = CommissionObserved | PayoutRequested | PayoutSubmitted | PayoutExecuted | PayoutFailed | PayoutReturned;
+
+/** The topics the ledger projection reads, in one place for the projector, its rebuild and the tests' barriers. */
+export const ledgerInputTopics = [Topics.commissionObserved, Topics.payoutExecuted, Topics.payoutFailed, Topics.payoutLifecycle] as const;
+
+/** Parses a message of one of the ledger's input topics against that topic's schema; never throws. */
+export function parseLedgerInput(topic: string, bytes: Buffer | string | null): Parsed<LedgerInputEvent> {
+  switch (topic) {
+    case Topics.commissionObserved:
+      return parse(validateCommissionObserved, bytes);
+    case Topics.payoutExecuted:
+      return parse(validatePayoutExecuted, bytes);
+    case Topics.payoutFailed:
+      return parse(validatePayoutFailed, bytes);
+    case Topics.payoutLifecycle:
+      return parse(validatePayoutLifecycle, bytes);
+    default:
+      return { ok: false, reason: `topic ${topic} is not one the ledger reads` };
+  }
+}

@@ -1,7 +1,6 @@
-import { PayoutExecuted } from '@earnings/contracts';
 import { BalanceFigures, isZeroFigures, subtractFigures, zeroFigures } from './balance-figures';
 import { CommissionVersion, contributionOf } from './commission-version';
-import { payoutContributionOf } from './payout-contribution';
+import { LedgerPayout, payoutContributionOf } from './ledger-payout';
 
 /** A change to one (aui, unit) balance, before it is merged with others. */
 export interface BalanceChange {
@@ -28,7 +27,8 @@ export function changesOfNewVersion(previous: CommissionVersion | undefined, nex
   return changes.filter((change) => !isZeroFigures(change.delta));
 }
 
-export function changesOfPayout(payout: PayoutExecuted): BalanceChange[] {
-  const delta = payoutContributionOf(payout);
-  return isZeroFigures(delta) ? [] : [{ aui: payout.aui, unit: payout.unit, delta }];
+/** What moving a payout from its stored record to the next one does to its balance (one payout never changes user or unit). */
+export function changesOfPayout(previous: LedgerPayout | undefined, next: LedgerPayout): BalanceChange[] {
+  const delta = subtractFigures(payoutContributionOf(next), previous === undefined ? zeroFigures : payoutContributionOf(previous));
+  return isZeroFigures(delta) ? [] : [{ aui: next.aui, unit: next.unit, delta }];
 }

@@ -15,8 +15,14 @@ export interface BalanceFigures {
   paidByNetwork: Decimal;
   /** What executed payouts took out. */
   paidOut: Decimal;
-  /** What payouts in flight hold back, so a second run cannot pay it again. */
+  /** What payouts in flight hold back (requested or at the provider), so a second run cannot pay it again. */
   reserved: Decimal;
+  /**
+   * Returns and refunds that have not settled: negative amounts still pending, confirmed or ready
+   * (0 or less; also counted in `pending`). Payouts withhold them, so a user is never paid money a
+   * known return will take back.
+   */
+  pendingReversals: Decimal;
 }
 
 /** A balance of one user in one unit, as the ledger keeps it. */
@@ -27,7 +33,7 @@ export interface BalanceEntry {
 }
 
 /** One term per figure, so arithmetic over figures never forgets one. */
-export const figureNames = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut', 'reserved'] as const;
+export const figureNames = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut', 'reserved', 'pendingReversals'] as const;
 export type FigureName = (typeof figureNames)[number];
 
 export const zeroFigures: BalanceFigures = Object.freeze({
@@ -37,6 +43,7 @@ export const zeroFigures: BalanceFigures = Object.freeze({
   paidByNetwork: ZERO,
   paidOut: ZERO,
   reserved: ZERO,
+  pendingReversals: ZERO,
 });
 
 /** What the user may still be paid. Negative after a return that followed a payout (a clawback). */

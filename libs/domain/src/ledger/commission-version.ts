@@ -71,7 +71,8 @@ export function contributionOf(version: CommissionVersion): BalanceFigures {
     case 'PENDING':
     case 'CONFIRMED':
     case 'READY':
-      return { ...zeroFigures, lifetime: amount, pending: amount };
+      // A negative amount not yet settled is a known reversal: payouts withhold it.
+      return { ...zeroFigures, lifetime: amount, pending: amount, pendingReversals: amount.isNegative() ? amount : zeroFigures.pendingReversals };
     case 'PAYABLE':
       // The network already paid a device split to the user: the partner must never pay it again.
       return { ...figuresWith(version.paidByNetwork ? 'paidByNetwork' : 'payable', amount), lifetime: amount };

@@ -1,7 +1,8 @@
-import { CommissionObserved, PayoutExecuted } from '@earnings/contracts';
+import { CommissionObserved } from '@earnings/contracts';
 import { addToBalance, BalanceEntry } from './balance-figures';
 import { BalanceChange, changesOfNewVersion, changesOfPayout } from './balance-changes';
 import { commissionKey, decideVersion } from './commission-version';
+import { decidePayoutEvent, PayoutEvent } from './ledger-payout';
 import { LedgerEvent, LedgerState } from './ledger-state';
 
 /**
@@ -13,7 +14,11 @@ export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
   switch (event.type) {
     case 'CommissionObserved':
       return evolveObservation(state, event);
+    case 'PayoutRequested':
+    case 'PayoutSubmitted':
     case 'PayoutExecuted':
+    case 'PayoutFailed':
+    case 'PayoutReturned':
       return evolvePayout(state, event);
     default: {
       const unreachable: never = event;
@@ -31,10 +36,12 @@ function evolveObservation(state: LedgerState, observation: CommissionObserved):
   return { ...state, commissions, balances: withChanges(state.balances, changesOfNewVersion(stored, decision.version)) };
 }
 
-function evolvePayout(state: LedgerState, payout: PayoutExecuted): LedgerState {
-  if (state.appliedPayoutIds.has(payout.payoutId)) return { ...state, duplicateCount: state.duplicateCount + 1 };
-  const appliedPayoutIds = new Set(state.appliedPayoutIds).add(payout.payoutId);
-  return { ...state, appliedPayoutIds, balances: withChanges(state.balances, changesOfPayout(payout)) };
+function evolvePayout(state: LedgerState, event: PayoutEvent): LedgerState {
+  const stored = state.payouts.get(event.payoutId);
+  const decision = decidePayoutEvent(stored, event);
+  if (!decision.applied) return { ...state, duplicateCount: state.duplicateCount + 1 };
+  const payouts = new Map(state.payouts).set(event.payoutId, decision.payout);
+  return { ...state, payouts, balances: withChanges(state.balances, changesOfPayout(stored, decision.payout)) };
 }
 
 function withChanges(balances: ReadonlyMap<string, BalanceEntry>, changes: BalanceChange[]): ReadonlyMap<string, BalanceEntry> {

@@ -1,8 +1,9 @@
-import { CommissionObserved, PayoutExecuted } from '@earnings/contracts';
+import { CommissionObserved } from '@earnings/contracts';
 import { BalanceEntry } from './balance-figures';
 import { CommissionVersion } from './commission-version';
+import { LedgerPayout, PayoutEvent } from './ledger-payout';
 
-export type LedgerEvent = CommissionObserved | PayoutExecuted;
+export type LedgerEvent = CommissionObserved | PayoutEvent;
 
 /**
  * The whole ledger as a value. Balances hold no entry whose figures are all zero: a missing
@@ -13,14 +14,15 @@ export interface LedgerState {
   commissions: ReadonlyMap<string, CommissionVersion>;
   /** By balanceKey. */
   balances: ReadonlyMap<string, BalanceEntry>;
-  appliedPayoutIds: ReadonlySet<string>;
-  /** Observations and payouts that arrived again or late and changed nothing. */
+  /** Every payout the payout service announced, by payout id. */
+  payouts: ReadonlyMap<string, LedgerPayout>;
+  /** Observations and payout events that arrived again or late and changed nothing. */
   duplicateCount: number;
 }
 
 export const initialLedgerState: LedgerState = Object.freeze({
   commissions: new Map<string, CommissionVersion>(),
   balances: new Map<string, BalanceEntry>(),
-  appliedPayoutIds: new Set<string>(),
+  payouts: new Map<string, LedgerPayout>(),
   duplicateCount: 0,
 });

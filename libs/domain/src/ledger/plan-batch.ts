@@ -1,13 +1,14 @@
-import { CommissionObserved, PayoutExecuted } from '@earnings/contracts';
+import { CommissionObserved } from '@earnings/contracts';
 import { addFigures, BalanceFigures, balanceKey, isZeroFigures, zeroFigures } from './balance-figures';
 import { BalanceChange, changesOfNewVersion, changesOfPayout } from './balance-changes';
 import { commissionKey, commissionKeyOf, CommissionVersion, decideVersion, VersionDuplicateReason } from './commission-version';
+import { decidePayoutEvent, LedgerPayout, PayoutDuplicateReason, PayoutEvent } from './ledger-payout';
 import { LedgerEvent } from './ledger-state';
 
 /** A named, normal outcome: the event arrived again (or late) and changed nothing. */
 export type Duplicate =
   | { kind: 'commission'; observationId: string; source: string; commissionId: string; reason: VersionDuplicateReason }
-  | { kind: 'payout'; payoutId: string; reason: 'payout-already-applied' };
+  | { kind: 'payout'; payoutId: string; eventType: PayoutEvent['type']; reason: PayoutDuplicateReason };
 
 export interface BalanceDelta {
   aui: string;
@@ -22,7 +23,10 @@ export interface BatchPlan {
   changedVersions: CommissionVersion[];
   /** Every observation that applied, in order, for the audit history. */
   appliedObservations: CommissionObserved[];
-  appliedPayouts: PayoutExecuted[];
+  /** Every payout event that changed its payout's record, in order. */
+  appliedPayouts: PayoutEvent[];
+  /** The final record of each payout the batch changed: the rows to upsert. */
+  changedPayouts: LedgerPayout[];
   duplicates: Duplicate[];
   /** Only balances with a non-zero net change: changes that cancel out within the batch write nothing. */
   balanceDeltas: BalanceDelta[];
@@ -31,8 +35,8 @@ export interface BatchPlan {
 export interface BatchInput {
   /** The stored versions of (at least) the commissions the batch mentions, by commissionKey. */
   storedVersions: ReadonlyMap<string, CommissionVersion>;
-  /** Which of the batch's payout ids were already applied before it. */
-  alreadyAppliedPayoutIds: ReadonlySet<string>;
+  /** The stored records of (at least) the payouts the batch mentions, by payout id. */
+  storedPayouts: ReadonlyMap<string, LedgerPayout>;
   events: readonly LedgerEvent[];
 }
 
@@ -51,9 +55,10 @@ interface BatchInProgress {
   input: BatchInput;
   /** Doubles as the overlay over storedVersions: the batch reads its own writes first. */
   changedVersions: Map<string, CommissionVersion>;
-  payoutIdsAppliedInBatch: Set<string>;
+  /** Doubles as the overlay over storedPayouts. */
+  changedPayouts: Map<string, LedgerPayout>;
   appliedObservations: CommissionObserved[];
-  appliedPayouts: PayoutExecuted[];
+  appliedPayouts: PayoutEvent[];
   duplicates: Duplicate[];
   deltas: Map<string, PendingDelta>;
 }
@@ -70,7 +75,7 @@ export function planBatch(input: BatchInput): BatchPlan {
   const batch: BatchInProgress = {
     input,
     changedVersions: new Map(),
-    payoutIdsAppliedInBatch: new Set(),
+    changedPayouts: new Map(),
     appliedObservations: [],
     appliedPayouts: [],
     duplicates: [],
@@ -84,7 +89,11 @@ function planEvent(batch: BatchInProgress, event: LedgerEvent): void {
   switch (event.type) {
     case 'CommissionObserved':
       return planObservation(batch, event);
+    case 'PayoutRequested':
+    case 'PayoutSubmitted':
     case 'PayoutExecuted':
+    case 'PayoutFailed':
+    case 'PayoutReturned':
       return planPayout(batch, event);
     default: {
       const unreachable: never = event;
@@ -107,15 +116,16 @@ function planObservation(batch: BatchInProgress, observation: CommissionObserved
   addChanges(batch, changesOfNewVersion(latest, decision.version), observation.observationId);
 }
 
-function planPayout(batch: BatchInProgress, payout: PayoutExecuted): void {
-  const alreadyApplied = batch.input.alreadyAppliedPayoutIds.has(payout.payoutId) || batch.payoutIdsAppliedInBatch.has(payout.payoutId);
-  if (alreadyApplied) {
-    batch.duplicates.push({ kind: 'payout', payoutId: payout.payoutId, reason: 'payout-already-applied' });
+function planPayout(batch: BatchInProgress, event: PayoutEvent): void {
+  const stored = batch.changedPayouts.get(event.payoutId) ?? batch.input.storedPayouts.get(event.payoutId);
+  const decision = decidePayoutEvent(stored, event);
+  if (!decision.applied) {
+    batch.duplicates.push({ kind: 'payout', payoutId: event.payoutId, eventType: event.type, reason: decision.reason });
     return;
   }
-  batch.payoutIdsAppliedInBatch.add(payout.payoutId);
-  batch.appliedPayouts.push(payout);
-  addChanges(batch, changesOfPayout(payout), payout.payoutId);
+  batch.changedPayouts.set(event.payoutId, decision.payout);
+  batch.appliedPayouts.push(event);
+  addChanges(batch, changesOfPayout(stored, decision.payout), event.payoutId);
 }
 
 function latestVersion(batch: BatchInProgress, key: string): CommissionVersion | undefined {
@@ -147,6 +157,7 @@ function finishedPlan(batch: BatchInProgress): BatchPlan {
     changedVersions: [...batch.changedVersions.values()],
     appliedObservations: batch.appliedObservations,
     appliedPayouts: batch.appliedPayouts,
+    changedPayouts: [...batch.changedPayouts.values()],
     duplicates: batch.duplicates,
     balanceDeltas,
   };

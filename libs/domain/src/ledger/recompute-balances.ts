@@ -1,13 +1,13 @@
-import { PayoutExecuted } from '@earnings/contracts';
 import { addToBalance, BalanceEntry } from './balance-figures';
 import { commissionKeyOf, CommissionVersion, contributionOf } from './commission-version';
-import { payoutContributionOf } from './payout-contribution';
+import { PayoutEvent, payoutContributionOf, payoutRecordsOf } from './ledger-payout';
 
 /**
  * Balances computed from scratch: the sum of every latest version's contribution plus every
- * distinct payout. Brute force on purpose, to check evolve, planBatch and the stored rows against.
+ * payout's, folded from all its events. Brute force on purpose, to check evolve, planBatch and
+ * the stored rows against.
  */
-export function recomputeBalances(latestVersions: Iterable<CommissionVersion>, payouts: Iterable<PayoutExecuted>): Map<string, BalanceEntry> {
+export function recomputeBalances(latestVersions: Iterable<CommissionVersion>, payoutEvents: Iterable<PayoutEvent>): Map<string, BalanceEntry> {
   const balances = new Map<string, BalanceEntry>();
   const commissionKeys = new Set<string>();
   for (const version of latestVersions) {
@@ -17,11 +17,6 @@ export function recomputeBalances(latestVersions: Iterable<CommissionVersion>, p
     commissionKeys.add(key);
     addToBalance(balances, version.aui, version.unit, contributionOf(version));
   }
-  const payoutIds = new Set<string>();
-  for (const payout of payouts) {
-    if (payoutIds.has(payout.payoutId)) continue;
-    payoutIds.add(payout.payoutId);
-    addToBalance(balances, payout.aui, payout.unit, payoutContributionOf(payout));
-  }
+  for (const payout of payoutRecordsOf(payoutEvents).values()) addToBalance(balances, payout.aui, payout.unit, payoutContributionOf(payout));
   return balances;
 }

@@ -1,3 +1,4 @@
+import { isLedgerOwnedAui } from '@earnings/contracts';
 import { Decimal } from '../money/decimal';
 import { fractionDigitsOf, PayoutPolicy } from './payout-policy';
 
@@ -5,11 +6,11 @@ import { fractionDigitsOf, PayoutPolicy } from './payout-policy';
 export interface PayableBalance {
   aui: string;
   unit: string;
-  /** What may still be paid: the ledger's available minus this service's own reservations. */
+  /** What may still be paid: spendableOf the ledger's figures and this service's own payouts. */
   spendable: Decimal;
 }
 
-export type NoPayoutReason = 'unit-not-paid-out' | 'balance-not-positive' | 'below-threshold';
+export type NoPayoutReason = 'unattributed' | 'unit-not-paid-out' | 'balance-not-positive' | 'below-threshold';
 
 /** A payout to make: `amount` is rounded down to the unit's payable precision; `remainder` stays in the balance. */
 export interface PayoutDecided {
@@ -35,12 +36,14 @@ export type PayoutDecision = PayoutDecided | NoPayout;
 
 /**
  * Whether to pay `balance` now, and how much. Pure: time arrives as `now`.
+ * Money the ledger keeps under its own owner (unattributed) is nobody's and never paid.
  * A zero or negative balance (a clawback after a payout) is never paid: later earnings offset it.
  * The amount rounds DOWN to the unit's minor unit so a payout never exceeds what is available;
  * the remainder stays in the balance for the next run.
  */
 export function decidePayout(balance: PayableBalance, policy: PayoutPolicy, now: Date): PayoutDecision {
   const none = (reason: NoPayoutReason): NoPayout => ({ kind: 'none', aui: balance.aui, unit: balance.unit, reason });
+  if (isLedgerOwnedAui(balance.aui)) return none('unattributed');
   const threshold = policy.thresholds.get(balance.unit);
   if (threshold === undefined) return none('unit-not-paid-out');
   if (balance.spendable.lte(0)) return none('balance-not-positive');

@@ -1,3 +1,4 @@
 export * from './payout-policy';
 export * from './decide-payout';
 export * from './payout-state';
+export * from './spendable';

@@ -10,6 +10,7 @@ import {
   evolve,
   initialLedgerState,
   LedgerEvent,
+  LedgerPayout,
   planBatch,
   recomputeBalances,
   subtractFigures,
@@ -97,7 +98,7 @@ function latestVersions(observations: CommissionObserved[]): Map<string, Commiss
 
 const pendingStates: CommissionState[] = ['PENDING', 'CONFIRMED', 'READY'];
 
-const figureNamesInOrder = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut', 'reserved'];
+const figureNamesInOrder = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut', 'reserved', 'pendingReversals'];
 const zeroSums = (): Record<string, Decimal> => Object.fromEntries(figureNamesInOrder.map((name) => [name, new Decimal(0)]));
 
 /** The ledger's rules as ARCHITECTURE and the brief state them, written out apart from contributionOf. */
@@ -113,6 +114,7 @@ function balancesBySpecification(latest: Iterable<CommissionVersion>, paid: Payo
     const amount = version.userAmount;
     if (version.state !== 'REJECTED') figures.lifetime = figures.lifetime.plus(amount);
     if (pendingStates.includes(version.state)) figures.pending = figures.pending.plus(amount);
+    if (pendingStates.includes(version.state) && amount.isNegative()) figures.pendingReversals = figures.pendingReversals.plus(amount);
     if (version.state === 'PAYABLE' && !version.paidByNetwork) figures.payable = figures.payable.plus(amount);
     if (version.state === 'PAYABLE' && version.paidByNetwork) figures.paidByNetwork = figures.paidByNetwork.plus(amount);
   }
@@ -160,7 +162,7 @@ describe('ledger properties: balances are a function of the latest versions and 
         expect(new Map([...state.commissions].map(([key, version]) => [key, version.observationId]))).toEqual(
           new Map([...latest].map(([key, version]) => [key, version.observationId])),
         );
-        expect([...state.appliedPayoutIds].sort()).toEqual(payouts.map((executed) => executed.payoutId).sort());
+        expect([...state.payouts.keys()].sort()).toEqual([...new Set(payouts.map((executed) => executed.payoutId))].sort());
       }),
       { numRuns: 300 },
     );
@@ -170,7 +172,7 @@ describe('ledger properties: balances are a function of the latest versions and 
     fc.assert(
       fc.property(withBatchCuts, ({ history, cuts }) => {
         const stored = new Map<string, CommissionVersion>();
-        const appliedPayoutIds = new Set<string>();
+        const storedPayouts = new Map<string, LedgerPayout>();
         const balances = new Map<string, BalanceEntry>();
         let eventsAccountedFor = 0;
         let duplicateCount = 0;
@@ -178,9 +180,9 @@ describe('ledger properties: balances are a function of the latest versions and 
           // The projector reads only the rows the batch mentions: give planBatch no more than that.
           const mentioned = mentionedCommissionKeys(events);
           const storedVersions = new Map([...stored].filter(([key]) => mentioned.has(key)));
-          const plan = planBatch({ storedVersions, alreadyAppliedPayoutIds: new Set(appliedPayoutIds), events });
+          const plan = planBatch({ storedVersions, storedPayouts: new Map(storedPayouts), events });
           for (const version of plan.changedVersions) stored.set(commissionKey(version.source, version.commissionId), version);
-          for (const executed of plan.appliedPayouts) appliedPayoutIds.add(executed.payoutId);
+          for (const changed of plan.changedPayouts) storedPayouts.set(changed.payoutId, changed);
           for (const delta of plan.balanceDeltas) addToBalance(balances, delta.aui, delta.unit, delta.delta);
           eventsAccountedFor += plan.appliedObservations.length + plan.appliedPayouts.length + plan.duplicates.length;
           duplicateCount += plan.duplicates.length;
@@ -204,7 +206,7 @@ describe('ledger properties: balances are a function of the latest versions and 
       fc.property(withBatchCuts, ({ history, cuts }) => {
         const [earlier, batch] = [history.delivered.slice(0, cuts[0] ?? 0), history.delivered.slice(cuts[0] ?? 0)];
         const before = earlier.reduce(evolve, initialLedgerState);
-        const plan = planBatch({ storedVersions: before.commissions, alreadyAppliedPayoutIds: before.appliedPayoutIds, events: batch });
+        const plan = planBatch({ storedVersions: before.commissions, storedPayouts: before.payouts, events: batch });
         const after = batch.reduce(evolve, before);
         const payoutsBefore = earlier.filter((event): event is PayoutExecuted => event.type === 'PayoutExecuted');
         const payoutsAfter = history.delivered.filter((event): event is PayoutExecuted => event.type === 'PayoutExecuted');

@@ -5,6 +5,7 @@ import {
   contributionOf,
   evolve,
   initialLedgerState,
+  payoutRecordsOf,
   planBatch,
   versionFromObservation,
   zeroFigures,
@@ -99,7 +100,7 @@ describe('the ledger: dedupe by modified time', () => {
   it('names why a batch skipped each duplicate', () => {
     const plan = planBatch({
       storedVersions: new Map(),
-      alreadyAppliedPayoutIds: new Set(['payout-old']),
+      storedPayouts: payoutRecordsOf([payout({ payoutId: 'payout-old' })]),
       events: [
         observation({ observationId: 'first', modifiedDate: modifiedAt(2) }),
         observation({ observationId: 'again', modifiedDate: modifiedAt(2) }),
@@ -111,7 +112,7 @@ describe('the ledger: dedupe by modified time', () => {
     expect(plan.duplicates).toEqual([
       { kind: 'commission', observationId: 'again', source: 'wildfire', commissionId: 'c1', reason: 'same-version' },
       { kind: 'commission', observationId: 'late', source: 'wildfire', commissionId: 'c1', reason: 'stale-version' },
-      { kind: 'payout', payoutId: 'payout-old', reason: 'payout-already-applied' },
+      { kind: 'payout', payoutId: 'payout-old', eventType: 'PayoutExecuted', reason: 'payout-already-applied' },
     ]);
   });
 
@@ -134,11 +135,11 @@ describe('the ledger: payouts', () => {
       .when(payout({ payoutId: 'p-1', amount: '25.5' }), payout({ payoutId: 'p-1', amount: '25.5' }))
       .then({ aui: 'aui-1', unit: 'USD', lifetime: '30', payable: '30', paidOut: '25.5', available: '4.5' });
     expect(state.duplicateCount).toBe(1);
-    expect([...state.appliedPayoutIds]).toEqual(['p-1']);
+    expect([...state.payouts.keys()]).toEqual(['p-1']);
   });
 
   it('a payout already applied in an earlier batch is a duplicate in the next', () => {
-    const plan = planBatch({ storedVersions: new Map(), alreadyAppliedPayoutIds: new Set(['p-1']), events: [payout({ payoutId: 'p-1' })] });
+    const plan = planBatch({ storedVersions: new Map(), storedPayouts: payoutRecordsOf([payout({ payoutId: 'p-1' })]), events: [payout({ payoutId: 'p-1' })] });
     expect(plan.appliedPayouts).toEqual([]);
     expect(plan.balanceDeltas).toEqual([]);
   });
@@ -168,7 +169,7 @@ describe('planBatch: what the projector writes', () => {
       observation({ observationId: 'v2', userAmount: '2', modifiedDate: modifiedAt(2) }),
       observation({ observationId: 'v3', userAmount: '3', modifiedDate: modifiedAt(3) }),
     ];
-    const plan = planBatch({ storedVersions: new Map(), alreadyAppliedPayoutIds: new Set(), events });
+    const plan = planBatch({ storedVersions: new Map(), storedPayouts: new Map(), events });
     expect(plan.changedVersions.map((version) => version.observationId)).toEqual(['v3']);
     expect(plan.appliedObservations.map((applied) => applied.observationId)).toEqual(['v1', 'v2', 'v3']);
     expect(plan.balanceDeltas).toHaveLength(1);
@@ -180,7 +181,7 @@ describe('planBatch: what the projector writes', () => {
     const stored = versionFromObservation(observation({ observationId: 'stored', userAmount: '10', modifiedDate: modifiedAt(1) }));
     const plan = planBatch({
       storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]),
-      alreadyAppliedPayoutIds: new Set(),
+      storedPayouts: new Map(),
       events: [observation({ observationId: 'newer', userAmount: '4', modifiedDate: modifiedAt(2) })],
     });
     expect(plan.balanceDeltas.map((delta) => [delta.aui, delta.unit, delta.delta.lifetime.toFixed(), delta.delta.pending.toFixed()])).toEqual([
@@ -191,10 +192,10 @@ describe('planBatch: what the projector writes', () => {
   it('writes no delta for a balance whose changes cancel out within the batch', () => {
     const plan = planBatch({
       storedVersions: new Map(),
-      alreadyAppliedPayoutIds: new Set(),
+      storedPayouts: new Map(),
       events: [
-        observation({ commissionId: 'a', userAmount: '5' }),
-        observation({ commissionId: 'b', userAmount: '-5' }),
+        observation({ commissionId: 'a', userAmount: '5', state: 'PAYABLE', sourceStatus: 'paid' }),
+        observation({ commissionId: 'b', userAmount: '-5', state: 'PAYABLE', sourceStatus: 'paid' }),
         observation({ commissionId: 'c', unit: 'EUR', userAmount: '1' }),
       ],
     });
@@ -206,7 +207,7 @@ describe('planBatch: what the projector writes', () => {
     const stored = versionFromObservation(observation({ aui: 'aui-1', userAmount: '10', modifiedDate: modifiedAt(1) }));
     const plan = planBatch({
       storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]),
-      alreadyAppliedPayoutIds: new Set(),
+      storedPayouts: new Map(),
       events: [observation({ observationId: 'moved', aui: 'aui-2', userAmount: '10', modifiedDate: modifiedAt(2) })],
     });
     expect(plan.balanceDeltas.map((delta) => [delta.aui, delta.delta.lifetime.toFixed(), delta.causedBy])).toEqual([
@@ -217,7 +218,7 @@ describe('planBatch: what the projector writes', () => {
 
   it('stops on a stored version filed under another commission key', () => {
     const stored = versionFromObservation(observation({ commissionId: 'other' }));
-    const input = { storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]), alreadyAppliedPayoutIds: new Set<string>() };
+    const input = { storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]), storedPayouts: new Map() };
     expect(() => planBatch({ ...input, events: [observation({ modifiedDate: modifiedAt(9) })] })).toThrow(/filed under key/);
   });
 });

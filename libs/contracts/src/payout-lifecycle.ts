@@ -1,0 +1,74 @@
+import { payoutFields, utcTimeField } from './schema-fields';
+
+/**
+ * The payout service decided to pay `amount` and holds it: the ledger adds it to `reserved`, so
+ * `available` drops the moment a payout is requested (a second run, or the user, cannot spend it
+ * again). The hold ends with PayoutExecuted (paid out) or PayoutFailed (released).
+ */
+export interface PayoutRequested {
+  type: 'PayoutRequested';
+  schemaVersion: 1;
+  payoutId: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  requestedAt: string;
+}
+
+/** The provider accepted the payout and is working on it (PayPal PENDING, a gift card order placed): still held. */
+export interface PayoutSubmitted {
+  type: 'PayoutSubmitted';
+  schemaVersion: 1;
+  payoutId: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  submittedAt: string;
+}
+
+/**
+ * Money that had left came back after success (PayPal item RETURNED, REFUNDED, REVERSED or BLOCKED,
+ * an unclaimed payment returned after 30 days, a cancelled gift card, a reward delivery the partner
+ * took back). The ledger takes `amount` off `paidOut`, so it is available again.
+ */
+export interface PayoutReturned {
+  type: 'PayoutReturned';
+  schemaVersion: 1;
+  payoutId: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  /** The provider's words (`RETURNED`, `UNCLAIMED`, `cancelled`, `reversed by the partner`). */
+  reason: string;
+  returnedAt: string;
+}
+
+/** JSON Schema (draft 2020-12) of PayoutRequested. */
+export const payoutRequestedSchema = {
+  $id: 'https://earnings-ledger.dev/schemas/payout-requested.v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'requestedAt'],
+  properties: { type: { const: 'PayoutRequested' }, ...payoutFields, requestedAt: utcTimeField },
+} as const;
+
+/** JSON Schema (draft 2020-12) of PayoutSubmitted. */
+export const payoutSubmittedSchema = {
+  $id: 'https://earnings-ledger.dev/schemas/payout-submitted.v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'submittedAt'],
+  properties: { type: { const: 'PayoutSubmitted' }, ...payoutFields, submittedAt: utcTimeField },
+} as const;
+
+/** JSON Schema (draft 2020-12) of PayoutReturned. */
+export const payoutReturnedSchema = {
+  $id: 'https://earnings-ledger.dev/schemas/payout-returned.v1.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'reason', 'returnedAt'],
+  properties: { type: { const: 'PayoutReturned' }, ...payoutFields, reason: { type: 'string', maxLength: 2000 }, returnedAt: utcTimeField },
+} as const;

@@ -199,6 +199,7 @@ export function expectedBalancesBruteForce(scenario: LedgerScenario): Map<string
     add(version.aui, version.unit, 'lifetime', amount);
     if (version.state === 'PAYABLE') add(version.aui, version.unit, version.paidByNetwork ? 'paidByNetwork' : 'payable', amount);
     else add(version.aui, version.unit, 'pending', amount);
+    if (version.state !== 'PAYABLE' && amount.isNegative()) add(version.aui, version.unit, 'pendingReversals', amount);
   }
   const paid = new Set<string>();
   for (const payout of scenario.payouts) {
@@ -216,13 +217,14 @@ export async function readProjectedBalances(databaseUrl: string, auiPrefix: stri
   try {
     const schema = await pointedSchema(client);
     const rows = (await client.query(
-      `SELECT aui, unit, lifetime::text, pending::text, payable::text, paid_by_network::text, paid_out::text, reserved::text
+      `SELECT aui, unit, lifetime::text, pending::text, payable::text, paid_by_network::text, paid_out::text, reserved::text, pending_reversals::text
          FROM ${schema}.balance WHERE starts_with(aui, $1)`,
       [`${auiPrefix}-`],
     )).rows;
     return new Map(rows.map((row) => [balanceKey(row.aui, row.unit), {
       lifetime: new Decimal(row.lifetime), pending: new Decimal(row.pending), payable: new Decimal(row.payable),
       paidByNetwork: new Decimal(row.paid_by_network), paidOut: new Decimal(row.paid_out), reserved: new Decimal(row.reserved),
+      pendingReversals: new Decimal(row.pending_reversals),
     }]));
   } finally {
     await client.end();
@@ -253,7 +255,7 @@ export async function readProjectionCounts(databaseUrl: string, auiPrefix: strin
     const one = async (sql: string, parameters: unknown[] = [prefix]) => Number((await client.query(sql, parameters)).rows[0].count);
     return {
       versionDuplicates: await one(`SELECT count(*) - count(DISTINCT (source, commission_id, observation_id)) AS count FROM ${schema}.commission_version WHERE starts_with(aui, $1)`),
-      appliedPayouts: await one(`SELECT count(*) AS count FROM ${schema}.applied_payout WHERE starts_with(aui, $1)`),
+      appliedPayouts: await one(`SELECT count(*) AS count FROM ${schema}.payout WHERE starts_with(aui, $1)`),
       commissions: await one(`SELECT count(*) AS count FROM ${schema}.commission WHERE starts_with(aui, $1)`),
       commissionsNotLatest: await one(
         `SELECT count(*) AS count FROM ${schema}.commission c

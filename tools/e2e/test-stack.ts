@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Topics } from '@earnings/contracts';
+import { ledgerInputTopics } from '@earnings/contracts';
 import { runMigrations } from '@earnings/persistence';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -111,7 +111,7 @@ export async function waitForProjectorToCatchUp(databaseUrl: string, consumerGro
   await client.connect();
   try {
     const ends = new Map<string, bigint>();
-    for (const topic of [Topics.commissionObserved, Topics.payoutExecuted]) {
+    for (const topic of ledgerInputTopics) {
       for (const partition of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${partition.partition}`, BigInt(partition.high));
     }
     await eventually(
@@ -243,7 +243,7 @@ export async function projectFromCurrentEnd(databaseUrl: string, consumerGroup: 
   await client.connect();
   try {
     const schema = (await client.query(`SELECT schema_name FROM projection_pointer WHERE name = 'ledger'`)).rows[0].schema_name as string;
-    for (const topic of [Topics.commissionObserved, Topics.payoutExecuted]) {
+    for (const topic of ledgerInputTopics) {
       for (const partition of await admin.fetchTopicOffsets(topic)) {
         await client.query(`INSERT INTO ${schema}.consumer_offset (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)`, [consumerGroup, topic, partition.partition, partition.high]);
       }

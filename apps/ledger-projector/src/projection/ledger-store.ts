@@ -1,5 +1,5 @@
-import { CommissionObserved, PayoutExecuted, Topics, cloudEventHeaders, BalanceChanged } from '@earnings/contracts';
-import { BatchPlan, CommissionVersion, canonicalTimestamp, Decimal, LedgerEvent, planBatch, commissionKey, toDecimalString } from '@earnings/domain';
+import { CommissionObserved, Topics, cloudEventHeaders, BalanceChanged } from '@earnings/contracts';
+import { BatchPlan, CommissionVersion, canonicalTimestamp, Decimal, LedgerEvent, LedgerPayout, planBatch, commissionKey, PayoutEvent, toDecimalString } from '@earnings/domain';
 import { assertSchemaName, LEDGER_PROJECTION } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -90,11 +90,11 @@ export class LedgerStore {
       const fresh = chunk.events.filter((item) => BigInt(item.offset) >= nextOffset);
       const plan = planBatch({
         storedVersions: await this.lockStoredVersions(manager, fresh),
-        alreadyAppliedPayoutIds: await this.appliedPayoutIds(manager, fresh),
+        storedPayouts: await this.lockStoredPayouts(manager, fresh),
         events: fresh.map((item) => item.event),
       });
       await this.writeCommissions(manager, plan);
-      await this.writePayouts(manager, plan.appliedPayouts);
+      await this.writePayouts(manager, plan.changedPayouts);
       const balancesChanged = await this.writeBalancesAndOutbox(manager, plan);
       if (BigInt(chunk.lastOffset) + 1n > nextOffset) {
         await manager.query(
@@ -150,14 +150,16 @@ export class LedgerStore {
     return stored;
   }
 
-  private async appliedPayoutIds(manager: EntityManager, events: OffsetEvent[]): Promise<Set<string>> {
-    const payoutIds = events.map((item) => item.event).filter(isPayout).map((payout) => payout.payoutId);
-    if (payoutIds.length === 0) return new Set();
-    const rows: { payout_id: string }[] = await manager.query(
-      `SELECT payout_id FROM ${this.schema}.applied_payout WHERE payout_id = ANY($1)`,
+  private async lockStoredPayouts(manager: EntityManager, events: OffsetEvent[]): Promise<Map<string, LedgerPayout>> {
+    const payoutIds = [...new Set(events.map((item) => item.event).filter(isPayoutEvent).map((payout) => payout.payoutId))].sort(compareText);
+    if (payoutIds.length === 0) return new Map();
+    // Payout steps arrive on three topics applied concurrently: lock the rows so two steps of one payout serialise.
+    const rows: PayoutRecordRow[] = await manager.query(
+      `SELECT payout_id, aui, unit, amount::text, method, state, requested_at, executed_at, ended_at, end_reason
+         FROM ${this.schema}.payout WHERE payout_id = ANY($1) ORDER BY payout_id FOR UPDATE`,
       [payoutIds],
     );
-    return new Set(rows.map((row) => row.payout_id));
+    return new Map(rows.map((row) => [row.payout_id, payoutFromRow(row)]));
   }
 
   private async writeCommissions(manager: EntityManager, plan: BatchPlan): Promise<void> {
@@ -208,12 +210,18 @@ export class LedgerStore {
     );
   }
 
-  private async writePayouts(manager: EntityManager, payouts: PayoutExecuted[]): Promise<void> {
+  private async writePayouts(manager: EntityManager, payouts: LedgerPayout[]): Promise<void> {
     if (payouts.length === 0) return;
+    const sorted = [...payouts].sort((left, right) => compareText(left.payoutId, right.payoutId));
     await manager.query(
-      `INSERT INTO ${this.schema}.applied_payout (payout_id, aui, unit, amount, method, executed_at, payout)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::timestamptz[], $7::jsonb[])`,
-      columns(payouts, [(p) => p.payoutId, (p) => p.aui, (p) => p.unit, (p) => p.amount, (p) => p.method, (p) => p.executedAt, (p) => JSON.stringify(p)]),
+      `INSERT INTO ${this.schema}.payout AS p (payout_id, aui, unit, amount, method, state, requested_at, executed_at, ended_at, end_reason)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[])
+       ON CONFLICT (payout_id) DO UPDATE SET state = EXCLUDED.state, requested_at = EXCLUDED.requested_at, executed_at = EXCLUDED.executed_at,
+         ended_at = EXCLUDED.ended_at, end_reason = EXCLUDED.end_reason, updated_at = now()`,
+      columns(sorted, [
+        (p) => p.payoutId, (p) => p.aui, (p) => p.unit, (p) => toDecimalString(p.amount), (p) => p.method, (p) => p.state,
+        (p) => p.requestedAt, (p) => p.executedAt, (p) => p.endedAt, (p) => p.endReason,
+      ]),
     );
   }
 
@@ -223,18 +231,20 @@ export class LedgerStore {
     const deltas = [...plan.balanceDeltas].sort((left, right) => compareText(left.aui, right.aui) || compareText(left.unit, right.unit));
     if (deltas.length === 0) return 0;
     const balances: BalanceRow[] = await manager.query(
-      `INSERT INTO ${this.schema}.balance AS b (aui, unit, lifetime, pending, payable, paid_by_network, paid_out, reserved)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
+      `INSERT INTO ${this.schema}.balance AS b (aui, unit, lifetime, pending, payable, paid_by_network, paid_out, reserved, pending_reversals)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[])
        -- trim_scale keeps one text form per value: numeric addition keeps its operands' scale (3.1902 + -0.6162 = 2.5740).
        ON CONFLICT (aui, unit) DO UPDATE SET
          lifetime = trim_scale(b.lifetime + EXCLUDED.lifetime), pending = trim_scale(b.pending + EXCLUDED.pending),
          payable = trim_scale(b.payable + EXCLUDED.payable), paid_by_network = trim_scale(b.paid_by_network + EXCLUDED.paid_by_network),
-         paid_out = trim_scale(b.paid_out + EXCLUDED.paid_out), reserved = trim_scale(b.reserved + EXCLUDED.reserved), updated_at = now()
-       RETURNING aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text, updated_at`,
+         paid_out = trim_scale(b.paid_out + EXCLUDED.paid_out), reserved = trim_scale(b.reserved + EXCLUDED.reserved),
+         pending_reversals = trim_scale(b.pending_reversals + EXCLUDED.pending_reversals), updated_at = now()
+       RETURNING aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text,
+         pending_reversals::text, updated_at`,
       columns(deltas, [
         (d) => d.aui, (d) => d.unit, (d) => toDecimalString(d.delta.lifetime), (d) => toDecimalString(d.delta.pending),
         (d) => toDecimalString(d.delta.payable), (d) => toDecimalString(d.delta.paidByNetwork), (d) => toDecimalString(d.delta.paidOut),
-        (d) => toDecimalString(d.delta.reserved),
+        (d) => toDecimalString(d.delta.reserved), (d) => toDecimalString(d.delta.pendingReversals),
       ]),
     );
     if (balances.length !== deltas.length) throw new Error(`balance upsert wrote ${balances.length} rows, the ledger planned ${deltas.length}`);
@@ -286,7 +296,29 @@ interface BalanceRow {
   paid_out: string;
   paid_by_network: string;
   reserved: string;
+  pending_reversals: string;
   updated_at: string;
+}
+
+interface PayoutRecordRow {
+  payout_id: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+  state: LedgerPayout['state'];
+  requested_at: string | null;
+  executed_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+function payoutFromRow(row: PayoutRecordRow): LedgerPayout {
+  const timestamp = (value: string | null) => (value === null ? null : canonicalTimestamp(value));
+  return {
+    payoutId: row.payout_id, aui: row.aui, unit: row.unit, amount: new Decimal(row.amount), method: row.method, state: row.state,
+    requestedAt: timestamp(row.requested_at), executedAt: timestamp(row.executed_at), endedAt: timestamp(row.ended_at), endReason: row.end_reason,
+  };
 }
 
 function versionFromRow(row: CommissionRow): CommissionVersion {
@@ -316,6 +348,7 @@ function balanceChanged(row: BalanceRow, sequence: bigint, causedBy: string[]): 
     paidOut: row.paid_out,
     paidByNetwork: row.paid_by_network,
     reserved: row.reserved,
+    pendingReversals: row.pending_reversals,
     causedBy,
     changedAt: canonicalTimestamp(row.updated_at),
   };
@@ -332,6 +365,6 @@ function isObservation(event: LedgerEvent): event is CommissionObserved {
   return event.type === 'CommissionObserved';
 }
 
-function isPayout(event: LedgerEvent): event is PayoutExecuted {
-  return event.type === 'PayoutExecuted';
+function isPayoutEvent(event: LedgerEvent): event is PayoutEvent {
+  return event.type !== 'CommissionObserved';
 }

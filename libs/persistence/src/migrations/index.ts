@@ -5,6 +5,8 @@ import { CreateWebhookDelivery1763700003000 } from './1763700003000-create-webho
 import { CreateQueryApiKey1763700007000 } from './1763700007000-create-query-api-key';
 import { IndexPayoutsByAui1763700007100 } from './1763700007100-index-payouts-by-aui';
 import { CreatePayouts1763700009000 } from './1763700009000-create-payouts';
+import { PayoutHoldsAndReturns1763700010000 } from './1763700010000-payout-holds-and-returns';
+import { PayoutReturnsAndViewFigures1763700010100 } from './1763700010100-payout-returns-and-view-figures';
 
 /** Every migration, in order. A new migration is added here and never edited once released. */
-export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000];
+export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000, PayoutHoldsAndReturns1763700010000, PayoutReturnsAndViewFigures1763700010100];

@@ -2,3 +2,4 @@ export * from './kafka-client';
 export * from './batching-producer';
 export * from './topics-admin';
 export * from './outbox';
+export * from './dead-letter';

@@ -1,10 +1,12 @@
-import { parseCommissionObserved, parsePayoutExecuted, Topics } from '@earnings/contracts';
+import { ledgerInputTopics, parseLedgerInput, Topics } from '@earnings/contracts';
 import { LedgerEvent } from '@earnings/domain';
 import { Metrics } from '@earnings/service-shell';
-import { createIdempotentProducer } from '@earnings/kafka';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { DeadLetter, DeadLetterSender } from '@earnings/kafka';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { LedgerStore, OffsetEvent, OffsetGapError, ProjectionSwitchedError } from './ledger-store';
+import { ApplyingHealth } from '../health/applying-health';
+import { ChunkApplier, RefusedEvent, RetryPolicy, statementOf, sqlStateOf } from './chunk-applier';
+import { ChunkOutcome, LedgerStore, OffsetEvent, OffsetGapError, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
 
 export interface ProjectionConsumerOptions {
   groupId: string;
@@ -17,8 +19,15 @@ export interface ProjectionConsumerOptions {
    * same rows, and the store locks rows in one order so they cannot deadlock.
    */
   partitionsConcurrently: number;
-  /** Live: invalid messages go to the dead-letter topic. A rebuild says no, as the live projector already sent them. */
+  /**
+   * Live: messages that fail their schema or that PostgreSQL refuses go to the dead-letter topic.
+   * A rebuild says no, as the live projector already sent them; it skips them all the same.
+   */
   deadLetterInvalid: boolean;
+  /** Waits between attempts at a chunk that failed for a transient reason (the database restarting, a lost connection). */
+  transientRetry?: RetryPolicy;
+  /** Where the consumer reports whether it is applying, for readiness. A rebuild has none. */
+  health?: ApplyingHealth;
   /**
    * Per `topic/partition`, the offset to stop before (exclusive). A rebuild stops at the end
    * offsets taken when it started; a partition that reaches its limit is paused. Absent: no limit.
@@ -30,7 +39,10 @@ export interface ProjectionConsumerOptions {
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
-export const consumedTopics = [Topics.commissionObserved, Topics.payoutExecuted];
+export const consumedTopics = [...ledgerInputTopics];
+
+/** From 200 ms up to 30 s between attempts: quick over a blip, gentle on a database that is down for minutes. */
+const defaultTransientRetry: RetryPolicy = { delayMsFirst: 200, delayMsMax: 30_000 };
 
 /**
  * Reads commission-observed and payout-executed and hands each chunk to the store, which
@@ -40,10 +52,11 @@ export const consumedTopics = [Topics.commissionObserved, Topics.payoutExecuted]
  */
 export class LedgerProjectionConsumer {
   private readonly consumer: Consumer;
-  private readonly deadLetters: Producer;
+  private readonly deadLetters: DeadLetterSender;
   private readonly eventsApplied;
   private readonly duplicates;
   private readonly deadLettered;
+  private readonly chunkRetries;
   private switched = false;
 
   constructor(
@@ -63,10 +76,23 @@ export class LedgerProjectionConsumer {
       maxWaitTimeInMs: options.fetchWaitMsMax,
       allowAutoTopicCreation: false,
     });
-    this.deadLetters = createIdempotentProducer(kafka);
+    this.deadLetters = new DeadLetterSender(kafka, Topics.commissionObservedDeadLetter);
     this.eventsApplied = metrics.counter('ledger_events_applied_total', 'Events that changed the ledger', ['topic']);
     this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');
-    this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic');
+    this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic (or skipped by a rebuild), by why', ['reason']);
+    this.chunkRetries = metrics.counter('ledger_chunk_retries_total', 'Chunks retried after a transient failure');
+    this.reportHealth();
+  }
+
+  /** kafkajs restarts a crashed consumer by itself (restart: true); until it rejoins, it is not applying. */
+  private reportHealth(): void {
+    const health = this.options.health;
+    if (!health) return;
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => health.consumerRunning());
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      health.consumerStopped(`the consumer crashed (${firstLine(payload.error.message)})${payload.restart ? '; kafkajs is restarting it' : ' and will not restart'}`);
+    });
+    this.consumer.on(this.consumer.events.STOP, () => health.consumerStopped('the consumer stopped'));
   }
 
   async start(): Promise<void> {
@@ -104,7 +130,8 @@ export class LedgerProjectionConsumer {
     }
   }
 
-  private async consumeBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload): Promise<void> {
+  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause } = payload;
     const limit = this.options.offsetLimits?.get(partitionKey(batch.topic, batch.partition));
     const wanted = limit === undefined ? batch.messages : batch.messages.filter((message) => BigInt(message.offset) < limit);
     for (let start = 0; start < wanted.length; start += this.options.chunkEventsMax) {
@@ -112,8 +139,10 @@ export class LedgerProjectionConsumer {
       const messages = wanted.slice(start, start + this.options.chunkEventsMax);
       const events = await this.parseOrDeadLetter(batch.topic, batch.partition, messages);
       const lastOffset = messages[messages.length - 1].offset;
-      const outcome = await this.applyOrNoticeSwitch(batch.topic, batch.partition, events, messages[0].offset, lastOffset);
+      const chunk: PartitionChunk = { topic: batch.topic, partition: batch.partition, events, firstOffset: messages[0].offset, lastOffset };
+      const outcome = await this.applyOrNoticeSwitch(chunk, messages, payload);
       if (outcome === null) return;
+      this.options.health?.partitionApplied(partitionKey(batch.topic, batch.partition));
       resolveOffset(lastOffset);
       this.eventsApplied.inc({ topic: batch.topic }, outcome.applied);
       this.duplicates.inc(outcome.duplicates);
@@ -123,10 +152,11 @@ export class LedgerProjectionConsumer {
     if (wanted.length < batch.messages.length) pause();
   }
 
-  /** Null when readers moved to another schema: nothing of the chunk was written, and this consumer stops applying. */
-  private async applyOrNoticeSwitch(topic: string, partition: number, events: OffsetEvent[], firstOffset: string, lastOffset: string) {
+  /** Null when the chunk was not (wholly) applied: readers moved to another schema, the offsets need a seek, or the partition moved on. */
+  private async applyOrNoticeSwitch(chunk: PartitionChunk, messages: KafkaMessage[], payload: EachBatchPayload): Promise<ChunkOutcome | null> {
+    const { topic, partition } = chunk;
     try {
-      return await this.store.applyChunk({ topic, partition, events, firstOffset, lastOffset });
+      return await this.chunkApplier(messages, payload).apply(chunk);
     } catch (error) {
       if (error instanceof OffsetGapError) {
         this.logger.warn({ topic, partition, from: String(error.firstOffset), to: String(error.nextOffset) }, 'fetched past the stored offset; seeking back');
@@ -144,31 +174,69 @@ export class LedgerProjectionConsumer {
     }
   }
 
+  /** The store, the dead-letter topic and this batch's liveness, as the applier needs them. */
+  private chunkApplier(messages: KafkaMessage[], { heartbeat, isRunning, isStale }: EachBatchPayload): ChunkApplier {
+    const byOffset = new Map(messages.map((message) => [message.offset, message]));
+    return new ChunkApplier({
+      applyChunk: (chunk) => this.store.applyChunk(chunk),
+      deadLetter: (chunk, refused) => this.deadLetterRefused(chunk, refused, byOffset.get(refused.item.offset)),
+      retrying: (chunk, error, attempt, delayMs) => this.noteRetry(chunk, error, attempt, delayMs),
+      stillOwned: () => isRunning() && !isStale() && !this.switched,
+      pause: async (delayMs) => {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await heartbeat();
+      },
+    }, this.options.transientRetry ?? defaultTransientRetry);
+  }
+
+  /** Logs the chunk's range and the statement, never the chunk's parameters (user ids and amounts, kilobytes of them). */
+  private noteRetry(chunk: PartitionChunk, error: unknown, attempt: number, delayMs: number): void {
+    const { topic, partition, firstOffset, lastOffset } = chunk;
+    const problem = firstLine(error instanceof Error ? error.message : String(error));
+    this.chunkRetries.inc();
+    this.options.health?.partitionFailing(partitionKey(topic, partition), problem, Date.now());
+    this.logger.warn({ topic, partition, firstOffset, lastOffset, attempt, delayMs, sqlState: sqlStateOf(error), statement: statementOf(error), problem }, 'could not apply a chunk; retrying it');
+  }
+
+  /** PostgreSQL will never accept this event: to the dead-letter topic (live only), logged with its key and nothing else of it. */
+  private async deadLetterRefused(chunk: PartitionChunk, { item, refusal }: RefusedEvent, message: KafkaMessage | undefined): Promise<void> {
+    const reason = `PostgreSQL refused it: ${refusal.sqlState} ${refusal.message}`;
+    this.logger.error(
+      { topic: chunk.topic, partition: chunk.partition, offset: item.offset, ...eventKeyOf(item.event), sqlState: refusal.sqlState, statement: refusal.statement, deadLettered: this.options.deadLetterInvalid },
+      'PostgreSQL refused an event; it is set aside and the partition moves on',
+    );
+    if (this.options.deadLetterInvalid && message) {
+      await this.deadLetters.send([{ topic: chunk.topic, partition: chunk.partition, offset: item.offset, key: message.key, value: message.value, headers: message.headers, reason }]);
+    }
+    this.deadLettered.inc({ reason: 'refused-by-database' });
+  }
+
   /** A message that fails its schema goes to the dead-letter topic with the reason; the partition keeps moving. */
   private async parseOrDeadLetter(topic: string, partition: number, messages: KafkaMessage[]): Promise<OffsetEvent[]> {
     const events: OffsetEvent[] = [];
-    const rejected: { message: KafkaMessage; reason: string }[] = [];
+    const rejected: DeadLetter[] = [];
     for (const message of messages) {
       const parsed: { ok: true; value: LedgerEvent } | { ok: false; reason: string } =
-        topic === Topics.payoutExecuted ? parsePayoutExecuted(message.value) : parseCommissionObserved(message.value);
+        parseLedgerInput(topic, message.value);
       if (parsed.ok) events.push({ offset: message.offset, event: parsed.value });
-      else rejected.push({ message, reason: parsed.reason });
+      else rejected.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, reason: parsed.reason });
     }
-    if (rejected.length > 0 && !this.options.deadLetterInvalid) {
-      this.deadLettered.inc(rejected.length);
-    } else if (rejected.length > 0) {
-      await this.deadLetters.send({
-        topic: Topics.commissionObservedDeadLetter,
-        acks: -1,
-        messages: rejected.map(({ message, reason }) => ({
-          key: message.key,
-          value: message.value,
-          headers: { ...message.headers, dlq_reason: reason, dlq_topic: topic, dlq_partition: String(partition), dlq_offset: message.offset },
-        })),
-      });
-      this.deadLettered.inc(rejected.length);
-      for (const { message, reason } of rejected) this.logger.warn({ topic, partition, offset: message.offset, reason }, 'message dead-lettered');
-    }
+    if (rejected.length === 0) return events;
+    if (this.options.deadLetterInvalid) await this.deadLetters.send(rejected);
+    this.deadLettered.inc({ reason: 'schema-invalid' }, rejected.length);
+    for (const { offset, reason } of rejected) this.logger.warn({ topic, partition, offset, reason, deadLettered: this.options.deadLetterInvalid }, 'message fails its schema; set aside');
     return events;
   }
 }
+
+/** Enough to find the event and its owner, and nothing more of what it says. */
+function eventKeyOf(event: LedgerEvent): Record<string, string> {
+  const fields = event as unknown as Record<string, unknown>;
+  const key: Record<string, string> = { eventType: String(fields.type) };
+  for (const name of ['aui', 'source', 'commissionId', 'observationId', 'payoutId']) {
+    if (typeof fields[name] === 'string') key[name] = (fields[name] as string).slice(0, 200);
+  }
+  return key;
+}
+
+const firstLine = (text: string): string => text.split('\n')[0].slice(0, 500);

@@ -1,0 +1,61 @@
+import { IHeaders, Kafka, Producer } from 'kafkajs';
+import { createIdempotentProducer } from './kafka-client';
+
+/** A message no consumer can ever apply, with where it came from so an operator can find, fix and replay it. */
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  headers?: IHeaders;
+  /** Why: the schema's reason, or the PostgreSQL error code and message. Never the message's values. */
+  reason: string;
+}
+
+/** Header values are bounded so a long schema reason cannot push the dead letter over the broker's size limit. */
+const reasonLengthMax = 2_000;
+
+/**
+ * The one way a service sends to a dead-letter topic: the original key, value and headers
+ * untouched (replaying is producing them back), plus `dlq_reason`, `dlq_topic`,
+ * `dlq_partition` and `dlq_offset`. Sent with acks=all before the consumer moves past the
+ * message, so a crash in between sends it twice rather than losing it.
+ */
+export class DeadLetterSender {
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly deadLetterTopic: string,
+  ) {
+    this.producer = createIdempotentProducer(kafka);
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  async send(letters: readonly DeadLetter[]): Promise<void> {
+    if (letters.length === 0) return;
+    await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: letters.map(deadLetterMessage) });
+  }
+}
+
+export function deadLetterMessage(letter: DeadLetter): { key: Buffer | string | null; value: Buffer | string | null; headers: IHeaders } {
+  return {
+    key: letter.key,
+    value: letter.value,
+    headers: {
+      ...letter.headers,
+      dlq_reason: letter.reason.slice(0, reasonLengthMax),
+      dlq_topic: letter.topic,
+      dlq_partition: String(letter.partition),
+      dlq_offset: letter.offset,
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { CommissionObserved, Topics } from '@earnings/contracts';
+import { BalanceFigures } from '@earnings/domain';
+import { expectedBalancesBruteForce, generateScenario, produceScenario, readProjectedBalances } from './ledger-scenario';
+import { createSuiteDatabase, eventually, produceEvents, projectFromCurrentEnd, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
+
+/**
+ * Issue 17, finding 1: one message PostgreSQL refuses (a NUL byte in a text field) used to stop
+ * its partition for good, the projector retrying the chunk forever. Now it goes to the
+ * dead-letter topic with the reason, and every good message before and after it is applied.
+ */
+describe('a poison message among good ones', () => {
+  let database: SuiteDatabase;
+  let apps: RunningApps;
+  const consumerGroup = `projector-poison-${uniqueSuffix()}`;
+  const prefix = `poison-${uniqueSuffix()}`;
+
+  beforeAll(async () => {
+    const { brokers } = requireTestInfrastructure();
+    database = await createSuiteDatabase('projector_poison');
+    await projectFromCurrentEnd(database.url, consumerGroup);
+    apps = await startApps(['ledger-projector'], { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: consumerGroup, LOG_LEVEL: 'warn' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await apps?.stopAll();
+    await database?.drop();
+  });
+
+  it('dead-letters the refused messages with the reason and applies every good one around them', async () => {
+    const { brokers } = requireTestInfrastructure();
+    const before = generateScenario({ seed: 17, auiPrefix: `${prefix}-a`, observationCount: 300 });
+    const after = generateScenario({ seed: 18, auiPrefix: `${prefix}-b`, observationCount: 300 });
+    await produceScenario(brokers, before);
+    // Keyed by AUIs of both scenarios, so the poison sits in partitions that hold good messages on both sides of it.
+    await produceEvents(Topics.commissionObserved, poisonMessages(before.observations[0], after.observations[0], prefix));
+    await produceScenario(brokers, after);
+
+    const expected = new Map<string, BalanceFigures>([...expectedBalancesBruteForce(before), ...expectedBalancesBruteForce(after)]);
+    const differences = await eventually(async () => mismatches(await readProjectedBalances(database.url, prefix), expected), (found) => found.length === 0, 90_000);
+    expect(differences).toEqual([]);
+
+    const dead = await eventually(async () => (await readWholeTopic(Topics.commissionObservedDeadLetter)).filter((message) => message.value.includes(`${prefix}-poison`)), (found) => found.length === 3, 30_000);
+    expect(dead.map((message) => message.headers.dlq_reason).every((reason) => reason.length > 0)).toBe(true);
+    expect(dead.map((message) => message.headers.dlq_topic)).toEqual([Topics.commissionObserved, Topics.commissionObserved, Topics.commissionObserved]);
+  }, 180_000);
+});
+
+/** The figures every projection has had from the start; other figures are compared by the suites that introduce them. */
+const comparedFigures = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut'] as const;
+
+function mismatches(actual: Map<string, BalanceFigures>, expected: Map<string, BalanceFigures>): string[] {
+  const found: string[] = [];
+  for (const key of new Set([...actual.keys(), ...expected.keys()])) {
+    for (const figure of comparedFigures) {
+      const got = actual.get(key)?.[figure]?.toFixed() ?? '0';
+      const wanted = expected.get(key)?.[figure]?.toFixed() ?? '0';
+      if (got !== wanted) found.push(`${key} ${figure}: ${got} != ${wanted}`);
+    }
+  }
+  return found;
+}
+
+/**
+ * Three messages the old schema accepted and PostgreSQL refuses: a NUL in a text column, a NUL in
+ * the order id (also refused by today's schema), a lone surrogate that jsonb cannot store.
+ */
+function poisonMessages(first: CommissionObserved, second: CommissionObserved, prefix: string): { key: string; value: object }[] {
+  const poison = (template: CommissionObserved, name: string, change: Partial<CommissionObserved>) => ({
+    key: template.aui,
+    value: { ...template, commissionId: `${prefix}-poison-${name}`, observationId: `${prefix}-poison-${name}`, ...change },
+  });
+  return [
+    poison(first, 'status', { sourceStatus: 'paid\u0000' }),
+    poison(second, 'order', { merchantOrderId: 'order\u0000' }),
+    poison(first, 'surrogate', { merchantOrderId: 'order\ud800' }),
+  ];
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CallbackLoad } from './callback-load';
+import { FaultStack } from './fault-stack';
+import { countLedger, settle } from './ledger-count';
+import { payoutRunsDuring } from './payout-runs';
+import { PrivatePostgres, startPrivatePostgres } from './private-postgres';
+import { secondsUntilAllReady, secondsUntilLagZero } from './recovery';
+import { printTable } from './report';
+import { FaultRow, FaultScenario, rowPasses, ScenarioContext } from './scenario';
+import { brokerKill } from './scenarios/broker-kill';
+import { poison } from './scenarios/poison';
+import { postgresRestart } from './scenarios/postgres-restart';
+import { rebalance } from './scenarios/rebalance';
+import { relayKill } from './scenarios/relay-kill';
+
+/**
+ * The fault suite (issue 17): each scenario on a stack of its own (a fresh broker, a fresh
+ * database on a private PostgreSQL cluster, the services from dist/) under a load of signed
+ * callbacks, then one table. Exit code 1 unless every row has 0 lost, 0 doubled and every
+ * service ready within 30 s of the fault's end.
+ *
+ *   npm run faults
+ *   npm run faults -- --only=broker-kill,poison --events=3000 --rate=300
+ */
+const scenarios: FaultScenario[] = [brokerKill, postgresRestart, rebalance, poison, relayKill];
+
+interface SuiteOptions {
+  only: FaultScenario[];
+  events: number;
+  ratePerSecond: number;
+  keepLogs: boolean;
+}
+
+function parseOptions(args: string[]): SuiteOptions {
+  const value = (name: string): string | undefined => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const names = value('only')?.split(',').filter(Boolean) ?? scenarios.map((scenario) => scenario.name);
+  const unknown = names.filter((name) => !scenarios.some((scenario) => scenario.name === name));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);
+  const events = Number(value('events') ?? 50_000);
+  const ratePerSecond = Number(value('rate') ?? 500);
+  if (!Number.isInteger(events) || events < 300 || events > 1_000_000) throw new Error('--events must be an integer from 300 to 1,000,000');
+  if (!(ratePerSecond > 0 && ratePerSecond <= 5_000)) throw new Error('--rate must be from 1 to 5,000 callbacks per second');
+  return { only: scenarios.filter((scenario) => names.includes(scenario.name)), events, ratePerSecond, keepLogs: args.includes('--keep-logs') };
+}
+
+async function runScenario(scenario: FaultScenario, options: SuiteOptions, postgres: PrivatePostgres, scratch: string): Promise<FaultRow> {
+  const log = (message: string) => console.log(`[faults ${scenario.name}] ${message}`);
+  const row: FaultRow = { scenario: scenario.name, title: scenario.title, events: options.events, acknowledged: 0, found: 0, lost: 0, doubled: 0, doubledReasons: [], recoverySeconds: null, lagZeroSeconds: null, notes: [], error: null };
+  let stack: FaultStack | null = null;
+  try {
+    stack = await FaultStack.start({ scenario: scenario.name, instanceCount: scenario.instanceCount, postgres, scratch: join(scratch, scenario.name), log });
+    const load = CallbackLoad.start({ auiPrefix: stack.auiPrefix, count: options.events, ratePerSecond: options.ratePerSecond, userCount: Math.max(10, Math.floor(options.events / 10)), urls: stack.ingestUrls() });
+    const payoutRuns = payoutRunsDuring(stack, load.finished);
+    const context: ScenarioContext = { stack, load, events: options.events, postgres, log, notes: row.notes };
+    const { faultEndedAtMs } = await scenario.inject(context);
+    log('fault over; measuring recovery');
+    [row.recoverySeconds, row.lagZeroSeconds] = await Promise.all([secondsUntilAllReady(stack, faultEndedAtMs, row.notes), secondsUntilLagZero(stack, faultEndedAtMs, row.notes)]);
+    await load.finished;
+    const runs = await payoutRuns;
+    row.notes.push(`callbacks: ${load.countOf('acknowledged')} acknowledged, ${load.countOf('refused')} refused (4xx), ${load.countOf('unknown')} unanswered or 5xx; payout runs: ${runs.requested} asked, ${runs.failed} refused`);
+    log('load over; settling');
+    await settle(stack, row.notes);
+    Object.assign(row, await countLedger(stack, load));
+    await scenario.afterSettle?.(context);
+  } catch (error) {
+    row.error = (error as Error).message;
+    log(`failed: ${(error as Error).stack}`);
+  } finally {
+    await stack?.stop().catch((error: Error) => log(`stopping the stack: ${error.message}`));
+  }
+  return row;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const scratch = mkdtempSync(join(tmpdir(), 'earnings-faults-'));
+  const postgres = await startPrivatePostgres((message) => console.log(`[faults] ${message}`));
+  const rows: FaultRow[] = [];
+  try {
+    for (const scenario of options.only) rows.push(await runScenario(scenario, options, postgres, scratch));
+  } finally {
+    await postgres.stop();
+  }
+  printTable(rows, options.ratePerSecond);
+  const passed = rows.every(rowPasses);
+  if (passed && !options.keepLogs) rmSync(scratch, { recursive: true, force: true });
+  else console.log(`service and broker logs: ${scratch}`);
+  return passed ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

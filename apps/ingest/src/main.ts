@@ -8,7 +8,7 @@ runMain('ingest', async (logger) => {
   await startService(IngestModule.register(config, logger), {
     name: 'ingest',
     port: config.INGEST_PORT,
-    host: config.HOST,
+    config,
     bodyLimitBytes: config.CALLBACK_BODY_BYTES_MAX,
     // Signatures are computed over the exact bytes: keep JSON bodies as Buffers, parse after verifying.
     keepJsonBodiesRaw: true,

@@ -5,5 +5,5 @@ import { ProjectorModule } from './projector.module';
 
 runMain('ledger-projector', async (logger) => {
   const config = loadConfig(ProjectorConfig);
-  await startService(ProjectorModule.register(config, logger), { name: 'ledger-projector', port: config.PROJECTOR_PORT, host: config.HOST }, logger);
+  await startService(ProjectorModule.register(config, logger), { name: 'ledger-projector', port: config.PROJECTOR_PORT, config }, logger);
 });

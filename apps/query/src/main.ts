@@ -5,5 +5,5 @@ import { QueryModule } from './query.module';
 
 runMain('query', async (logger) => {
   const config = loadConfig(QueryConfig);
-  await startService(QueryModule.register(config, logger), { name: 'query', port: config.QUERY_PORT, host: config.HOST }, logger);
+  await startService(QueryModule.register(config, logger), { name: 'query', port: config.QUERY_PORT, config }, logger);
 });

@@ -6,3 +6,6 @@ export * from './health/health.controller';
 export * from './metrics/metrics';
 export * from './service-shell.module';
 export * from './bootstrap/start-service';
+export * from './http/http-error';
+export * from './http/http-error.filter';
+export * from './http/http-server-options';

@@ -23,7 +23,7 @@ export class FirstPromoterLegacyWebhookController {
   async receive(@Req() request: FastifyRequest): Promise<{ status: string; eventId: string }> {
     const expected = this.settings.config.FIRSTPROMOTER_LEGACY_TOKEN;
     if (expected === '') throw new IngestException('not-found', 'the legacy FirstPromoter webhook is not configured (FIRSTPROMOTER_LEGACY_TOKEN)');
-    const token = headerOf(request, 'x-firstpromoter-token') ?? (request.query as Record<string, string | undefined>).token;
+    const token = headerOf(request, 'x-firstpromoter-token') ?? tokenParameterOf(request);
     if (!secretsEqual(token, expected)) throw new IngestException('invalid-token', 'the X-FirstPromoter-Token header or token query parameter is missing or wrong');
     const receivedAt = new Date().toISOString();
     const result = normaliseLegacyFulfilmentPending(rawBodyOf(request), { ...this.settings.firstPromoterNormalise, observedAt: receivedAt });
@@ -35,4 +35,10 @@ export class FirstPromoterLegacyWebhookController {
     );
     return { status: 'recorded', eventId: result.eventId };
   }
+}
+
+/** `?token=` given exactly once; repeated (an array) or absent, there is no token to compare, and the answer is 401. */
+function tokenParameterOf(request: FastifyRequest): string | undefined {
+  const token = (request.query as Record<string, unknown>).token;
+  return typeof token === 'string' ? token : undefined;
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { PayoutAdminService } from './payout-admin.service';
+import { AdminIdentifierPipe } from './admin-identifier.pipe';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ListPayoutsQueryDto, SetPayoutMethodDto } from './dtos/payout-method.dto';
 
@@ -16,19 +17,20 @@ export class PayoutAdminController {
   }
 
   @Put('users/:aui/payout-method')
-  setMethod(@Param('aui') aui: string, @Body() body: SetPayoutMethodDto) {
+  setMethod(@Param('aui', new AdminIdentifierPipe('aui')) aui: string, @Body() body: SetPayoutMethodDto) {
     return this.admin.setMethod(aui, body);
   }
 
   /** A reward delivery the partner reversed (refund, cancelled credit): repeated calls change nothing. */
   @Post('payouts/:payoutId/reversal')
   @HttpCode(200)
-  reverse(@Param('payoutId') payoutId: string) {
+  reverse(@Param('payoutId', new AdminIdentifierPipe('payoutId')) payoutId: string) {
     return this.admin.reverseRewardDelivery(payoutId);
   }
 
   @Get('payouts')
-  listPayouts(@Query() query: ListPayoutsQueryDto) {
-    return this.admin.payoutsOf(query.aui);
+  /** The DTO refuses unknown or repeated parameters; the pipe checks the AUI's characters. */
+  listPayouts(@Query() _query: ListPayoutsQueryDto, @Query('aui', new AdminIdentifierPipe('aui')) aui: string) {
+    return this.admin.payoutsOf(aui);
   }
 }

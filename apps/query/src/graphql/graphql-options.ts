@@ -3,6 +3,7 @@ import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { MercuriusDriverConfig } from '@nestjs/mercurius';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, ValidationContext, ValidationRule } from 'graphql';
 import { join } from 'node:path';
+import { httpErrorBody, httpErrorOf, isFastifyClientError } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator';
 import type { EarningsRepository } from '../earnings/earnings.repository';
@@ -75,9 +76,30 @@ export function graphQLOptions(input: GraphQLOptionsInput): MercuriusDriverConfi
       keepAlive: 30_000,
     },
     errorFormatter: (execution: { data?: unknown; errors: readonly GraphQLError[] }) => formatQueryErrors(execution, logger),
+    errorHandler: (error: Error, _request: unknown, reply: ErrorReply) => answerRequestError(error, reply, logger),
   } as MercuriusDriverConfig;
 }
 
 function singleHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+interface ErrorReply {
+  code(statusCode: number): { send(body: unknown): unknown };
+}
+
+/**
+ * Errors before or around execution. Fastify's own (malformed JSON, unsupported media type,
+ * body too large) are HTTP errors in the shape every service answers them with: mercurius'
+ * default handler made them INTERNAL_SERVER_ERROR 500. Anything else is formatted as GraphQL,
+ * as mercurius' default handler does.
+ */
+function answerRequestError(error: Error & { extensions?: Record<string, unknown> }, reply: ErrorReply, logger: Logger): unknown {
+  if (isFastifyClientError(error)) {
+    const { status, code, message } = httpErrorOf(error);
+    return reply.code(status).send(httpErrorBody(code, message));
+  }
+  const graphQLError = error instanceof GraphQLError ? error : new GraphQLError(error.message, { originalError: error, extensions: error.extensions });
+  const { statusCode, response } = formatQueryErrors({ errors: [graphQLError] }, logger);
+  return reply.code(statusCode).send(response);
 }

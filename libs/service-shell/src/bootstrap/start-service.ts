@@ -1,80 +1,121 @@
+import { Worker } from 'node:worker_threads';
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config';
+import { ServiceConfig } from '../config/service-config';
 import { Readiness } from '../health/readiness';
-import { createLogger, NestJsonLogger } from '../logging/json-logger';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { httpServerOptions } from '../http/http-server-options';
+import { closeLogs, createLogger, NestJsonLogger } from '../logging/json-logger';
 
 export interface ServiceOptions {
   name: string;
   port: number;
-  host: string;
+  /** The service's validated configuration: HOST, the HTTP limits, TRUSTED_PROXY, SHUTDOWN_TIMEOUT_MS. */
+  config: ServiceConfig;
   /** Largest request body accepted; larger bodies get 413 before any handler runs. */
   bodyLimitBytes?: number;
   /** Hand JSON bodies to handlers as the exact bytes received (for signature checks over raw bytes). */
   keepJsonBodiesRaw?: boolean;
-  /** How long a graceful shutdown may take before the process exits with code 1. */
-  shutdownTimeoutMs?: number;
 }
 
+const defaultBodyLimitBytes = 1024 * 1024;
+
 /**
- * Starts a Nest app on Fastify with the raw body kept (signatures are checked over the exact
- * bytes), JSON logs, and graceful shutdown: on SIGTERM the app reports not-ready, stops
- * accepting requests, lets consumers finish and commit their batch, then closes connections.
+ * Starts a Nest app on Fastify with the HTTP limits of the shared configuration, every HTTP
+ * error in the documented `{ "error": { "code", "message" } }` shape, JSON logs, and graceful
+ * shutdown: on SIGTERM or SIGINT the app reports not-ready, stops accepting requests, lets
+ * consumers finish and commit their batch, then closes connections.
  */
 export async function startService(module: unknown, options: ServiceOptions, logger: Logger): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: options.bodyLimitBytes ?? 1024 * 1024, logger: false });
+  const adapter = new FastifyAdapter(httpServerOptions(options.config, options.bodyLimitBytes ?? defaultBodyLimitBytes) as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     // With keepJsonBodiesRaw the app takes over body parsing entirely (below).
     rawBody: !options.keepJsonBodiesRaw,
     bodyParser: !options.keepJsonBodiesRaw,
     logger: new NestJsonLogger(logger),
   });
+  const fastify = app.getHttpAdapter().getInstance();
+  // No service takes text/plain: without this, Fastify handed such bodies to handlers as strings instead of answering 415.
+  fastify.removeContentTypeParser('text/plain');
   if (options.keepJsonBodiesRaw) {
-    const fastify = app.getHttpAdapter().getInstance();
     fastify.removeContentTypeParser('application/json');
     fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
-  const readiness = app.get(Readiness);
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void shutDown(app, readiness, signal, options.shutdownTimeoutMs ?? defaultShutdownTimeoutMs, logger));
-  }
-  await app.listen(options.port, options.host);
-  logger.info({ port: options.port, host: options.host }, `${options.name} listening`);
+  // Runs only for errors no app filter (APP_FILTER) maps: those take precedence.
+  app.useGlobalFilters(new HttpErrorFilter());
+  stopOnSignals(app, options.config.SHUTDOWN_TIMEOUT_MS, logger);
+  await app.listen(options.port, options.config.HOST);
+  logger.info({ port: options.port, host: options.config.HOST }, `${options.name} listening`);
   return app;
 }
 
-const defaultShutdownTimeoutMs = 25_000;
+/**
+ * One graceful shutdown per process, whoever sends the signals and however often: a supervisor
+ * and a terminal may both signal the same process, and a second signal must not cut the drain
+ * short (with process.once, the second SIGTERM killed the process mid-drain with 143).
+ */
+function stopOnSignals(app: INestApplication, timeoutMs: number, logger: Logger): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        logger.info({ signal }, 'already shutting down; signal ignored');
+        return;
+      }
+      stopping = true;
+      void shutDown(app, app.get(Readiness), signal, timeoutMs, logger);
+    });
+  }
+}
+
+/** Time kept from the deadline to write the last log lines before exiting. */
+const logCloseMsMax = 1_000;
 
 /**
  * Reports not-ready at once, then closes the app: HTTP stops accepting, in-flight requests finish,
  * modules' shutdown hooks let consumers finish and commit their batch and close connections.
  * Exit 0 when all of that completed; exit 1 if it overran the deadline (the orchestrator's
- * grace period should be longer than this timeout).
+ * grace period should be longer than this timeout). Logs are written asynchronously, so a log
+ * reader that is slow or gone cannot stop the deadline from firing.
  */
 async function shutDown(app: INestApplication, readiness: Readiness, signal: string, timeoutMs: number, logger: Logger): Promise<void> {
   logger.info({ signal, timeoutMs }, 'shutting down: draining, then closing');
   readiness.startDraining();
+  armWatchdog(timeoutMs + logCloseMsMax * 2);
+  const closeLogsMs = Math.min(logCloseMsMax, Math.floor(timeoutMs / 10));
   const deadline = setTimeout(() => {
     logger.error({ timeoutMs }, 'shutdown overran its deadline; exiting without finishing');
-    process.exit(1);
-  }, timeoutMs);
+    void closeLogs(closeLogsMs).finally(() => process.exit(1));
+  }, timeoutMs - closeLogsMs);
   deadline.unref();
+  let exitCode = 0;
   try {
     await app.close();
     logger.info('shut down cleanly');
-    process.exit(0);
   } catch (error) {
     logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
+    exitCode = 1;
   }
+  await closeLogs(closeLogsMs);
+  process.exit(exitCode);
+}
+
+/**
+ * The deadline above is a timer on the main thread; should that thread ever be stuck in a
+ * synchronous call that never returns, this thread ends the process anyway (SIGKILL).
+ */
+function armWatchdog(afterMs: number): void {
+  const watchdog = new Worker(`setTimeout(() => process.kill(${process.pid}, 'SIGKILL'), ${afterMs});`, { eval: true });
+  watchdog.unref();
 }
 
 /** Runs a service's main; a bad configuration prints every problem and exits 1. */
 export function runMain(service: string, main: (logger: Logger) => Promise<unknown>): void {
   const logger = createLogger(service);
-  main(logger).catch((error: unknown) => {
+  main(logger).catch(async (error: unknown) => {
     if (error instanceof ConfigError) {
       logger.fatal({ problems: error.problems }, 'invalid configuration');
       process.stderr.write(`${service}: ${error.message}\n`);
@@ -82,6 +123,7 @@ export function runMain(service: string, main: (logger: Logger) => Promise<unkno
       logger.fatal({ err: error }, 'failed to start');
       new NestLogger(service).error(error);
     }
+    await closeLogs(logCloseMsMax);
     process.exit(1);
   });
 }

@@ -2,19 +2,80 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 
 /**
+ * Log bytes held in memory while the log reader is slow or gone. Past it, lines are dropped
+ * (and counted) rather than blocking: a service that cannot log must still answer, drain and
+ * shut down.
+ */
+export const logBufferBytesMax = 16 * 1024 * 1024;
+
+/**
  * Structured JSON logs (one object per line) through pino, for Nest and for our own code.
  * Redaction is a last line of defence: code must not log secrets in the first place.
+ *
+ * Lines go to stdout asynchronously through a bounded buffer (sonic-boom, pino's own
+ * destination): a synchronous write to a pipe nobody reads blocks the main thread for good,
+ * and with it every timer, including the shutdown deadline. flushLogs empties the buffer
+ * within a bound before the process exits.
  */
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: {
-      paths: ['*.authorization', '*.Authorization', '*.auth_token', '*.temp_password', '*.password', '*.secret', '*.apiKey', '*.token'],
-      censor: '[redacted]',
+  const destination = pino.destination({ dest: 1, sync: false, maxLength: logBufferBytesMax });
+  destination.on('drop', () => {
+    droppedLogLines += 1;
+  });
+  destinations.add(destination);
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: {
+        paths: ['*.authorization', '*.Authorization', '*.auth_token', '*.temp_password', '*.password', '*.secret', '*.apiKey', '*.token'],
+        censor: '[redacted]',
+      },
+      formatters: { level: (label) => ({ level: label }) },
     },
-    formatters: { level: (label) => ({ level: label }) },
+    destination,
+  );
+}
+
+type LogDestination = ReturnType<typeof pino.destination>;
+const destinations = new Set<LogDestination>();
+let droppedLogLines = 0;
+
+/** Lines dropped because the buffer was full: the log reader was too slow or gone. */
+export function droppedLogLineCount(): number {
+  return droppedLogLines;
+}
+
+/**
+ * Writes what is buffered and closes the log, waiting at most timeoutMs; whatever is still
+ * unwritten then is discarded, so the exit that follows cannot block on a full pipe (pino would
+ * otherwise flush synchronously on exit). For the last moments of a process: lines logged after
+ * this are lost. Resolves true when everything was written.
+ */
+export async function closeLogs(timeoutMs: number): Promise<boolean> {
+  const closed = await Promise.all([...destinations].map((destination) => closeWithin(destination, timeoutMs)));
+  return closed.every(Boolean);
+}
+
+function closeWithin(destination: LogDestination, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      destination.destroy();
+      resolve(false);
+    }, timeoutMs);
+    destination.once('close', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+    // end() writes what is buffered, then emits close; destroy() drops it and disarms pino's exit flush.
+    try {
+      destination.end();
+    } catch {
+      // Already destroyed: nothing more can be written.
+      clearTimeout(timer);
+      resolve(false);
+    }
   });
 }
 

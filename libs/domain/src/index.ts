@@ -4,3 +4,4 @@ export * from './wildfire';
 export * from './firstpromoter';
 export * from './ledger';
 export * from './payout';
+export * from './input-rules';

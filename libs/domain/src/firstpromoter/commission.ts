@@ -1,6 +1,6 @@
 import { CommissionObserved, CommissionState } from '@earnings/contracts';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
-import { guarded, JsonRecord, optionalDecimal, optionalText, optionalTimestamp, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { guarded, JsonRecord, optionalDecimal, optionalIdentifier, optionalTimestamp, requiredIdentifier, requiredRecord, requiredTimestamp } from './fields';
 import { FirstPromoterReading, toObservation } from './observation';
 import { accountCurrency, centsToUnits, readAui, readReward, readStatus, stateForStatus } from './rewards';
 
@@ -42,12 +42,12 @@ export function observeCommission(
   const reading: FirstPromoterReading = {
     channel: context.channel,
     apiVersion: apiVersionFor(context.channel),
-    commissionId: requiredText(data.id, `${prefix}id`),
+    commissionId: requiredIdentifier(data.id, `${prefix}id`),
     aui: readAui(data, context, prefix),
     ...standing,
     ...readReward(data.unit, data.amount, context, prefix),
     ...readSale(data, context, prefix),
-    merchantOrderId: optionalText(data.event_id, `${prefix}event_id`),
+    merchantOrderId: optionalIdentifier(data.event_id, `${prefix}event_id`),
     createdDate: optionalTimestamp(data.created_at, `${prefix}created_at`),
     deliveryId: context.deliveryId,
   };

@@ -1,5 +1,5 @@
-import { Decimal, parseDecimal } from '../money/decimal';
-import { canonicalTimestamp, InvalidTimestampError } from '../time/source-timestamp';
+import { IdentifierKind, identifierProblem, readAmount, readTimestamp } from '../input-rules';
+import { Decimal } from '../money/decimal';
 import { FirstPromoterInvalid } from './context';
 
 /**
@@ -77,12 +77,39 @@ export function requiredText(value: unknown, field: string): string {
   return text;
 }
 
-/** Amounts: decimal strings, or JSON numbers that a double carries exactly (at most 15 significant digits). */
+/**
+ * An id (string or JSON integer) held to the identifier rule (input-rules): kept exactly as
+ * sent, never trimmed; "" counts as absent.
+ */
+export function optionalIdentifier(value: unknown, field: string, kind: IdentifierKind = 'id'): string | null {
+  if (isAbsent(value) || value === '') return null;
+  const id = idText(value, field);
+  const problem = identifierProblem(id, kind);
+  if (problem !== null) throw invalid(field, problem);
+  return id;
+}
+
+export function requiredIdentifier(value: unknown, field: string, kind: IdentifierKind = 'id'): string {
+  const id = optionalIdentifier(value, field, kind);
+  if (id === null) throw missing(field);
+  return id;
+}
+
+function idText(value: unknown, field: string): string {
+  if (typeof value === 'string') return value;
+  // Integers beyond 2^53 were already rounded by JSON.parse: refuse rather than use a wrong id.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  throw invalid(field, 'must be a string or an integer');
+}
+
+/** Amounts: decimal strings, or JSON numbers that a double carries exactly (at most 15 significant digits), within the amount rule. */
 export function optionalDecimal(value: unknown, field: string): Decimal | null {
   if (isAbsent(value)) return null;
-  const parsed = typeof value === 'number' ? parseDecimal(exactNumberText(value, field)) : typeof value === 'string' ? parseDecimal(value) : null;
-  if (parsed === null) throw invalid(field, 'must be a decimal number');
-  return parsed;
+  const text = typeof value === 'number' ? exactNumberText(value, field) : typeof value === 'string' ? value : null;
+  if (text === null) throw invalid(field, 'must be a decimal number');
+  const reading = readAmount(text);
+  if (!reading.ok) throw invalid(field, reading.problem);
+  return reading.amount;
 }
 
 export function requiredDecimal(value: unknown, field: string): Decimal {
@@ -101,15 +128,13 @@ function exactNumberText(value: number, field: string): string {
   return text;
 }
 
+/** A date held to the timestamp rule (input-rules): RFC 3339 with an offset, years 2000 to 2100. */
 export function optionalTimestamp(value: unknown, field: string): string | null {
   if (isAbsent(value) || value === '') return null;
-  if (typeof value !== 'string') throw invalid(field, 'must be an ISO-8601 timestamp');
-  try {
-    return canonicalTimestamp(value);
-  } catch (error) {
-    if (error instanceof InvalidTimestampError) throw invalid(field, 'must be an ISO-8601 timestamp');
-    throw error;
-  }
+  if (typeof value !== 'string') throw invalid(field, 'must be an RFC 3339 timestamp');
+  const reading = readTimestamp(value);
+  if (!reading.ok) throw invalid(field, reading.problem);
+  return reading.timestamp;
 }
 
 export function requiredTimestamp(value: unknown, field: string): string {

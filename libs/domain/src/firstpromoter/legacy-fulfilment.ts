@@ -1,6 +1,7 @@
 import { CommissionObserved } from '@earnings/contracts';
+import { identifierLengthMax } from '../input-rules';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
-import { guarded, invalid, JsonRecord, optionalRecord, optionalTimestamp, parseJsonBody, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { guarded, invalid, JsonRecord, optionalRecord, optionalTimestamp, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
 import { toObservation } from './observation';
 import { redactJson } from './redaction';
 import { readReward, userIdOrUnattributed } from './rewards';
@@ -19,6 +20,13 @@ export function legacyFulfilmentCommissionId(fulfilmentId: string): string {
   return `fulfilment:${fulfilmentId}`;
 }
 
+/** The prefix takes room from the identifier's bound: the fulfilment id itself gets what is left. */
+function fulfilmentCommissionIdOf(value: unknown): string {
+  const commissionId = legacyFulfilmentCommissionId(requiredIdentifier(value, 'data.id'));
+  if (commissionId.length > identifierLengthMax) throw invalid('data.id', `is longer than ${identifierLengthMax - legacyFulfilmentCommissionId('').length} characters`);
+  return commissionId;
+}
+
 /**
  * Legacy `fulfilment_pending`: fired when a reward is prepared for fulfilment, which happens on
  * approval (immediately after attribution when auto-approve is on). So the reward is approved:
@@ -33,7 +41,7 @@ export function normaliseLegacyFulfilmentPending(rawBody: Buffer, context: First
 
 function readLegacyBody(body: JsonRecord, context: FirstPromoterNormaliseContext): LegacyFulfilmentResult {
   const event = requiredRecord(body.event, 'event');
-  const eventId = requiredText(event.id, 'event.id');
+  const eventId = requiredIdentifier(event.id, 'event.id');
   const eventType = requiredText(event.type, 'event.type').toLowerCase();
   if (eventType !== 'fulfilment_pending') throw invalid('event.type', 'must be fulfilment_pending');
   const data = requiredRecord(body.data, 'data');
@@ -41,7 +49,7 @@ function readLegacyBody(body: JsonRecord, context: FirstPromoterNormaliseContext
     {
       channel: 'legacy-webhook',
       apiVersion: 'legacy',
-      commissionId: legacyFulfilmentCommissionId(requiredText(data.id, 'data.id')),
+      commissionId: fulfilmentCommissionIdOf(data.id),
       // Legacy campaigns webhooks are about the promoter: its cust_id is the AUI.
       aui: userIdOrUnattributed(optionalRecord(data.promoter)?.cust_id, 'data.promoter.cust_id'),
       state: 'PAYABLE',

@@ -1,7 +1,7 @@
 import { CommissionState, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { Decimal, toDecimalString } from '../money/decimal';
 import { FIRSTPROMOTER_DEFAULT_ACCOUNT_CURRENCY, FIRSTPROMOTER_DEFAULT_REWARDED_PARTY, FirstPromoterNormaliseContext, FirstPromoterRewardedParty } from './context';
-import { invalid, JsonRecord, optionalRecord, optionalText, requiredDecimal, requiredText } from './fields';
+import { invalid, JsonRecord, optionalIdentifier, optionalRecord, requiredDecimal, requiredText } from './fields';
 
 /** The reward units FirstPromoter documents (commission `unit` enum, API v2). */
 export const FirstPromoterRewardUnits = ['cash', 'credits', 'points', 'free_months', 'mon_discount', 'discount_per'] as const;
@@ -75,7 +75,7 @@ export function accountCurrency(context: FirstPromoterNormaliseContext): string 
 
 /** A user id, or the explicit unattributed owner: a commission without one is kept, never dropped. */
 export function userIdOrUnattributed(value: unknown, field: string): string {
-  return optionalText(value, field) ?? UNATTRIBUTED_AUI;
+  return optionalIdentifier(value, field, 'aui') ?? UNATTRIBUTED_AUI;
 }
 
 /**
@@ -104,7 +104,7 @@ function rewardedParty(campaignId: string | null, context: FirstPromoterNormalis
 function campaignIdOf(data: JsonRecord, prefix: string): string | null {
   const link = optionalRecord(data.promoter_campaign);
   return (
-    optionalText(link?.campaign_id, `${prefix}promoter_campaign.campaign_id`) ??
-    optionalText(optionalRecord(link?.campaign)?.id, `${prefix}promoter_campaign.campaign.id`)
+    optionalIdentifier(link?.campaign_id, `${prefix}promoter_campaign.campaign_id`) ??
+    optionalIdentifier(optionalRecord(link?.campaign)?.id, `${prefix}promoter_campaign.campaign.id`)
   );
 }

@@ -1,7 +1,7 @@
 import { CommissionObserved } from '@earnings/contracts';
 import { CommissionVersion, observeCommission } from './commission';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
-import { guarded, invalid, JsonRecord, optionalRecord, parseJsonBody, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { guarded, invalid, JsonRecord, optionalRecord, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
 
 export type FirstPromoterWebhookResult =
   | { kind: 'commission'; eventId: string; observation: CommissionObserved }
@@ -21,7 +21,7 @@ export function normaliseFirstPromoterWebhook(rawBody: Buffer, context: FirstPro
 }
 
 function readEnvelope(envelope: JsonRecord, context: FirstPromoterNormaliseContext): FirstPromoterWebhookResult {
-  const eventId = requiredText(envelope.event_id, 'event_id');
+  const eventId = requiredIdentifier(envelope.event_id, 'event_id');
   const eventType = requiredText(envelope.event_type, 'event_type');
   if (!eventType.toLowerCase().startsWith('commission.')) return { kind: 'not-a-commission', eventId, eventType };
   const data = requiredRecord(envelope.data, 'data');

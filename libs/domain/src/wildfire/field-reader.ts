@@ -1,5 +1,6 @@
-import { Decimal, parseDecimal } from '../money/decimal';
-import { canonicalTimestamp, CanonicalTimestamp, InvalidTimestampError } from '../time/source-timestamp';
+import { IdentifierKind, identifierProblem, readAmount, readRfc3339, readTimestamp } from '../input-rules';
+import { Decimal } from '../money/decimal';
+import { CanonicalTimestamp, toEpochMicros } from '../time/source-timestamp';
 import { isJsonNumber } from './exact-json';
 import { WildfireInvalid, WildfireInvalidCode } from './wildfire-types';
 
@@ -23,12 +24,9 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isJsonNumber(value);
 }
 
-/** The Go zero time: Wildfire's way of saying "no date" (documented for LockingDate). */
-const ZERO_TIME = '0001-01-01T00:00:00.000000Z';
-/** The contract caps ids and the AUI at 200 characters. */
-const MAXIMUM_ID_LENGTH = 200;
+/** The Go zero time: Wildfire's way of saying "no date" (documented for LockingDate), in any spelling. */
+const ZERO_TIME_MICROS = toEpochMicros('0001-01-01T00:00:00Z');
 const integerText = /^-?[0-9]+$/;
-const jsonNumberText = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
 /**
  * Reads fields of one JSON object by name, ignoring letter case: Wildfire versions spell the same
@@ -85,30 +83,34 @@ export class FieldReader {
     return text === '' ? null : text;
   }
 
-  /** An id sent as a string or a JSON integer, as a string ("0" is a real application id). */
-  requiredId(field: string): string {
-    const id = this.optionalId(field);
+  /**
+   * An id sent as a string or a JSON integer, as a string ("0" is a real application id), held to
+   * the identifier rule (input-rules): kept exactly as sent, never trimmed. "" means absent.
+   */
+  requiredId(field: string, kind: IdentifierKind = 'id'): string {
+    const id = this.optionalId(field, kind);
     if (id === null) problem('missing-field', this.nameOf(field), 'is missing or blank');
     return id;
   }
 
-  optionalId(field: string): string | null {
+  optionalId(field: string, kind: IdentifierKind = 'id'): string | null {
     const value = this.value(field);
-    if (value === undefined) return null;
+    if (value === undefined || value === '') return null;
     const id = this.idText(field, value);
-    if (id.length > MAXIMUM_ID_LENGTH) problem('invalid-field', this.nameOf(field), `is longer than ${MAXIMUM_ID_LENGTH} characters`);
-    return id === '' ? null : id;
+    const idProblem = identifierProblem(id, kind);
+    if (idProblem !== null) problem('invalid-field', this.nameOf(field), idProblem);
+    return id;
   }
 
   private idText(field: string, value: unknown): string {
-    if (typeof value === 'string') return value.trim();
+    if (typeof value === 'string') return value;
     if (isJsonNumber(value) && integerText.test(value.value)) return value.value;
     // A JS number comes from a caller that used JSON.parse: beyond 2^53 it may already be wrong.
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
     return problem('invalid-field', this.nameOf(field), 'must be a string or a whole number');
   }
 
-  /** An exact decimal sent as a string ("2.88475") or a JSON number (2.88475, kept as written). */
+  /** An exact decimal sent as a string ("2.88475") or a JSON number (2.88475, kept as written), within the amount rule. */
   requiredDecimal(field: string): Decimal {
     const amount = this.optionalDecimal(field);
     if (amount === null) problem('missing-field', this.nameOf(field), 'is missing or blank');
@@ -117,43 +119,37 @@ export class FieldReader {
 
   optionalDecimal(field: string): Decimal | null {
     const value = this.value(field);
-    if (value === undefined || (typeof value === 'string' && value.trim() === '')) return null;
-    const amount = decimalOf(value);
-    if (amount === null) problem('invalid-field', this.nameOf(field), 'is not a decimal number');
-    return amount;
+    if (value === undefined || value === '') return null;
+    const text = amountTextOf(value);
+    if (text === null) problem('invalid-field', this.nameOf(field), 'is not a decimal number');
+    const reading = readAmount(text);
+    if (!reading.ok) problem('invalid-field', this.nameOf(field), reading.problem);
+    return reading.amount;
   }
 
   requiredTimestamp(field: string): CanonicalTimestamp {
-    return this.timestampOf(field, this.requiredText(field));
+    const timestamp = this.optionalTimestamp(field, { noDateAllowed: false });
+    if (timestamp === null) problem('missing-field', this.nameOf(field), 'is missing or blank');
+    return timestamp;
   }
 
-  /** An optional date; the Go zero time `0001-01-01T00:00:00Z` means "none", as Wildfire documents. */
-  optionalTimestamp(field: string): CanonicalTimestamp | null {
-    const text = this.optionalText(field);
-    if (text === null) return null;
-    const timestamp = this.timestampOf(field, text);
-    return timestamp === ZERO_TIME ? null : timestamp;
-  }
-
-  private timestampOf(field: string, text: string): CanonicalTimestamp {
-    try {
-      return canonicalTimestamp(text);
-    } catch (error) {
-      if (!(error instanceof InvalidTimestampError)) throw error;
-      return problem('invalid-field', this.nameOf(field), 'is not an ISO-8601 timestamp');
-    }
+  /** An optional date; the Go zero time `0001-01-01T00:00:00Z` means "none", as Wildfire documents, where allowed. */
+  optionalTimestamp(field: string, { noDateAllowed } = { noDateAllowed: true }): CanonicalTimestamp | null {
+    const value = this.value(field);
+    if (value === undefined || value === '') return null;
+    if (typeof value !== 'string') problem('invalid-field', this.nameOf(field), 'must be a string');
+    const sentinel = readRfc3339(value);
+    if (noDateAllowed && sentinel.ok && sentinel.epochMicros === ZERO_TIME_MICROS) return null;
+    const reading = readTimestamp(value);
+    if (!reading.ok) problem('invalid-field', this.nameOf(field), reading.problem);
+    return reading.timestamp;
   }
 }
 
-function decimalOf(value: unknown): Decimal | null {
-  if (typeof value === 'string') return parseDecimal(value);
-  if (isJsonNumber(value)) return decimalOfNumberText(value.value);
-  // Already a binary float (the caller used JSON.parse): its shortest text is the best we can do.
-  if (typeof value === 'number' && Number.isFinite(value)) return decimalOfNumberText(String(value));
+/** The amount as written: a string, a JSON number's exact text, or a JS number's shortest text (the caller used JSON.parse). */
+function amountTextOf(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (isJsonNumber(value)) return value.value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return null;
-}
-
-/** JSON number text may use an exponent (`1.5e-3`), which decimal.js reads exactly. */
-function decimalOfNumberText(text: string): Decimal | null {
-  return jsonNumberText.test(text) ? new Decimal(text) : null;
 }

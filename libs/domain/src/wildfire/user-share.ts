@@ -17,9 +17,15 @@ export function assertUserSharePolicy(policy: UserSharePolicy): void {
   for (const [applicationId, share] of policy.byApplicationId) assertShare(share, `byApplicationId[${applicationId}]`);
 }
 
+/**
+ * At most 12 fractional digits, like any amount: a user amount (an amount times the share) then has
+ * at most 24, which the event schema allows, and is never rounded.
+ */
+const shareFractionDigitsMax = 12;
+
 function assertShare(share: Decimal, name: string): void {
-  if (!Decimal.isDecimal(share) || !share.isFinite() || share.lessThan(0) || share.greaterThan(1)) {
-    throw new RangeError(`user share ${name} must be a Decimal between 0 and 1`);
+  if (!Decimal.isDecimal(share) || !share.isFinite() || share.lessThan(0) || share.greaterThan(1) || share.decimalPlaces() > shareFractionDigitsMax) {
+    throw new RangeError(`user share ${name} must be a Decimal between 0 and 1 with at most ${shareFractionDigitsMax} fractional digits`);
   }
 }
 

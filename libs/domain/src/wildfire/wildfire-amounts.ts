@@ -1,3 +1,4 @@
+import { currencyProblem } from '../input-rules';
 import { Decimal } from '../money/decimal';
 import { FieldReader, isJsonObject, problem } from './field-reader';
 import { unreachable } from './wildfire-status';
@@ -104,10 +105,14 @@ function currencyOf(amount: FieldReader, defaultCurrency: string): string {
   return optionalCurrency(amount) ?? defaultCurrency;
 }
 
+/** Absent or null means the default; present means a code: `""` is refused, not read as the default (it is not USD). */
 function optionalCurrency(amount: FieldReader): string | null {
-  const currency = amount.optionalText('Currency')?.toUpperCase() ?? null;
-  if (currency !== null && !currencyCode.test(currency)) problem('invalid-field', amount.nameOf('Currency'), 'is not a three-letter currency code');
-  return currency;
+  const value = amount.value('Currency');
+  if (value === undefined) return null;
+  if (typeof value !== 'string') return problem('invalid-field', amount.nameOf('Currency'), 'must be a string');
+  const currencyIssue = currencyProblem(value);
+  if (currencyIssue !== null) problem('invalid-field', amount.nameOf('Currency'), currencyIssue);
+  return value.toUpperCase();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CommissionObserved, CommissionState, UNATTRIBUTED_AUI } from '@earnings/contracts';
+import { identifierProblem, merchantSkusMax } from '../input-rules';
 import { Decimal, toDecimalString } from '../money/decimal';
 import { canonicalTimestamp } from '../time/source-timestamp';
 import { FieldReader, isJsonObject, problem, WildfireRecordProblem } from './field-reader';
@@ -120,7 +121,7 @@ function readStatus(payload: FieldReader): { state: CommissionState; sourceStatu
 
 /** AUI = TrackingCode. A commission without one is kept under the explicit unattributed owner, never dropped. */
 function auiOf(payload: FieldReader): string {
-  return payload.optionalId('TrackingCode') ?? UNATTRIBUTED_AUI;
+  return payload.optionalId('TrackingCode', 'aui') ?? UNATTRIBUTED_AUI;
 }
 
 /**
@@ -139,12 +140,22 @@ function decimalStringOrNull(value: Decimal | null): string | null {
   return value === null ? null : toDecimalString(value);
 }
 
-/** MerchantSKU may hold a comma-separated list; blanks between commas are noise, not SKUs. */
+/**
+ * MerchantSKU may hold a comma-separated list: spaces around a comma and blanks between commas
+ * are list formatting, not SKUs. Each SKU is then held to the identifier rule.
+ */
 function merchantSkusOf(payload: FieldReader): string[] {
   const value = payload.value('MerchantSKU');
   if (typeof value !== 'string') {
     const single = payload.optionalId('MerchantSKU');
     return single === null ? [] : [single];
   }
-  return value.split(',').map((sku) => sku.trim()).filter((sku) => sku !== '');
+  const field = payload.nameOf('MerchantSKU');
+  const skus = value.split(/[ ]*,[ ]*/).filter((sku) => sku !== '');
+  if (skus.length > merchantSkusMax) problem('invalid-field', field, `lists more than ${merchantSkusMax} SKUs`);
+  for (const sku of skus) {
+    const skuProblem = identifierProblem(sku, 'id');
+    if (skuProblem !== null) problem('invalid-field', field, `holds a SKU that ${skuProblem}`);
+  }
+  return skus;
 }

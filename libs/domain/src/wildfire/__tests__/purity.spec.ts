@@ -4,8 +4,8 @@ import { join } from 'node:path';
 const sourceDirectory = join(__dirname, '..');
 const sourceFiles = readdirSync(sourceDirectory).filter((name) => name.endsWith('.ts'));
 
-/** What the normaliser may import: contracts, its own folder, the domain's money and time, hashing, and lossless-json (pure parsing). */
-const allowedImports = [/^@earnings\/contracts$/, /^\.\/[a-z-]+$/, /^\.\.\/money\/decimal$/, /^\.\.\/time\/source-timestamp$/, /^node:crypto$/, /^lossless-json$/];
+/** What the normaliser may import: contracts, its own folder, the domain's money, time and input rules, hashing, and lossless-json (pure parsing). */
+const allowedImports = [/^@earnings\/contracts$/, /^\.\/[a-z-]+$/, /^\.\.\/money\/decimal$/, /^\.\.\/time\/source-timestamp$/, /^\.\.\/input-rules$/, /^node:crypto$/, /^lossless-json$/];
 
 /** Things that would make the output depend on something other than the body and the context. */
 const forbiddenUses = [/Date\.now/, /new Date\(/, /process\./, /Math\.random/, /\bfetch\(/, /\brequire\(/];

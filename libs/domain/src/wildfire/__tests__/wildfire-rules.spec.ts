@@ -142,7 +142,6 @@ describe('refused callbacks', () => {
 describe('the AUI (TrackingCode)', () => {
   it.each([
     ['empty', ''],
-    ['blank', '   '],
     ['null', null],
   ])('keeps a commission with a %s TrackingCode under UNATTRIBUTED_AUI', (_case, trackingCode) => {
     expect(observationOf(v4Body({ trackingcode: trackingCode })).aui).toBe(UNATTRIBUTED_AUI);
@@ -152,9 +151,20 @@ describe('the AUI (TrackingCode)', () => {
     expect(observationOf(v4BodyWithout('trackingcode')).aui).toBe(UNATTRIBUTED_AUI);
   });
 
-  it('reads a numeric tracking code as its text and trims surrounding blanks', () => {
+  it('reads a numeric tracking code as its text', () => {
     expect(observationOf(editedFixture('v4-create-paid-device-split', '"012345-6780a-bcdef0-74932"', '23452')).aui).toBe('23452');
-    expect(observationOf(v4Body({ trackingcode: ' user-7 ' })).aui).toBe('user-7');
+  });
+
+  it.each([
+    ['surrounding blanks, never trimmed into another user', ' user-7 ', 'begins or ends with whitespace'],
+    ['only blanks, never read as unattributed', '   ', 'begins or ends with whitespace'],
+    ['the reserved "~" prefix of the ledger\'s own owners', '~unattributed', 'reserves'],
+    ['a NUL', 'user\u00007', 'control character'],
+    ['a lone surrogate', 'user\ud8007', 'lone surrogate'],
+    ['a right-to-left override', 'user\u202e7', 'bidirectional'],
+    ['201 characters', 'u'.repeat(201), 'longer than 200'],
+  ])('refuses a TrackingCode with %s', (_case, trackingCode, reason) => {
+    expect(normaliseBody(v4Body({ trackingcode: trackingCode }))).toMatchObject({ kind: 'invalid', code: 'invalid-field', field: 'Payload.TrackingCode', message: expect.stringContaining(reason) });
   });
 });
 
@@ -178,10 +188,10 @@ describe('statuses', () => {
 
 describe('amounts, currencies, dates and ids', () => {
   it('keeps an amount sent as a JSON number exactly as written, even beyond float precision', () => {
-    const body = editedFixture('v4-create-paid-device-split', '"amount":"5.7695"', '"amount":5.76950000000000000001');
-    expect(observationOf(body).userAmount).toBe('5.76950000000000000001');
+    const body = editedFixture('v4-create-paid-device-split', '"amount":"5.7695"', '"amount":123456789012345678.000000000001');
+    expect(observationOf(body).userAmount).toBe('123456789012345678.000000000001');
     const exponent = editedFixture('v4-create-paid-device-split', '"amount":"5.7695"', '"amount":1.5e-3');
-    expect(observationOf(exponent).userAmount).toBe('0.0015');
+    expect(normaliseBody(exponent)).toMatchObject({ kind: 'invalid', field: 'Payload.Amounts[1].Amount', message: expect.stringContaining('no exponent') });
   });
 
   it('keeps a commission id beyond 2^53 exact', () => {
@@ -215,7 +225,7 @@ describe('amounts, currencies, dates and ids', () => {
   });
 
   it('splits SKU lists, drops blank order ids, and reads missing ids as null', () => {
-    const observation = observationOf(v4Body({ merchantsku: ' a1, ,b2 ,,', merchantorderid: '  ', deviceid: null, merchantid: '' }));
+    const observation = observationOf(v4Body({ merchantsku: 'a1, ,b2 ,,', merchantorderid: '', deviceid: null, merchantid: '' }));
     expect(observation).toMatchObject({ merchantSkus: ['a1', 'b2'], merchantOrderId: null, deviceId: null, merchantId: null });
     expect(observationOf(v4Body({ merchantsku: 42 })).merchantSkus).toEqual(['42']);
   });
@@ -249,10 +259,10 @@ describe('Commission API records (shared with the sync)', () => {
   });
 
   it('reads records of an API page parsed with parseExactJson, numbers exact', () => {
-    const page = parseExactJson('{"Commissions":[{"CommissionID":98765432109876543210,"Amounts":[{"Amount":0.10000000000000000001,"Currency":"USD","SplitPart":"application"}],"Status":"pending","TrackingCode":"u","ModifiedDate":"2024-01-01T00:00:00Z"}],"NextCursor":""}');
+    const page = parseExactJson('{"Commissions":[{"CommissionID":98765432109876543210,"Amounts":[{"Amount":123456789012345678.000000000001,"Currency":"USD","SplitPart":"application"}],"Status":"pending","TrackingCode":"u","ModifiedDate":"2024-01-01T00:00:00Z"}],"NextCursor":""}');
     const [record] = (page as { Commissions: unknown[] }).Commissions;
     const result = normaliseWildfireCommission(record, apiContext);
-    expect(result).toMatchObject({ kind: 'commission', observation: { commissionId: '98765432109876543210', userAmount: '0.10000000000000000001' } });
+    expect(result).toMatchObject({ kind: 'commission', observation: { commissionId: '98765432109876543210', userAmount: '123456789012345678.000000000001' } });
   });
 
   it('names fields without the Payload prefix, or under the given path', () => {

@@ -1,0 +1,4 @@
+export * from './identifiers';
+export * from './amounts';
+export * from './timestamps';
+export * from './currency';

@@ -88,7 +88,8 @@ describe('HTTP edges answer 4xx in the documented shape', () => {
     });
 
     it('sets the method of an AUI of 200 characters, however it is encoded', async () => {
-      for (const aui of ['a'.repeat(200), '€'.repeat(200), '😀'.repeat(200), `${'%'.repeat(100)}${'/'.repeat(100)}`]) {
+      // 200 UTF-16 units each (the payout service counts those): the longest percent-encoded forms.
+      for (const aui of ['a'.repeat(200), '€'.repeat(200), '😀'.repeat(100), `${'%'.repeat(100)}${'/'.repeat(100)}`]) {
         const answer = await payout('PUT', `/admin/users/${encodeURIComponent(aui)}/payout-method`, methodBody);
         expect({ status: answer.status, aui: (answer.body as { aui?: string }).aui }).toEqual({ status: 200, aui });
         const listed = await payout('GET', `/admin/payouts?aui=${encodeURIComponent(aui)}`);

@@ -12,5 +12,7 @@ runMain('ingest', async (logger) => {
     bodyLimitBytes: config.CALLBACK_BODY_BYTES_MAX,
     // Signatures are computed over the exact bytes: keep JSON bodies as Buffers, parse after verifying.
     keepJsonBodiesRaw: true,
+    // IngestExceptionFilter: callbacks' errors carry the field at fault.
+    mapsOwnErrors: true,
   }, logger);
 });

@@ -5,5 +5,5 @@ import { PayoutModule } from './payout.module';
 
 runMain('payout', async (logger) => {
   const config = loadConfig(PayoutConfig);
-  await startService(PayoutModule.register(config, logger), { name: 'payout', port: config.PAYOUT_PORT, config }, logger);
+  await startService(PayoutModule.register(config, logger), { name: 'payout', port: config.PAYOUT_PORT, config, mapsOwnErrors: true }, logger);
 });

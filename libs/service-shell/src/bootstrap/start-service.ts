@@ -19,6 +19,11 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   /** Hand JSON bodies to handlers as the exact bytes received (for signature checks over raw bytes). */
   keepJsonBodiesRaw?: boolean;
+  /**
+   * The app maps every error itself (an APP_FILTER answering the documented shape). Otherwise the
+   * shell's HttpErrorFilter does; both cannot, as the filter registered last would win.
+   */
+  mapsOwnErrors?: boolean;
 }
 
 const defaultBodyLimitBytes = 1024 * 1024;
@@ -44,8 +49,7 @@ export async function startService(module: unknown, options: ServiceOptions, log
     fastify.removeContentTypeParser('application/json');
     fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
-  // Runs only for errors no app filter (APP_FILTER) maps: those take precedence.
-  app.useGlobalFilters(new HttpErrorFilter());
+  if (!options.mapsOwnErrors) app.useGlobalFilters(new HttpErrorFilter());
   stopOnSignals(app, options.config.SHUTDOWN_TIMEOUT_MS, logger);
   await app.listen(options.port, options.config.HOST);
   logger.info({ port: options.port, host: options.config.HOST }, `${options.name} listening`);

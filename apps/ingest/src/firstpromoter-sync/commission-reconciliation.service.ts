@@ -22,6 +22,7 @@ export interface ReconciliationOutcome {
 export class CommissionReconciliationService {
   private running = false;
   private readonly runs;
+  private readonly recordsRefused;
 
   constructor(
     private readonly client: FirstPromoterApiClient,
@@ -31,6 +32,7 @@ export class CommissionReconciliationService {
     metrics: Metrics,
   ) {
     this.runs = metrics.counter('firstpromoter_reconciliation_runs_total', 'FirstPromoter reconciliation pulls by outcome', ['outcome']);
+    this.recordsRefused = metrics.counter('firstpromoter_reconciliation_records_refused_total', 'FirstPromoter API commissions that break the input rules, skipped, by error code', ['code']);
   }
 
   /** Returns null when a run is already in progress in this process. */
@@ -67,8 +69,10 @@ export class CommissionReconciliationService {
       const result = normaliseFirstPromoterCommission(commission, { ...this.normalise, observedAt: receivedAt, channel: 'api', deliveryId: null });
       if (result.kind === 'commission') observations.push(result.observation);
       else {
+        // Skipped, not fatal: failing the run on it would fail every run after it too. It stays in raw-inbound with its chunk.
         outcome.invalidRecords += 1;
-        this.logger.error({ code: result.code, field: result.field, problem: result.message }, 'firstpromoter API commission refused');
+        this.recordsRefused.inc({ code: result.code });
+        this.logger.error({ code: result.code, field: result.field, problem: result.message }, 'firstpromoter API commission refused; skipped, the rest are published');
       }
     }
     await this.publisher.publish(

@@ -44,6 +44,7 @@ export class CommissionApiSyncService {
   private readonly runs;
   private readonly pagesFetched;
   private readonly retries;
+  private readonly recordsRefused;
 
   constructor(
     private readonly client: WildfireCommissionApiClient,
@@ -58,6 +59,7 @@ export class CommissionApiSyncService {
     this.runs = metrics.counter('wildfire_sync_runs_total', 'Commission API sync runs by outcome', ['outcome']);
     this.pagesFetched = metrics.counter('wildfire_sync_pages_total', 'Commission API pages fetched and published');
     this.retries = metrics.counter('wildfire_sync_retries_total', 'Commission API requests retried, by error code', ['code']);
+    this.recordsRefused = metrics.counter('wildfire_sync_records_refused_total', 'Commission API records that break the input rules, skipped, by error code', ['code']);
   }
 
   /** Stops a run between pages; the watermark stays where it was, so the next run re-pulls the window. */
@@ -132,9 +134,11 @@ export class CommissionApiSyncService {
       });
       if (result.kind === 'commission') observations.push(result.observation);
       else {
-        // Kept in raw-inbound with the page; an operator fixes the cause and backfills the range.
+        // Skipped, not fatal: a run that failed on it would fail forever and no watermark would move. The record
+        // stays in raw-inbound with its page; an operator fixes the cause and backfills the range.
         outcome.invalidRecords += 1;
-        this.logger.error({ code: result.code, field: result.field, problem: result.message }, 'wildfire API record refused');
+        this.recordsRefused.inc({ code: result.code });
+        this.logger.error({ code: result.code, field: result.field, problem: result.message }, 'wildfire API record refused; skipped, the rest of the page is published');
       }
     });
     return observations;

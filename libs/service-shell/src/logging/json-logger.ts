@@ -18,6 +18,10 @@ export const logBufferBytesMax = 16 * 1024 * 1024;
  * within a bound before the process exits.
  */
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  // Opening process.stdout through libuv puts fd 1 in non-blocking mode. Without it, an
+  // asynchronous write to a full pipe blocks a thread-pool thread, and process.exit waits for
+  // that thread for ever; with it, the write fails with EAGAIN and is retried on a timer.
+  void process.stdout;
   const destination = pino.destination({ dest: 1, sync: false, maxLength: logBufferBytesMax });
   destination.on('drop', () => {
     droppedLogLines += 1;

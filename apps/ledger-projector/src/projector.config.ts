@@ -40,4 +40,16 @@ export class ProjectorConfig extends ServiceConfig {
   @IsInt() @Min(100) @Max(60_000)
   PROJECTION_POINTER_POLL_MS = 2_000;
 
+  /**
+   * Readiness: not ready while more messages than this are not yet applied (all partitions
+   * together; the topics' end offsets against the offsets the projection stored). 10,000 is about
+   * a second of applying. A projector replaying a long history is not ready until it caught up.
+   */
+  @IsInt() @Min(0) @Max(100_000_000)
+  PROJECTOR_READY_LAG_EVENTS_MAX = 10_000;
+
+  /** Readiness: not ready once a partition's chunk has kept failing (and being retried) for longer than this. */
+  @IsInt() @Min(1_000) @Max(3_600_000)
+  PROJECTOR_READY_FAILING_MS_MAX = 30_000;
+
 }

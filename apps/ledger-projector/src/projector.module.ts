@@ -5,6 +5,8 @@ import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell'
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck } from './health/applying-health';
+import { topicEndOffsets } from './health/topic-end-offsets';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { LedgerProjectionConsumer } from './projection/ledger-projection.consumer';
 import { LedgerStore } from './projection/ledger-store';
@@ -32,6 +34,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
   private retargeting: Promise<void> | null = null;
   private pointerTimer: NodeJS.Timeout | null = null;
   private stopping = false;
+  private readonly health: ApplyingHealth;
 
   constructor(
     @Inject(CONFIG) private readonly config: ProjectorConfig,
@@ -40,7 +43,9 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.health = new ApplyingHealth(config.PROJECTOR_READY_FAILING_MS_MAX);
+  }
 
   static register(config: ProjectorConfig, logger: Logger): DynamicModule {
     return {
@@ -50,7 +55,9 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
         { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ledger-projector' }, logger) },
-        { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ledger-projector' }) },
+        // TypeORM's own error log prints every parameter of a failed statement (a chunk's user ids and amounts,
+        // kilobytes per line); the consumer logs the statement and the failing event's key instead.
+        { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ledger-projector' }).setOptions({ logging: ['migration'] }) },
       ],
     };
   }
@@ -59,6 +66,8 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     await this.dataSource.initialize();
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
+    this.readiness.register(applyingReadinessCheck(this.health));
+    this.readiness.register(lagReadinessCheck(topicEndOffsets(this.kafka), () => this.storedNextOffsets(), this.config.PROJECTOR_READY_LAG_EVENTS_MAX));
     this.projection = await this.startProjection(await currentProjectionSchema(this.dataSource));
     this.schedulePointerCheck();
   }
@@ -81,6 +90,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       sessionTimeoutMs: this.config.PROJECTOR_SESSION_TIMEOUT_MS,
       partitionsConcurrently: this.config.PROJECTOR_PARTITIONS_CONCURRENTLY,
       deadLetterInvalid: true,
+      health: this.health,
       onProjectionSwitched: () => this.followPointer(),
     }, this.logger, this.metrics);
     const relay = new OutboxRelay(this.kafka, this.dataSource, schema, this.config.OUTBOX_POLL_INTERVAL_MS, this.logger);
@@ -88,6 +98,11 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     await consumer.start();
     this.logger.info({ schema, group }, 'projecting the ledger');
     return { schema, consumer, relay };
+  }
+
+  private async storedNextOffsets(): Promise<Map<string, bigint>> {
+    if (!this.projection) throw new Error('no projection is running (starting, or following a switched pointer)');
+    return this.projection.consumer.storedNextOffsets();
   }
 
   private async stopProjection(): Promise<void> {

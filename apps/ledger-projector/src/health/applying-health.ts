@@ -68,3 +68,18 @@ export function lagProblem(lag: ReadonlyMap<string, bigint>, lagEventsMax: numbe
   const worst = [...lag].sort(([, left], [, right]) => (right > left ? 1 : right < left ? -1 : 0)).slice(0, 3);
   return `${total} messages not yet applied (more than ${lagEventsMax}); most behind: ${worst.map(([partition, behind]) => `${partition} ${behind}`).join(', ')}`;
 }
+
+/**
+ * Readiness of the projector's lag: the topics' end offsets (from Kafka) against the offsets of
+ * record (in PostgreSQL). One admin client, connected on first use and kept.
+ */
+export function lagReadinessCheck(endOffsets: () => Promise<Map<string, bigint>>, storedNextOffsets: () => Promise<Map<string, bigint>>, lagEventsMax: number): { name: string; check: () => Promise<void> } {
+  return {
+    name: 'lag',
+    check: async () => {
+      const [ends, stored] = await Promise.all([endOffsets(), storedNextOffsets()]);
+      const problem = lagProblem(lagByPartition(ends, stored), lagEventsMax);
+      if (problem !== null) throw new Error(problem);
+    },
+  };
+}

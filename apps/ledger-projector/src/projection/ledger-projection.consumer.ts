@@ -108,6 +108,12 @@ export class LedgerProjectionConsumer {
     });
   }
 
+  /** The next offset to apply per `topic/partition`, as the projection stored it: what readiness measures lag against. */
+  async storedNextOffsets(): Promise<Map<string, bigint>> {
+    const stored = await this.store.storedOffsets(consumedTopics);
+    return new Map(stored.map((row) => [partitionKey(row.topic, row.partition), BigInt(row.nextOffset)]));
+  }
+
   /** Lets paused partitions continue, after a rebuild raised its offset limits. */
   resumeAll(): void {
     this.consumer.resume(consumedTopics.map((topic) => ({ topic })));

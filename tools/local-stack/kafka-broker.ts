@@ -17,6 +17,8 @@ export interface KafkaBrokerOptions {
   fresh: boolean;
   heapMb?: number;
   log: (message: string) => void;
+  /** Run in a process group of its own, so a Ctrl-C stops it only when the parent says, after the services that use it. */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningBroker {
@@ -62,7 +64,7 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Run
   const broker = spawn(
     'java',
     [`-Xmx${options.heapMb ?? 768}m`, '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(options.dataDirectory, 'log4j.properties')}`, '-cp', classpath, 'kafka.Kafka', properties],
-    { stdio: ['ignore', openSync(join(options.dataDirectory, 'broker.out'), 'a'), openSync(join(options.dataDirectory, 'broker.out'), 'a')] },
+    { stdio: ['ignore', openSync(join(options.dataDirectory, 'broker.out'), 'a'), openSync(join(options.dataDirectory, 'broker.out'), 'a')], detached: options.ownProcessGroup ?? false },
   );
   const brokers = `127.0.0.1:${options.port}`;
   await waitForMetadata(brokers, broker, options.dataDirectory);

@@ -35,6 +35,12 @@ export interface StartOptions {
   logFile?: string;
   /** Extra Node.js options before the entry point, such as `--cpu-prof` (the benchmark's profiles). */
   nodeArgs?: string[];
+  /**
+   * Run in a process group of its own, so a Ctrl-C in the terminal (sent to the whole foreground
+   * group) reaches only the parent, which then stops this process once; without it the process got
+   * SIGINT from the terminal and SIGTERM from the parent.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export function startServiceProcess(options: StartOptions): ServiceProcess {
@@ -44,6 +50,7 @@ export function startServiceProcess(options: StartOptions): ServiceProcess {
     cwd: options.workspaceRoot,
     env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
   });
   if (options.logFile) {
     const log = createWriteStream(options.logFile, { flags: 'a' });

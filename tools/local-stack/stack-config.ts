@@ -6,8 +6,8 @@ export const developmentDefaults = {
   QUERY_PORT: '3004',
   SIMULATOR_PORT: '3010',
   KAFKA_PORT: '9092',
+  // The simulator signs with WILDFIRE_CALLBACK_KEY when set, else with the first of these: what ingest verifies.
   WILDFIRE_CALLBACK_KEYS: 'dev-callback-key',
-  WILDFIRE_CALLBACK_KEY: 'dev-callback-key',
   GRAPHIQL: 'true',
   // The demo's ingest syncs from the simulator's Commission API, as production syncs from Wildfire's.
   WILDFIRE_API_BASE_URL: 'http://127.0.0.1:3010',

@@ -4,6 +4,7 @@ import { setup } from '../admin/setup';
 import { ensureDatabase, localServerUrl } from './database';
 import { RunningBroker, startKafkaBroker } from './kafka-broker';
 import { AppName, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
+import { sampleDataVerdict } from './sample-data';
 import { withDefaults } from './stack-config';
 
 /**
@@ -18,11 +19,31 @@ async function main(): Promise<void> {
   const log = (message: string) => console.log(`[start] ${message}`);
   const started = Date.now();
   const env = withDefaults();
-  let broker: RunningBroker | null = null;
+  let brokerStart: Promise<RunningBroker> | null = null;
+  let services: ServiceProcess[] = [];
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log(`${signal}: already stopping`);
+      return;
+    }
+    stopping = true;
+    log(`${signal}: stopping services and broker...`);
+    const codes = await Promise.all(services.map((service) => service.stop()));
+    // A broker still starting is waited for, then stopped: in its own process group, nothing else would stop it.
+    const broker = await brokerStart?.catch(() => null);
+    await broker?.stop();
+    const unclean = services.map((service, index) => [service.name, codes[index]] as const).filter(([, code]) => code !== 0).map(([name, code]) => `${name} (${code ?? 'killed'})`);
+    if (unclean.length > 0) log(`not stopped cleanly: ${unclean.join(', ')}`);
+    process.exit(unclean.length > 0 ? 1 : 0);
+  };
+  // From the start, so a Ctrl-C during start-up stops the broker too. SIGHUP as well: the children no longer get the terminal's hang-up themselves.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+
   if (!process.env.KAFKA_BROKERS) {
-    broker = await startKafkaBroker({ workspaceRoot: root, port: Number(env.KAFKA_PORT), dataDirectory: join(root, '.cache/kafka-dev'), fresh: false, log });
+    brokerStart = startKafkaBroker({ workspaceRoot: root, port: Number(env.KAFKA_PORT), dataDirectory: join(root, '.cache/kafka-dev'), fresh: false, log, ownProcessGroup: true });
   }
-  const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
+  const brokers = process.env.KAFKA_BROKERS ?? (await brokerStart!).brokers;
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(localServerUrl, 'earnings_dev', false));
   await setup({ databaseUrl, brokers: brokers.split(','), partitions: 6, replicationFactor: 1 });
 
@@ -35,16 +56,8 @@ async function main(): Promise<void> {
     ['query', env.QUERY_PORT],
     ['partner-simulator', env.SIMULATOR_PORT],
   ];
-  const services: ServiceProcess[] = apps.map(([name, port]) => startServiceProcess({ workspaceRoot: root, name, port: Number(port), env: serviceEnv }));
-  const shutdown = async (signal: string) => {
-    log(`${signal}: stopping services and broker...`);
-    await Promise.all(services.map((service) => service.stop()));
-    await broker?.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-
+  // Each child in its own process group: only this process signals them, once each, services before the broker.
+  services = apps.map(([name, port]) => startServiceProcess({ workspaceRoot: root, name, port: Number(port), env: serviceEnv, ownProcessGroup: true }));
   await Promise.all(services.map((service) => waitUntilReady(service, readinessPathOf(service.name))));
   const simulator = services.find((service) => service.name === 'partner-simulator')!;
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}/callbacks/wildfire`;
@@ -53,12 +66,17 @@ async function main(): Promise<void> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ url: ingestUrl }),
   }).then((response) => response.json());
-  log(`sample data: the simulator sent its Wildfire callbacks to ${ingestUrl}: ${JSON.stringify(sent)}`);
+  const verdict = sampleDataVerdict(sent);
   const expected = (await fetch(`${simulator.baseUrl}/_admin/expected-balances`).then((response) => response.json())) as { aui: string }[];
   const sampleAui = expected[0]?.aui ?? 'sim-user-0001';
   const graphqlUrl = `http://127.0.0.1:${env.QUERY_PORT}/graphql`;
   const query = `{ earnings(aui: "${sampleAui}") { aui balances { unit lifetime pending available paidOut } } }`;
-  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  if (verdict.ok) {
+    log(`sample data: the simulator sent its Wildfire callbacks to ${ingestUrl}: ${verdict.summary}`);
+    log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } else {
+    console.error(`\n[start] !!! NOT READY: the sample data did not arrive. ${verdict.problem}\n[start] !!! The services are running; fix the variables and start again.\n`);
+  }
   console.log(`
   GraphQL:   ${graphqlUrl}   (GraphiQL: http://127.0.0.1:${env.QUERY_PORT}/graphiql)
   Callbacks: ${ingestUrl}

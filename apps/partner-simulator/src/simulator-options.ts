@@ -64,7 +64,8 @@ export function simulatorEnvironment(env: Environment): SimulatorEnvironment {
       deviceToken: text('WILDFIRE_DEVICE_TOKEN', defaults.credentials.deviceToken),
       senderToken: text('WILDFIRE_SENDER_TOKEN', defaults.credentials.senderToken),
     },
-    callbackKey: text('WILDFIRE_CALLBACK_KEY', defaults.callbackKey),
+    // Ingest's variable as the fallback: a stack started with one set of variables signs what it verifies.
+    callbackKey: text('WILDFIRE_CALLBACK_KEY', firstListed(env.WILDFIRE_CALLBACK_KEYS) ?? defaults.callbackKey),
     callbackUrl: text('SIMULATOR_CALLBACK_URL', '') || null,
     dropFraction: fraction(env, 'SIMULATOR_DROP_FRACTION', defaults.dropFraction),
     apiIntervalMsMin: integer(env, 'SIMULATOR_API_INTERVAL_MS_MIN', defaults.apiIntervalMsMin),
@@ -106,4 +107,9 @@ function fraction(env: Environment, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(value.trim())) throw new RangeError(`${name} must be a number from 0 to 1, got "${value}"`);
   return Number(value.trim());
+}
+
+/** The first entry of a comma-separated list such as WILDFIRE_CALLBACK_KEYS (the current key comes first); undefined when empty. */
+function firstListed(value: string | undefined): string | undefined {
+  return (value ?? '').split(',').map((item) => item.trim()).find((item) => item.length > 0);
 }

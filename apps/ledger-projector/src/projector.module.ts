@@ -1,14 +1,13 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { createKafka, endOffsetReader, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, currentProjectionSchema, postgresReadinessCheck } from '@earnings/persistence';
 import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck } from './health/applying-health';
-import { topicEndOffsets } from './health/topic-end-offsets';
 import { OutboxRelay } from './outbox/outbox-relay';
-import { LedgerProjectionConsumer } from './projection/ledger-projection.consumer';
+import { consumedTopics, LedgerProjectionConsumer } from './projection/ledger-projection.consumer';
 import { LedgerStore } from './projection/ledger-store';
 import { ProjectorConfig } from './projector.config';
 
@@ -67,7 +66,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     this.readiness.register(applyingReadinessCheck(this.health));
-    this.readiness.register(lagReadinessCheck(topicEndOffsets(this.kafka), () => this.storedNextOffsets(), this.config.PROJECTOR_READY_LAG_EVENTS_MAX));
+    this.readiness.register(lagReadinessCheck(endOffsetReader(this.kafka, consumedTopics), () => this.storedNextOffsets(), this.config.PROJECTOR_READY_LAG_EVENTS_MAX));
     this.projection = await this.startProjection(await currentProjectionSchema(this.dataSource));
     this.schedulePointerCheck();
   }

@@ -3,3 +3,4 @@ export * from './batching-producer';
 export * from './topics-admin';
 export * from './outbox';
 export * from './dead-letter';
+export * from './topic-offsets';

@@ -45,7 +45,9 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
     PAYOUT_THRESHOLDS: 'USD:10,EUR:10,JPY:1000,credits:100',
     // Never during a test: runs come from the admin API.
     PAYOUT_RUN_CRON: '0 0 1 1 *',
-    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100',
+    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100', PAYOUT_RETURN_POLL_INTERVAL_MS: '300',
+    // These suites pay users who never chose a method; the partner opts in to a default explicitly.
+    PAYOUT_DEFAULT_METHOD: 'account_credit',
     PAYPAL_BASE_URL: simulatorUrl, PAYPAL_CLIENT_ID: 'e2e-client', PAYPAL_CLIENT_SECRET: 'e2e-secret',
     GIFT_CARD_BASE_URL: simulatorUrl, GIFT_CARD_API_KEY: 'e2e-gift-card-key',
     // The simulator's FirstPromoter stand-in with its development credentials.
@@ -64,14 +66,14 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
 }
 
 /** A PAYABLE (or other) CommissionObserved for a test user, valid against the schema. */
-export function commission(options: { aui: string; commissionId: string; amount: string; unit?: string; state?: CommissionObserved['state']; paidByNetwork?: boolean; modifiedDate?: string; source?: CommissionObserved['source'] }): CommissionObserved {
+export function commission(options: { aui: string; commissionId: string; amount: string; unit?: string; state?: CommissionObserved['state']; paidByNetwork?: boolean; modifiedDate?: string; source?: CommissionObserved['source']; eventDate?: string }): CommissionObserved {
   const modifiedDate = options.modifiedDate ?? '2026-01-01T00:00:00.000000Z';
   const source = options.source ?? 'wildfire';
   const observation: CommissionObserved = {
     type: 'CommissionObserved', schemaVersion: 1, observationId: `${source}:${options.commissionId}:${modifiedDate}`, source, channel: source === 'wildfire' ? 'api' : 'webhook',
     commissionId: options.commissionId, aui: options.aui, state: options.state ?? 'PAYABLE', sourceStatus: 'paid', unit: options.unit ?? 'USD',
     userAmount: options.amount, applicationAmount: options.amount, paidByNetwork: options.paidByNetwork ?? false, saleAmount: null, saleCurrency: null,
-    applicationId: '104', merchantId: '42', deviceId: null, merchantOrderId: `order-${options.commissionId}`, merchantSkus: [], eventDate: null,
+    applicationId: '104', merchantId: '42', deviceId: null, merchantOrderId: `order-${options.commissionId}`, merchantSkus: [], eventDate: options.eventDate ?? null,
     lockingDate: null, createdDate: null, modifiedDate, deliveryId: null, apiVersion: 'v4', observedAt: modifiedDate,
   };
   const checked = checkCommissionObserved(observation);

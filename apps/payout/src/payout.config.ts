@@ -33,9 +33,20 @@ export class PayoutConfig extends ServiceConfig {
   @Matches(/^[^\s]*$/)
   PAYOUT_AUI_PREFIX = '';
 
-  /** The method of a user whose partner never set one. */
-  @IsIn(['account_credit', 'paypal', 'gift_card'])
-  PAYOUT_DEFAULT_METHOD = 'account_credit';
+  /**
+   * The method of a user whose partner never set one. Empty (the default): such a user is not
+   * paid and counted as `no-method`; money is never credited somewhere nobody chose.
+   */
+  @IsIn(['', 'account_credit', 'paypal', 'gift_card'])
+  PAYOUT_DEFAULT_METHOD = '';
+
+  /** How long after success a PayPal or gift card payout is still asked about (PayPal returns an unclaimed payment after 30 days). */
+  @IsInt() @Min(0) @Max(365)
+  PAYOUT_RETURN_WATCH_DAYS = 35;
+
+  /** How often a succeeded payout under watch is asked about. */
+  @IsInt() @Min(100) @Max(7 * 24 * 3600 * 1000)
+  PAYOUT_RETURN_POLL_INTERVAL_MS = 6 * 3600 * 1000;
 
   /** How often the worker looks for payouts to submit or poll. */
   @IsInt() @Min(10) @Max(60_000)

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
 import { CronJob } from 'cron';
 import { Kafka } from 'kafkajs';
@@ -46,7 +46,7 @@ class PayoutRuntime {
     const policy = policyOf(config);
     this.repository = new PayoutRepository(dataSource);
     this.runs = new PayoutRunService(this.repository, policy, {
-      auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD as PayoutMethod,
+      auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD === '' ? null : (config.PAYOUT_DEFAULT_METHOD as PayoutMethod),
       rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook',
     }, logger);
     const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
@@ -61,6 +61,7 @@ class PayoutRuntime {
     this.processor = new PayoutProcessor(this.repository, providers, policy, {
       batchMax: config.PAYOUT_WORK_BATCH_MAX, concurrencyMax: config.PAYOUT_PROVIDER_CONCURRENCY_MAX, providerTimeoutMs: timeoutMs,
       pollDelayMs: 1_000, retryDelayMsMax: 30_000,
+      returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
     this.marker = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new RewardFulfilmentMarker(dataSource, new FirstPromoterApiClient({
@@ -95,6 +96,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly readiness: Readiness,
     private readonly runtime: PayoutRuntime,
     private readonly scheduler: SchedulerRegistry,
+    private readonly metrics: Metrics,
   ) {}
 
   static register(config: PayoutConfig, logger: Logger): DynamicModule {
@@ -129,6 +131,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.initialize();
+    const skipped = this.metrics.counter('payout_run_skipped_total', 'Balances a payout run did not pay, by reason (no-method, unattributed, below-threshold, ...)', ['reason']);
+    this.runtime.runs.onSkipped = (reason, count) => skipped.inc({ reason }, count);
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     this.relay = new PayoutOutboxRelay(this.kafka, this.runtime.repository);

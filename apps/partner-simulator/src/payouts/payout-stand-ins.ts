@@ -15,6 +15,8 @@ export interface StandInPayout {
   status: string;
   executed: boolean;
   polls: number;
+  /** PayPal: the item's status after success, once the money came back (RETURNED, REFUNDED, ...); null while it stays paid. */
+  returnedItemStatus: string | null;
 }
 
 /** Faults the next calls get, one per call, in this order of precedence. */
@@ -44,6 +46,8 @@ export class PayoutStandIns {
   readonly executions = new Map<string, number>();
   readonly submissions = new Map<string, number>();
   readonly failingRecipients = new Set<string>();
+  /** PayPal payouts to these recipients stay PENDING (in flight) until the recipient is released. */
+  readonly heldRecipients = new Set<string>();
   readonly tokens = new Set<string>();
   faults: PayoutFaults = { errors: 0, lostResponses: 0, timeouts: 0, slowMs: 0 };
   pendingPolls = 1;
@@ -56,6 +60,7 @@ export class PayoutStandIns {
     this.executions.clear();
     this.submissions.clear();
     this.failingRecipients.clear();
+    this.heldRecipients.clear();
     this.faults = { errors: 0, lostResponses: 0, timeouts: 0, slowMs: 0 };
   }
 
@@ -70,6 +75,7 @@ export class PayoutStandIns {
       reference: `${provider === 'paypal' ? 'PPB' : 'ORD'}${randomBytes(8).toString('hex').toUpperCase()}`,
       status: provider === 'paypal' ? (failing ? 'DENIED' : 'PENDING') : failing ? 'FAILED' : 'EXECUTED',
       executed: !failing,
+      returnedItemStatus: null,
     };
     this.byPayoutId.set(payoutId, payout);
     this.byReference.set(payout.reference, payout);
@@ -194,10 +200,11 @@ function registerPayPal(app: FastifyInstance, standIns: PayoutStandIns): void {
     const payout = standIns.byReference.get((request.params as { batchId: string }).batchId);
     if (!payout || payout.provider !== 'paypal') return reply.code(404).send({ name: 'RESOURCE_NOT_FOUND' });
     payout.polls += 1;
-    if (payout.status === 'PENDING' && payout.polls >= standIns.pendingPolls) payout.status = 'SUCCESS';
+    if (payout.status === 'PENDING' && payout.polls >= standIns.pendingPolls && !standIns.heldRecipients.has(payout.recipient)) payout.status = 'SUCCESS';
+    const itemStatus = payout.status === 'SUCCESS' ? (payout.returnedItemStatus ?? 'SUCCESS') : payout.status === 'DENIED' ? 'FAILED' : 'PENDING';
     return {
       batch_header: { payout_batch_id: payout.reference, batch_status: payout.status, sender_batch_header: { sender_batch_id: payout.payoutId }, amount: { value: payout.amount, currency: payout.currency } },
-      items: [{ payout_item_id: `I${payout.reference}`, transaction_status: payout.status === 'SUCCESS' ? 'SUCCESS' : payout.status === 'DENIED' ? 'FAILED' : 'PENDING', payout_batch_id: payout.reference }],
+      items: [{ payout_item_id: `I${payout.reference}`, transaction_status: itemStatus, payout_batch_id: payout.reference }],
     };
   });
 }
@@ -233,6 +240,10 @@ function decimalTextOf(denomination: number): string {
   return denomination.toFixed(2).replace(/\.?0+$/, '');
 }
 
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
 function authorised(standIns: PayoutStandIns, request: FastifyRequest): boolean {
   const match = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '');
   return match !== null && standIns.tokens.has(match[1]);
@@ -253,6 +264,25 @@ function registerAdmin(app: FastifyInstance, standIns: PayoutStandIns): void {
     }
     standIns.faults = { ...standIns.faults, ...body };
     return standIns.faults;
+  });
+  app.post('/_admin/payouts/held-recipients', async (request, reply) => {
+    const { recipients, held } = (request.body ?? {}) as JsonObject;
+    if (!isStringList(recipients) || typeof held !== 'boolean') return reply.code(400).send({ error: 'bad-request', message: 'the body must be {"recipients": [email...], "held": boolean}' });
+    for (const recipient of recipients) {
+      if (held) standIns.heldRecipients.add(recipient);
+      else standIns.heldRecipients.delete(recipient);
+    }
+    return { heldRecipients: [...standIns.heldRecipients] };
+  });
+  // The money of a succeeded PayPal payout comes back: its item answers this status from now on.
+  app.post('/_admin/payouts/returns', async (request, reply) => {
+    const { recipient, itemStatus } = (request.body ?? {}) as JsonObject;
+    if (typeof recipient !== 'string' || !['RETURNED', 'REFUNDED', 'REVERSED', 'BLOCKED'].includes(String(itemStatus))) {
+      return reply.code(400).send({ error: 'bad-request', message: 'the body must be {"recipient": email, "itemStatus": "RETURNED" | "REFUNDED" | "REVERSED" | "BLOCKED"}' });
+    }
+    const returned = [...standIns.byPayoutId.values()].filter((payout) => payout.provider === 'paypal' && payout.recipient === recipient && payout.status === 'SUCCESS');
+    for (const payout of returned) payout.returnedItemStatus = String(itemStatus);
+    return { returned: returned.map((payout) => payout.payoutId) };
   });
   app.post('/_admin/payouts/failing-recipients', async (request, reply) => {
     const recipients = ((request.body ?? {}) as JsonObject).recipients;

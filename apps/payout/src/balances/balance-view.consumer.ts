@@ -55,12 +55,16 @@ export class BalanceViewConsumer {
     if (latest.size === 0) return;
     const rows = [...latest.values()];
     await this.dataSource.query(
-      `INSERT INTO payout_balance AS p (aui, unit, available, paid_out, balance_sequence)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::bigint[])
-       ON CONFLICT (aui, unit) DO UPDATE SET available = EXCLUDED.available, paid_out = EXCLUDED.paid_out,
-         balance_sequence = EXCLUDED.balance_sequence, updated_at = now()
+      `INSERT INTO payout_balance AS p (aui, unit, available, paid_out, reserved, pending_reversals, balance_sequence)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::bigint[])
+       ON CONFLICT (aui, unit) DO UPDATE SET available = EXCLUDED.available, paid_out = EXCLUDED.paid_out, reserved = EXCLUDED.reserved,
+         pending_reversals = EXCLUDED.pending_reversals, balance_sequence = EXCLUDED.balance_sequence, updated_at = now()
        WHERE p.balance_sequence < EXCLUDED.balance_sequence`,
-      [rows.map((row) => row.aui), rows.map((row) => row.unit), rows.map((row) => row.available), rows.map((row) => row.paidOut), rows.map((row) => row.sequence)],
+      [
+        rows.map((row) => row.aui), rows.map((row) => row.unit), rows.map((row) => row.available), rows.map((row) => row.paidOut),
+        // Events of an earlier release carry no pending reversals: none were known then.
+        rows.map((row) => row.reserved), rows.map((row) => row.pendingReversals ?? '0'), rows.map((row) => row.sequence),
+      ],
     );
   }
 }

@@ -36,6 +36,9 @@ export class PayoutOutboxRelay {
 
 /** CloudEvents binary headers, as on every event of the product, so consumers can route without parsing. */
 function headersOf(payload: unknown): Record<string, string> {
-  const event = payload as { type: string; payoutId: string; executedAt?: string; failedAt?: string };
-  return cloudEventHeaders({ id: event.payoutId, type: event.type, source: '/payout', time: event.executedAt ?? event.failedAt ?? new Date().toISOString() });
+  const event = payload as { type: string; payoutId: string; executedAt?: string; failedAt?: string; requestedAt?: string; submittedAt?: string; returnedAt?: string };
+  // One payout has several events: the step names each; PayoutExecuted keeps the payout id alone, as before.
+  const id = event.type === 'PayoutExecuted' ? event.payoutId : `${event.payoutId}:${event.type}`;
+  const time = event.executedAt ?? event.failedAt ?? event.requestedAt ?? event.submittedAt ?? event.returnedAt ?? new Date().toISOString();
+  return cloudEventHeaders({ id, type: event.type, source: '/payout', time });
 }

@@ -1,4 +1,4 @@
-import { PayoutExecuted, PayoutFailed, checkPayoutExecuted, checkPayoutFailed, Topics } from '@earnings/contracts';
+import { PayoutExecuted, PayoutFailed, PayoutReturned, PayoutSubmitted, checkPayoutExecuted, checkPayoutFailed, checkPayoutLifecycle, Topics } from '@earnings/contracts';
 import { Decimal, fractionDigitsOf, isCurrencyUnit, PayoutPolicy, PayoutProgress, transitionPayout } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { PayoutProvider, ProviderAnswer } from '../providers/payout-provider';
@@ -11,7 +11,14 @@ export interface ProcessorOptions {
   /** How long after "pending" the provider is asked again. */
   pollDelayMs: number;
   retryDelayMsMax: number;
+  /** How long after success a payout that can come back (PayPal, gift card) is still asked about; 0: never. */
+  returnWatchMs: number;
+  /** How often such a payout is asked about meanwhile. */
+  returnPollIntervalMs: number;
 }
+
+/** Methods whose money can come back after success; the others (credits, rewards) never change once delivered. */
+const methodsWatchedForReturns = new Set(['paypal', 'gift_card']);
 
 /**
  * Moves payouts in flight through their providers. Every call carries the payout id as the
@@ -72,20 +79,34 @@ export class PayoutProcessor {
       const transition = transitionPayout(current.state, progress);
       if (!transition.changed) {
         if (transition.reason === 'final-state') this.logger.error({ payoutId: payout.payout_id, state: current.state, progress }, 'provider contradicts a final payout state; ignored');
+        // A succeeded payout under watch is asked again later, until its watch ends.
+        if (current.state === 'succeeded') await this.payouts.retryLater(current.payout_id, this.options.returnPollIntervalMs);
         return;
       }
       const now = new Date().toISOString();
       switch (transition.state) {
         case 'submitted':
           await this.payouts.setState(manager, current.payout_id, 'submitted', { providerReference: referenceOf(progress), nextAttemptInMs: this.options.pollDelayMs });
+          await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, current.aui, submittedEvent(current, now));
           return;
-        case 'succeeded':
-          await this.payouts.setState(manager, current.payout_id, 'succeeded', { providerReference: referenceOf(progress) });
+        case 'succeeded': {
+          const watched = methodsWatchedForReturns.has(current.method) && this.options.returnWatchMs > 0;
+          await this.payouts.setState(manager, current.payout_id, 'succeeded', {
+            providerReference: referenceOf(progress), nextAttemptInMs: this.options.returnPollIntervalMs, returnWatchMs: watched ? this.options.returnWatchMs : undefined,
+          });
           await this.payouts.appendOutbox(manager, Topics.payoutExecuted, current.aui, executedEvent(current, referenceOf(progress) ?? current.provider_reference, now));
           if (!isCurrencyUnit(current.unit)) await this.payouts.recordRewardFulfilments(manager, current);
           return;
+        }
+        case 'returned': {
+          const reason = progress.type === 'ProviderReturned' ? progress.reason : 'returned';
+          await this.payouts.setState(manager, current.payout_id, 'returned', { failureReason: reason });
+          await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, current.aui, returnedEvent(current, reason, now));
+          this.logger.warn({ payoutId: current.payout_id, reason }, 'payout came back after success; the amount is available again');
+          return;
+        }
         case 'failed': {
-          const reason = progress.type === 'ProviderFailed' ? progress.reason : 'failed';
+          const reason = progress.type === 'ProviderFailed' || progress.type === 'ProviderReturned' ? progress.reason : 'failed';
           await this.payouts.setState(manager, current.payout_id, 'failed', { failureReason: reason });
           await this.payouts.appendOutbox(manager, Topics.payoutFailed, current.aui, failedEvent(current, reason, now));
           this.logger.warn({ payoutId: current.payout_id, reason }, 'payout failed; its reservation is released');
@@ -110,6 +131,8 @@ function progressOf(answer: Exclude<ProviderAnswer, { outcome: 'retry' }>): Payo
       return { type: 'ProviderAccepted', providerReference: answer.reference };
     case 'failed':
       return { type: 'ProviderFailed', reason: answer.reason };
+    case 'returned':
+      return { type: 'ProviderReturned', reason: answer.reason };
     default: {
       const unreachable: never = answer;
       throw new Error(`unknown provider answer ${JSON.stringify(unreachable)}`);
@@ -118,7 +141,27 @@ function progressOf(answer: Exclude<ProviderAnswer, { outcome: 'retry' }>): Payo
 }
 
 function referenceOf(progress: PayoutProgress): string | null {
-  return progress.type === 'ProviderFailed' ? null : progress.providerReference;
+  return progress.type === 'ProviderAccepted' || progress.type === 'ProviderSucceeded' ? progress.providerReference : null;
+}
+
+function submittedEvent(payout: PayoutRow, submittedAt: string): PayoutSubmitted {
+  const event: PayoutSubmitted = {
+    type: 'PayoutSubmitted', schemaVersion: 1, payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit,
+    amount: new Decimal(payout.amount).toFixed(), method: payout.method, submittedAt,
+  };
+  const checked = checkPayoutLifecycle(event);
+  if (!checked.ok) throw new Error(`PayoutSubmitted of ${payout.payout_id} breaks its schema: ${checked.reason}`);
+  return event;
+}
+
+function returnedEvent(payout: PayoutRow, reason: string, returnedAt: string): PayoutReturned {
+  const event: PayoutReturned = {
+    type: 'PayoutReturned', schemaVersion: 1, payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit,
+    amount: new Decimal(payout.amount).toFixed(), method: payout.method, reason: reason.slice(0, 2000), returnedAt,
+  };
+  const checked = checkPayoutLifecycle(event);
+  if (!checked.ok) throw new Error(`PayoutReturned of ${payout.payout_id} breaks its schema: ${checked.reason}`);
+  return event;
 }
 
 function executedEvent(payout: PayoutRow, providerReference: string | null, executedAt: string): PayoutExecuted {

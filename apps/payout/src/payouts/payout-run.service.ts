@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Decimal, decidePayout, isCurrencyUnit, NoPayoutReason, PayoutPolicy } from '@earnings/domain';
+import { PayoutRequested, checkPayoutLifecycle, Topics } from '@earnings/contracts';
+import { Decimal, decidePayout, isCurrencyUnit, NoPayoutReason, PayoutPolicy, spendableOf } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { isPayoutMethod, PayoutMethod } from '../providers/payout-provider';
-import { NewPayout, PayoutRepository } from './payout.repository';
+import { CandidateRow, NewPayout, PayoutRepository } from './payout.repository';
 
 export interface PayoutRunSummary {
   runId: string;
@@ -10,21 +11,25 @@ export interface PayoutRunSummary {
   requested: number;
   /** Payouts another run had requested already (their idempotency key existed): a normal outcome. */
   alreadyRequested: number;
-  skipped: Partial<Record<NoPayoutReason | 'no-destination', number>>;
+  skipped: Partial<Record<NoPayoutReason | 'no-method' | 'no-destination', number>>;
 }
 
 /**
- * A payout run: in one transaction under a run lock, decide every eligible balance and insert the
- * payouts in state `requested`. The row is the reservation; money moves later, in the processor.
+ * A payout run: in one transaction under a run lock, decide every eligible balance, insert the
+ * payouts in state `requested` and announce each as PayoutRequested (the outbox), so the ledger
+ * holds the amount at once. The row is the reservation; money moves later, in the processor.
  * A crash before commit leaves nothing; after commit the processor finds the rows.
  */
 export class PayoutRunService {
   constructor(
     private readonly payouts: PayoutRepository,
     private readonly policy: PayoutPolicy,
-    private readonly options: { auiPrefix: string; defaultMethod: PayoutMethod; rewardFulfiller: 'ledger_credit' | 'http_webhook' },
+    private readonly options: { auiPrefix: string; defaultMethod: PayoutMethod | null; rewardFulfiller: 'ledger_credit' | 'http_webhook' },
     private readonly logger: Logger,
   ) {}
+
+  /** Where each run's skipped balances are counted per reason (the module points it at a Prometheus counter). */
+  onSkipped: (reason: string, count: number) => void = () => undefined;
 
   async run(now: Date): Promise<PayoutRunSummary> {
     const runId = `run_${randomUUID()}`;
@@ -34,12 +39,17 @@ export class PayoutRunService {
       const skipped: PayoutRunSummary['skipped'] = {};
       const planned: Omit<NewPayout, 'coveredCommissions'>[] = [];
       for (const candidate of candidates) {
-        const decision = decidePayout({ aui: candidate.aui, unit: candidate.unit, spendable: new Decimal(candidate.spendable) }, this.policy, now);
+        const decision = decidePayout({ aui: candidate.aui, unit: candidate.unit, spendable: spendableOfCandidate(candidate) }, this.policy, now);
         if (decision.kind === 'none') {
           skipped[decision.reason] = (skipped[decision.reason] ?? 0) + 1;
           continue;
         }
-        const { method, destination } = this.methodOf(candidate.unit, candidate.method, candidate.destination);
+        const chosen = this.methodOf(candidate.unit, candidate.method, candidate.destination);
+        if (chosen === null) {
+          skipped['no-method'] = (skipped['no-method'] ?? 0) + 1;
+          continue;
+        }
+        const { method, destination } = chosen;
         if ((method === 'paypal' || method === 'gift_card') && destination === null) {
           skipped['no-destination'] = (skipped['no-destination'] ?? 0) + 1;
           continue;
@@ -51,18 +61,40 @@ export class PayoutRunService {
           aui: candidate.aui, unit: candidate.unit, amount: decision.amount.toFixed(), method, destination, runId,
         });
       }
-      const covered = await this.payouts.payableCommissions(manager, [...new Set(planned.map((payout) => payout.aui))]);
-      const inserted = await this.payouts.insertPayouts(manager, planned.map((payout) => ({ ...payout, coveredCommissions: covered.get(JSON.stringify([payout.aui, payout.unit])) ?? [] })));
-      return { runId, considered: candidates.length, requested: inserted.length, alreadyRequested: planned.length - inserted.length, skipped };
+      const rewardAuis = planned.filter((payout) => !isCurrencyUnit(payout.unit)).map((payout) => payout.aui);
+      const covered = await this.payouts.rewardCommissions(manager, [...new Set(rewardAuis)]);
+      const withCoverage = planned.map((payout) => ({ ...payout, coveredCommissions: isCurrencyUnit(payout.unit) ? [] : (covered.get(JSON.stringify([payout.aui, payout.unit])) ?? []) }));
+      const inserted = new Set(await this.payouts.insertPayouts(manager, withCoverage));
+      const requestedAt = now.toISOString();
+      await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, withCoverage.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: requestedEvent(payout, requestedAt) })));
+      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: planned.length - inserted.size, skipped };
     });
+    for (const [reason, count] of Object.entries(summary.skipped)) this.onSkipped(reason, count);
     this.logger.info(summary, 'payout run requested payouts');
     return summary;
   }
 
-  /** Rewards (credits, points, ...) go by the configured fulfiller; money by the user's chosen method. */
-  private methodOf(unit: string, method: string | null, destination: string | null): { method: string; destination: string | null } {
+  /** Rewards (credits, points, ...) go by the configured fulfiller; money by the user's chosen method, else the partner's explicit default, else not at all. */
+  private methodOf(unit: string, method: string | null, destination: string | null): { method: string; destination: string | null } | null {
     if (!isCurrencyUnit(unit)) return { method: this.options.rewardFulfiller, destination: null };
     if (method !== null && isPayoutMethod(method)) return { method, destination };
-    return { method: this.options.defaultMethod, destination: null };
+    return this.options.defaultMethod === null ? null : { method: this.options.defaultMethod, destination: null };
   }
+}
+
+function spendableOfCandidate(candidate: CandidateRow): Decimal {
+  const ledger = {
+    payable: new Decimal(candidate.payable), paidOut: new Decimal(candidate.paid_out),
+    reserved: new Decimal(candidate.reserved), pendingReversals: new Decimal(candidate.pending_reversals),
+  };
+  return spendableOf(ledger, new Decimal(candidate.committed));
+}
+
+function requestedEvent(payout: Omit<NewPayout, 'coveredCommissions'>, requestedAt: string): PayoutRequested {
+  const event: PayoutRequested = {
+    type: 'PayoutRequested', schemaVersion: 1, payoutId: payout.payoutId, aui: payout.aui, unit: payout.unit, amount: payout.amount, method: payout.method, requestedAt,
+  };
+  const checked = checkPayoutLifecycle(event);
+  if (!checked.ok) throw new Error(`PayoutRequested of ${payout.payoutId} breaks its schema: ${checked.reason}`);
+  return event;
 }

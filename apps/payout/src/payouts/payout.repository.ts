@@ -3,12 +3,16 @@ import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence
 import { DataSource, EntityManager } from 'typeorm';
 import { PayoutState } from '@earnings/domain';
 
-/** A balance a run may pay: the view's figures and this service's own holds on it. */
+/** A balance a run may pay: the ledger's figures (from balance-changed) and this service's own payouts on it. */
 export interface CandidateRow {
   aui: string;
   unit: string;
-  /** The ledger's available minus payouts in flight, and minus succeeded payouts the ledger has not applied yet. */
-  spendable: string;
+  payable: string;
+  paid_out: string;
+  reserved: string;
+  pending_reversals: string;
+  /** This service's payouts requested, at the provider, or succeeded and not returned. */
+  committed: string;
   method: string | null;
   destination: string | null;
   payout_count: string;
@@ -61,21 +65,19 @@ export class PayoutRepository {
   }
 
   /**
-   * Spendable per balance, set-based. Two holds are subtracted, and the smaller result wins:
-   * payouts in flight (from the view's available), and everything this service ever committed
-   * (from the ledger's payable = available + paid out), which also covers a succeeded payout the
-   * ledger has not applied yet.
+   * The inputs of spendableOf per balance, set-based: the ledger's figures and what this service
+   * has committed. The rule itself lives in libs/domain (spendableOf). `available > 0` only
+   * narrows the scan: spendable is never above the ledger's available.
    */
   async candidates(manager: EntityManager, units: string[], auiPrefix: string): Promise<CandidateRow[]> {
     return manager.query(
       `WITH held AS (
          SELECT aui, unit,
-                coalesce(sum(amount) FILTER (WHERE state IN ('requested', 'submitted')), 0) AS in_flight,
-                coalesce(sum(amount) FILTER (WHERE state <> 'failed'), 0) AS committed,
+                coalesce(sum(amount) FILTER (WHERE state IN ('requested', 'submitted', 'succeeded')), 0) AS committed,
                 count(*) AS payout_count
            FROM payout WHERE starts_with(aui, $2) AND unit = ANY($1::text[]) GROUP BY aui, unit)
-       SELECT b.aui, b.unit,
-              trim_scale(least(b.available - coalesce(h.in_flight, 0), b.available + b.paid_out - coalesce(h.committed, 0)))::text AS spendable,
+       SELECT b.aui, b.unit, (b.available + b.paid_out + b.reserved)::text AS payable, b.paid_out::text, b.reserved::text,
+              b.pending_reversals::text, coalesce(h.committed, 0)::text AS committed,
               m.method, m.destination, coalesce(h.payout_count, 0)::text AS payout_count
          FROM payout_balance b
          LEFT JOIN held h ON h.aui = b.aui AND h.unit = b.unit
@@ -87,14 +89,19 @@ export class PayoutRepository {
     );
   }
 
-  /** The eligible commissions of these balances, from the ledger projection (read only), for audit. */
-  async payableCommissions(manager: EntityManager, auis: string[]): Promise<Map<string, { source: string; commissionId: string }[]>> {
+  /**
+   * The FirstPromoter reward commissions these balances hold, to be marked fulfilled there once
+   * delivered. Still read from the ledger projection: the reward flow (issue "FirstPromoter
+   * rewards") moves this to per-commission delivery learnt from the topics. Cash payouts do not
+   * use it: which commissions a cash payout covered is the ledger's allocation (GraphQL).
+   */
+  async rewardCommissions(manager: EntityManager, auis: string[]): Promise<Map<string, { source: string; commissionId: string }[]>> {
     const covered = new Map<string, { source: string; commissionId: string }[]>();
     if (auis.length === 0) return covered;
     const schema = assertSchemaName(await currentProjectionSchema(manager));
     const rows: { aui: string; unit: string; source: string; commission_id: string }[] = await manager.query(
       `SELECT aui, unit, source, commission_id FROM ${schema}.commission
-        WHERE aui = ANY($1::text[]) AND state = 'PAYABLE' AND NOT paid_by_network
+        WHERE aui = ANY($1::text[]) AND source = 'firstpromoter' AND state = 'PAYABLE' AND NOT paid_by_network
         ORDER BY aui, unit, source, commission_id`,
       [auis],
     );
@@ -124,6 +131,15 @@ export class PayoutRepository {
     return rows.map((row) => row.payout_id);
   }
 
+  /** Every payout insert announces PayoutRequested in the same transaction, so the ledger holds the amount. */
+  async appendOutboxMany(manager: EntityManager, topic: (typeof Topics)[keyof typeof Topics], messages: { key: string; payload: object }[]): Promise<void> {
+    if (messages.length === 0) return;
+    await manager.query(
+      `INSERT INTO payout_outbox (topic, message_key, payload) SELECT $1, k, p::jsonb FROM unnest($2::text[], $3::text[]) AS m(k, p)`,
+      [topic, messages.map((message) => message.key), messages.map((message) => JSON.stringify(message.payload))],
+    );
+  }
+
   /** After a crash every payout in flight is due at once: nothing else works on them (one payout process). */
   async resumeInFlight(): Promise<number> {
     return updatedRows(await this.dataSource.query(`UPDATE payout SET next_attempt_at = now() WHERE state IN ('requested', 'submitted') RETURNING 1`)).length;
@@ -133,8 +149,9 @@ export class PayoutRepository {
   async claimDue(limit: number, leaseMs: number): Promise<PayoutRow[]> {
     return updatedRows<PayoutRow>(await this.dataSource.query(
       `UPDATE payout p SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), attempt_count = p.attempt_count + 1
-        WHERE p.payout_id IN (SELECT payout_id FROM payout WHERE state IN ('requested', 'submitted') AND next_attempt_at <= now()
-                               ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        WHERE p.payout_id IN (SELECT payout_id FROM payout
+                                WHERE (state IN ('requested', 'submitted') OR (state = 'succeeded' AND return_watch_until > now())) AND next_attempt_at <= now()
+                                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING p.*, p.amount::text AS amount`,
       [limit, leaseMs],
     ));
@@ -145,19 +162,24 @@ export class PayoutRepository {
     return rows[0] ?? null;
   }
 
-  async setState(manager: EntityManager, payoutId: string, state: PayoutState, change: { providerReference?: string | null; failureReason?: string; nextAttemptInMs?: number }): Promise<void> {
+  async setState(
+    manager: EntityManager, payoutId: string, state: PayoutState,
+    change: { providerReference?: string | null; failureReason?: string; nextAttemptInMs?: number; returnWatchMs?: number },
+  ): Promise<void> {
     await manager.query(
       `UPDATE payout SET state = $2, provider_reference = coalesce($3, provider_reference), failure_reason = coalesce($4, failure_reason),
-              next_attempt_at = now() + make_interval(secs => $5::numeric / 1000), updated_at = now()
+              next_attempt_at = now() + make_interval(secs => $5::numeric / 1000),
+              return_watch_until = CASE WHEN $6::numeric IS NULL THEN return_watch_until ELSE now() + make_interval(secs => $6::numeric / 1000) END,
+              updated_at = now()
         WHERE payout_id = $1`,
-      [payoutId, state, change.providerReference ?? null, change.failureReason ?? null, change.nextAttemptInMs ?? 0],
+      [payoutId, state, change.providerReference ?? null, change.failureReason ?? null, change.nextAttemptInMs ?? 0, change.returnWatchMs ?? null],
     );
   }
 
   async retryLater(payoutId: string, delayMs: number): Promise<void> {
     await this.dataSource.query(
       `UPDATE payout SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), updated_at = now()
-        WHERE payout_id = $1 AND state IN ('requested', 'submitted')`,
+        WHERE payout_id = $1 AND state IN ('requested', 'submitted', 'succeeded')`,
       [payoutId, delayMs],
     );
   }

@@ -53,8 +53,10 @@ function orderAnswer(body: JsonObject): ProviderAnswer {
     case 'EXECUTED':
       return { outcome: 'succeeded', reference: orderId };
     case 'FAILED':
-    case 'CANCELED':
       return { outcome: 'failed', reason: `gift card order ${status}` };
+    // A cancelled order gives the money back: a return after success, a failure before it.
+    case 'CANCELED':
+      return { outcome: 'returned', reason: `gift card order ${status}` };
     default:
       return { outcome: 'pending', reference: orderId };
   }

@@ -26,6 +26,8 @@ export type ProviderAnswer =
   | { outcome: 'succeeded'; reference: string | null }
   | { outcome: 'pending'; reference: string }
   | { outcome: 'failed'; reason: string }
+  /** The money came back (PayPal RETURNED, REFUNDED, REVERSED, BLOCKED; a cancelled gift card). */
+  | { outcome: 'returned'; reason: string }
   | { outcome: 'retry'; reason: string };
 
 export interface PayoutProvider {

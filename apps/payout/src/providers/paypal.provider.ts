@@ -87,7 +87,9 @@ function batchAnswer(body: JsonObject): ProviderAnswer {
     case 'CANCELED':
       return { outcome: 'failed', reason: `paypal batch ${status}` };
     case 'SUCCESS':
-      if (['FAILED', 'RETURNED', 'BLOCKED', 'REFUNDED', 'REVERSED', 'DENIED'].includes(itemStatus)) return { outcome: 'failed', reason: `paypal item ${itemStatus}` };
+      if (['FAILED', 'DENIED'].includes(itemStatus)) return { outcome: 'failed', reason: `paypal item ${itemStatus}` };
+      // Money that reached the receiver and came back; an UNCLAIMED item turns RETURNED after 30 days.
+      if (['RETURNED', 'BLOCKED', 'REFUNDED', 'REVERSED'].includes(itemStatus)) return { outcome: 'returned', reason: `paypal item ${itemStatus}` };
       return { outcome: 'succeeded', reference: batchId };
     default:
       return { outcome: 'pending', reference: batchId };

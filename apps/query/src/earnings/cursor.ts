@@ -7,9 +7,9 @@ export interface TransactionCursor {
   commissionId: string;
 }
 
-/** Position after a payout in the order (executed_at DESC, payout_id). */
+/** Position after a payout in the order (listed_at DESC, payout_id); listed_at is when it was requested (or executed, for older payouts). */
 export interface PayoutCursor {
-  executedAt: string;
+  listedAt: string;
   payoutId: string;
 }
 
@@ -38,7 +38,7 @@ export function decodeTransactionCursor(cursor: string): TransactionCursor {
 }
 
 export function decodePayoutCursor(cursor: string): PayoutCursor {
-  const [executedAt, payoutId] = decodeKey(cursor, 2);
-  if (executedAt === null || payoutId === null || !timestampPattern.test(executedAt)) throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
-  return { executedAt, payoutId };
+  const [listedAt, payoutId] = decodeKey(cursor, 2);
+  if (listedAt === null || payoutId === null || !timestampPattern.test(listedAt)) throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
+  return { listedAt, payoutId };
 }

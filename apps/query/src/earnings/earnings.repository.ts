@@ -1,4 +1,4 @@
-import { canonicalTimestamp } from '@earnings/domain';
+import { AllocatableCommission, AllocatablePayout, canonicalTimestamp, Decimal } from '@earnings/domain';
 import type { CommissionState } from '@earnings/contracts';
 import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
@@ -11,6 +11,8 @@ export interface BalanceView {
   available: string;
   paidOut: string;
   paidByNetwork: string;
+  reserved: string;
+  pendingReversals: string;
 }
 
 export interface EarningsView {
@@ -39,7 +41,11 @@ export interface PayoutRow {
   unit: string;
   amount: string;
   method: string;
-  executedAt: string;
+  state: string;
+  listedAt: string;
+  executedAt: string | null;
+  endedAt: string | null;
+  endReason: string | null;
 }
 
 interface BalanceRow {
@@ -50,6 +56,8 @@ interface BalanceRow {
   available: string;
   paid_out: string;
   paid_by_network: string;
+  reserved: string;
+  pending_reversals: string;
   updated_at: string;
 }
 
@@ -65,7 +73,8 @@ export class EarningsRepository {
   async earningsOfMany(auis: readonly string[]): Promise<EarningsView[]> {
     const schema = await this.projectionSchema();
     const rows: BalanceRow[] = await this.dataSource.query(
-      `SELECT aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, updated_at
+      `SELECT aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text,
+              pending_reversals::text, updated_at
          FROM ${schema}.balance WHERE aui = ANY($1::text[]) ORDER BY aui, unit`,
       [auis],
     );
@@ -96,19 +105,43 @@ export class EarningsRepository {
     return rows.map(toTransactionRow);
   }
 
-  /** One page of an AUI's executed payouts, newest first. */
+  /** One page of an AUI's payouts in every state, newest first. Served by the index payout_by_aui_listed_at. */
   async payoutsOf(aui: string, cursor: PayoutCursor | null, limit: number): Promise<PayoutRow[]> {
     const schema = await this.projectionSchema();
-    const rows: { payout_id: string; unit: string; amount: string; method: string; executed_at: string }[] = await this.dataSource.query(
-      `SELECT payout_id, unit, amount::text, method, executed_at
-         FROM ${schema}.applied_payout
+    const rows: Record<string, string | null>[] = await this.dataSource.query(
+      `SELECT payout_id, unit, amount::text, method, state, listed_at, executed_at, ended_at, end_reason
+         FROM ${schema}.payout
         WHERE aui = $1
-          AND ($2::boolean IS FALSE OR executed_at < $3::timestamptz OR (executed_at = $3::timestamptz AND payout_id > $4))
-        ORDER BY executed_at DESC, payout_id
+          AND ($2::boolean IS FALSE OR listed_at < $3::timestamptz OR (listed_at = $3::timestamptz AND payout_id > $4))
+        ORDER BY listed_at DESC, payout_id
         LIMIT $5`,
-      [aui, cursor !== null, cursor?.executedAt ?? null, cursor?.payoutId ?? null, limit],
+      [aui, cursor !== null, cursor?.listedAt ?? null, cursor?.payoutId ?? null, limit],
     );
-    return rows.map((row) => ({ id: row.payout_id, unit: row.unit, amount: row.amount, method: row.method, executedAt: canonicalTimestamp(row.executed_at) }));
+    const timestamp = (value: string | null) => (value === null ? null : canonicalTimestamp(value));
+    return rows.map((row) => ({
+      id: String(row.payout_id), unit: String(row.unit), amount: String(row.amount), method: String(row.method), state: String(row.state),
+      listedAt: canonicalTimestamp(String(row.listed_at)), executedAt: timestamp(row.executed_at), endedAt: timestamp(row.ended_at), endReason: row.end_reason,
+    }));
+  }
+
+  /** What allocatePayouts needs of one AUI: its payable commissions (not network-paid) and its payouts that succeeded. */
+  async allocationInputsOf(aui: string): Promise<{ commissions: AllocatableCommission[]; payouts: AllocatablePayout[] }> {
+    const schema = await this.projectionSchema();
+    const [commissions, payouts]: [Record<string, string | null>[], Record<string, string>[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT source, commission_id, unit, user_amount::text AS amount, event_date FROM ${schema}.commission
+          WHERE aui = $1 AND state = 'PAYABLE' AND NOT paid_by_network`,
+        [aui],
+      ),
+      this.dataSource.query(`SELECT payout_id, unit, amount::text, executed_at FROM ${schema}.payout WHERE aui = $1 AND state = 'succeeded'`, [aui]),
+    ]);
+    return {
+      commissions: commissions.map((row) => ({
+        source: String(row.source), commissionId: String(row.commission_id), unit: String(row.unit), amount: new Decimal(String(row.amount)),
+        eventDate: row.event_date === null ? null : canonicalTimestamp(row.event_date),
+      })),
+      payouts: payouts.map((row) => ({ payoutId: row.payout_id, unit: row.unit, amount: new Decimal(row.amount), executedAt: canonicalTimestamp(row.executed_at) })),
+    };
   }
 
   private async projectionSchema(): Promise<string> {
@@ -137,6 +170,8 @@ function toEarningsView(aui: string, rows: BalanceRow[]): EarningsView {
       available: row.available,
       paidOut: row.paid_out,
       paidByNetwork: row.paid_by_network,
+      reserved: row.reserved,
+      pendingReversals: row.pending_reversals,
     })),
     updatedAt: updatedAt === null ? null : canonicalTimestamp(updatedAt),
   };

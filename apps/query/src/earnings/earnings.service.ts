@@ -1,4 +1,5 @@
 import type { CommissionState } from '@earnings/contracts';
+import { allocatePayouts, Allocation, commissionKey } from '@earnings/domain';
 import { assertCanReadEarnings } from '../auth/access-policy';
 import { Caller } from '../auth/caller';
 import { QueryError } from '../errors/query-error';
@@ -16,13 +17,10 @@ export interface PageRequest {
   after?: string | null;
 }
 
-export type Transaction = TransactionRow & { statusExplanation: string };
+/** A commission with what payouts covered of it (the ledger's allocation, libs/domain payout-allocation.ts). */
+export type Transaction = TransactionRow & { statusExplanation: string; paidOutAmount: string; paidBy: string[] };
 
-/**
- * Payouts as the API shows them. Until the payout service lands they come from the ledger's
- * applied_payout table, so only executed payouts appear (state "succeeded"); then in-flight
- * payouts will come from the payout service's own tables.
- */
+/** Payouts as the API shows them, in every state the payout service announced, with the commissions each covered. */
 export interface Payout {
   id: string;
   unit: string;
@@ -31,6 +29,9 @@ export interface Payout {
   state: string;
   createdAt: string;
   executedAt: string | null;
+  endedAt: string | null;
+  reason: string | null;
+  covered: { source: string; commissionId: string; amount: string }[];
 }
 
 export interface EarningsLoader {
@@ -60,7 +61,12 @@ export class EarningsService {
     const size = this.pageSize(page.first);
     const cursor = page.after ? decodeTransactionCursor(page.after) : null;
     const rows = await this.repository.transactionsOf(aui, states && states.length > 0 ? states : null, cursor, size + 1);
-    return toConnection(rows, size, (row) => ({ ...row, statusExplanation: statusExplanation(row.state, row.source) }), (row) => [row.eventDate, row.source, row.commissionId]);
+    const allocation = await this.allocationOf(aui);
+    const toTransaction = (row: TransactionRow): Transaction => {
+      const coverage = allocation.byCommission.get(commissionKey(row.source, row.commissionId));
+      return { ...row, statusExplanation: statusExplanation(row.state, row.source), paidOutAmount: coverage?.paidOut.toFixed() ?? '0', paidBy: coverage?.payoutIds ?? [] };
+    };
+    return toConnection(rows, size, toTransaction, (row) => [row.eventDate, row.source, row.commissionId]);
   }
 
   async payouts(caller: Caller | undefined, aui: string, page: PageRequest): Promise<Connection<Payout>> {
@@ -68,7 +74,13 @@ export class EarningsService {
     const size = this.pageSize(page.first);
     const cursor = page.after ? decodePayoutCursor(page.after) : null;
     const rows = await this.repository.payoutsOf(aui, cursor, size + 1);
-    return toConnection(rows, size, toPayout, (row) => [row.executedAt, row.id]);
+    const allocation = await this.allocationOf(aui);
+    return toConnection(rows, size, (row) => toPayout(row, allocation), (row) => [row.listedAt, row.id]);
+  }
+
+  private async allocationOf(aui: string): Promise<Allocation> {
+    const { commissions, payouts } = await this.repository.allocationInputsOf(aui);
+    return allocatePayouts(commissions, payouts);
   }
 
   private pageSize(first: number | null | undefined): number {
@@ -78,8 +90,12 @@ export class EarningsService {
   }
 }
 
-function toPayout(row: PayoutRow): Payout {
-  return { id: row.id, unit: row.unit, amount: row.amount, method: row.method, state: 'succeeded', createdAt: row.executedAt, executedAt: row.executedAt };
+function toPayout(row: PayoutRow, allocation: Allocation): Payout {
+  const covered = (allocation.byPayout.get(row.id) ?? []).map((item) => ({ source: item.source, commissionId: item.commissionId, amount: item.amount.toFixed() }));
+  return {
+    id: row.id, unit: row.unit, amount: row.amount, method: row.method, state: row.state, createdAt: row.listedAt,
+    executedAt: row.executedAt, endedAt: row.endedAt, reason: row.endReason, covered,
+  };
 }
 
 /** Rows were read with one extra beyond `size`: its presence is hasNextPage. */

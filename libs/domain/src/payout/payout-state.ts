@@ -1,15 +1,19 @@
 /**
- * A payout's life. `requested` and `submitted` hold the funds (the reservation); `succeeded` and
- * `failed` are final: the money left, or the reservation is released.
+ * A payout's life. `requested` and `submitted` hold the funds (the reservation). `succeeded` means
+ * the money left; it can still come back (`returned`: PayPal RETURNED, REFUNDED, REVERSED or
+ * BLOCKED, a cancelled gift card, a reward delivery the partner took back), after which the funds
+ * are the user's to be paid again. `failed` and `returned` are final.
  */
-export const PayoutStates = ['requested', 'submitted', 'succeeded', 'failed'] as const;
+export const PayoutStates = ['requested', 'submitted', 'succeeded', 'failed', 'returned'] as const;
 export type PayoutState = (typeof PayoutStates)[number];
 
-/** What a provider (or the service itself) said about a payout. */
+/** What a provider (or the partner, for a reward) said about a payout. */
 export type PayoutProgress =
   | { type: 'ProviderAccepted'; providerReference: string | null }
   | { type: 'ProviderSucceeded'; providerReference: string | null }
-  | { type: 'ProviderFailed'; reason: string };
+  | { type: 'ProviderFailed'; reason: string }
+  /** The money came back: a return after success, or before it ever succeeded (then it simply failed). */
+  | { type: 'ProviderReturned'; reason: string };
 
 export type PayoutTransition =
   | { changed: true; state: PayoutState }
@@ -22,9 +26,10 @@ export function isFinalPayoutState(state: PayoutState): boolean {
   switch (state) {
     case 'requested':
     case 'submitted':
-      return false;
     case 'succeeded':
+      return false;
     case 'failed':
+    case 'returned':
       return true;
     default: {
       const unreachable: never = state;
@@ -35,22 +40,44 @@ export function isFinalPayoutState(state: PayoutState): boolean {
 
 /** True while the payout holds funds back from later runs. */
 export function holdsReservation(state: PayoutState): boolean {
-  return !isFinalPayoutState(state);
+  return state === 'requested' || state === 'submitted';
 }
 
-/** The pure transition function: requested → submitted → succeeded | failed (submitted may be skipped). */
+/**
+ * The pure transition function: requested → submitted → succeeded → returned, or → failed
+ * (submitted may be skipped). A succeeded payout only moves to returned; anything else said of it
+ * is a repeated answer or a contradiction, never a second payment or a silent release.
+ */
 export function transitionPayout(state: PayoutState, progress: PayoutProgress): PayoutTransition {
   if (isFinalPayoutState(state)) {
-    const same = (state === 'succeeded' && progress.type === 'ProviderSucceeded') || (state === 'failed' && progress.type === 'ProviderFailed');
+    const same = (state === 'failed' && progress.type === 'ProviderFailed') || (state === 'returned' && progress.type === 'ProviderReturned');
     return same ? { changed: false, reason: 'already-in-state' } : { changed: false, reason: 'final-state' };
   }
+  if (state === 'succeeded') return transitionSucceeded(progress);
   switch (progress.type) {
     case 'ProviderAccepted':
       return state === 'submitted' ? { changed: false, reason: 'already-in-state' } : { changed: true, state: 'submitted' };
     case 'ProviderSucceeded':
       return { changed: true, state: 'succeeded' };
     case 'ProviderFailed':
+    case 'ProviderReturned':
       return { changed: true, state: 'failed' };
+    default: {
+      const unreachable: never = progress;
+      throw new Error(`unknown payout progress ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function transitionSucceeded(progress: PayoutProgress): PayoutTransition {
+  switch (progress.type) {
+    case 'ProviderReturned':
+      return { changed: true, state: 'returned' };
+    case 'ProviderSucceeded':
+    case 'ProviderAccepted':
+      return { changed: false, reason: 'already-in-state' };
+    case 'ProviderFailed':
+      return { changed: false, reason: 'final-state' };
     default: {
       const unreachable: never = progress;
       throw new Error(`unknown payout progress ${JSON.stringify(unreachable)}`);

@@ -3,6 +3,7 @@ import { holdsReservation, PayoutProgress, PayoutState, transitionPayout } from 
 const accepted: PayoutProgress = { type: 'ProviderAccepted', providerReference: 'batch-1' };
 const succeeded: PayoutProgress = { type: 'ProviderSucceeded', providerReference: 'batch-1' };
 const failed: PayoutProgress = { type: 'ProviderFailed', reason: 'DENIED' };
+const returned: PayoutProgress = { type: 'ProviderReturned', reason: 'paypal item RETURNED' };
 
 /** given a state, when progress arrives, then the transition. */
 const given = (state: PayoutState) => ({ when: (progress: PayoutProgress) => ({ then: (expected: unknown) => expect(transitionPayout(state, progress)).toEqual(expected) }) });
@@ -19,7 +20,13 @@ describe('the payout state machine', () => {
     given('failed').when(succeeded).then({ changed: false, reason: 'final-state' });
     given('failed').when(accepted).then({ changed: false, reason: 'final-state' });
   });
+  it('succeeded → returned when the money comes back; returned is final', () => {
+    given('succeeded').when(returned).then({ changed: true, state: 'returned' });
+    given('returned').when(returned).then({ changed: false, reason: 'already-in-state' });
+    given('returned').when(succeeded).then({ changed: false, reason: 'final-state' });
+  });
+  it('money that came back before success was never paid: the payout failed', () => given('submitted').when(returned).then({ changed: true, state: 'failed' }));
   it('holds the reservation only while in flight', () => {
-    expect(['requested', 'submitted', 'succeeded', 'failed'].map((state) => holdsReservation(state as PayoutState))).toEqual([true, true, false, false]);
+    expect(['requested', 'submitted', 'succeeded', 'failed', 'returned'].map((state) => holdsReservation(state as PayoutState))).toEqual([true, true, false, false, false]);
   });
 });

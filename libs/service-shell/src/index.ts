@@ -9,3 +9,4 @@ export * from './bootstrap/start-service';
 export * from './http/http-error';
 export * from './http/http-error.filter';
 export * from './http/http-server-options';
+export * from './auth/failed-authentication-throttle';

@@ -6,6 +6,9 @@ import { Caller, earningsReadScope } from './caller';
  * user reads only the AUI that is their token's `sub`. Throws the QueryError the caller gets.
  */
 export function assertCanReadEarnings(caller: Caller | undefined, aui: string): void {
+  if (caller?.kind === 'anonymous' && caller.reason === 'too-many-failures') {
+    throw new QueryError('RATE_LIMITED', 'too many failed authentications from this address; retry in a minute');
+  }
   if (caller === undefined || caller.kind === 'anonymous') {
     const reason = caller?.reason === 'invalid-credentials' ? 'the credentials are invalid or expired' : 'no credentials were sent';
     throw new QueryError('UNAUTHENTICATED', `authentication required: ${reason}; send Authorization: Bearer <API key or user token>`);

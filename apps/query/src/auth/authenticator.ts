@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { FailedAuthenticationThrottle } from '@earnings/service-shell';
 import { QueryConfig } from '../query.config';
 import { ApiKeyRepository } from './api-key.repository';
 import { Caller } from './caller';
@@ -11,12 +12,26 @@ import { RateLimiter } from './rate-limiter';
  */
 export class Authenticator {
   private readonly getKey: JWTVerifyGetKey | null;
+  private readonly failures: FailedAuthenticationThrottle;
 
   constructor(private readonly config: QueryConfig, private readonly apiKeys: ApiKeyRepository, private readonly rateLimiter: RateLimiter) {
     this.getKey = userTokenKeys(config);
+    this.failures = new FailedAuthenticationThrottle(config.AUTH_FAILURES_PER_MINUTE_MAX);
   }
 
-  async authenticate(authorization: string | undefined): Promise<Caller> {
+  /**
+   * clientAddress (request.ip, which honours TRUSTED_PROXY) is throttled on failures: once it has
+   * sent too many wrong credentials, what it sends is not looked up at all (no SQL, no JWT check).
+   * Undefined (a subscription's connection_init, which carries no address) is not throttled.
+   */
+  async authenticate(authorization: string | undefined, clientAddress?: string): Promise<Caller> {
+    if (clientAddress !== undefined && authorization && this.failures.isBlocked(clientAddress)) return { kind: 'anonymous', reason: 'too-many-failures' };
+    const caller = await this.identify(authorization);
+    if (clientAddress !== undefined && caller.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.recordFailure(clientAddress);
+    return caller;
+  }
+
+  private async identify(authorization: string | undefined): Promise<Caller> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     if (token === undefined) return { kind: 'anonymous', reason: authorization ? 'invalid-credentials' : 'no-credentials' };
     if (token.split('.').length === 3) {

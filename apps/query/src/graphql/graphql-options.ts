@@ -64,8 +64,9 @@ export function graphQLOptions(input: GraphQLOptionsInput): MercuriusDriverConfi
     // graphql-jit compiles a query after it has been seen this many times.
     jit: 1,
     validationRules: validationRulesOf(config),
-    context: async (request: { headers: Record<string, string | string[] | undefined> }) => ({
-      caller: await authenticator.authenticate(singleHeader(request.headers.authorization)),
+    // request.ip honours TRUSTED_PROXY: failed authentications are throttled per client address.
+    context: async (request: { headers: Record<string, string | string[] | undefined>; ip: string }) => ({
+      caller: await authenticator.authenticate(singleHeader(request.headers.authorization), request.ip),
       earningsLoader: createEarningsLoader(repository),
     }),
     subscription: {

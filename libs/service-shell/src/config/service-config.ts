@@ -47,6 +47,14 @@ export class ServiceConfig {
   @Matches(/^$|^\d{1,2}$|^[A-Za-z0-9.:/]+(,[A-Za-z0-9.:/]+)*$/, { message: 'must be empty, a hop count, or addresses/CIDRs separated by commas' })
   TRUSTED_PROXY = '';
 
+  /**
+   * Failed authentications (wrong admin token, API key or user token) per client address per
+   * minute, as a burst of this size; past it the address gets 429 without its credentials being
+   * checked. The client address honours TRUSTED_PROXY.
+   */
+  @IsInt() @Min(1) @Max(1_000_000)
+  AUTH_FAILURES_PER_MINUTE_MAX = 10;
+
   /** How long a graceful shutdown may take before the process exits with code 1; below the orchestrator's grace period. */
   @IsInt() @Min(500) @Max(600_000)
   SHUTDOWN_TIMEOUT_MS = 25_000;

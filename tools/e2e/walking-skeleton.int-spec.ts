@@ -73,7 +73,9 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
       expect((await fetch(apps.url(app, '/health/live'))).status).toBe(200);
       const ready = await fetch(apps.url(app, '/health/ready'));
       expect(ready.status).toBe(200);
-      expect(((await ready.json()) as { checks: unknown }).checks).toEqual({ kafka: 'ok', postgres: 'ok' });
+      // Every service checks Kafka and PostgreSQL; the projector also that it is applying and not behind.
+      const expectedChecks = app === 'ledger-projector' ? { kafka: 'ok', postgres: 'ok', applying: 'ok', lag: 'ok' } : { kafka: 'ok', postgres: 'ok' };
+      expect(((await ready.json()) as { checks: unknown }).checks).toEqual(expectedChecks);
       const metrics = await (await fetch(apps.url(app, '/metrics'))).text();
       expect(metrics).toContain('process_resident_memory_bytes');
     }

@@ -13,6 +13,8 @@ export interface LedgerCount {
   /** Users whose money was counted or paid twice somewhere (see `doubledReasons`). */
   doubled: number;
   doubledReasons: string[];
+  /** Payouts of the run that succeeded, and their total: evidence money left during the fault. */
+  payoutsSucceeded: string;
 }
 
 /**
@@ -60,7 +62,12 @@ export async function countLedger(stack: FaultStack, load: CallbackLoad): Promis
   const acknowledged = load.sent.filter((callback) => callback.outcome === 'acknowledged');
   const found = acknowledged.filter((callback) => inLedger.has(callback.commissionId)).length;
   const reasons = await doubledUsers(stack, schema, load);
-  return { acknowledged: acknowledged.length, found, lost: acknowledged.length - found, doubled: reasons.size, doubledReasons: [...reasons].map(([aui, why]) => `${aui}: ${why}`).slice(0, 10) };
+  const [payouts] = await stack.sql(`SELECT count(*)::text AS count, coalesce(sum(amount), 0)::text AS total FROM payout WHERE state = 'succeeded' AND starts_with(aui, $1)`, [prefix]);
+  return {
+    acknowledged: acknowledged.length, found, lost: acknowledged.length - found, doubled: reasons.size,
+    doubledReasons: [...reasons].map(([aui, why]) => `${aui}: ${why}`).slice(0, 10),
+    payoutsSucceeded: `${payouts.count} payouts succeeded, ${payouts.total} USD`,
+  };
 }
 
 async function doubledUsers(stack: FaultStack, schema: string, load: CallbackLoad): Promise<Map<string, string>> {

@@ -3,6 +3,8 @@ import { ServiceProcess } from '../local-stack/processes';
 
 const lockNotAvailable = '55P03';
 const relayWaitMs = 3_000;
+/** How often `provoke` is asked to make new outbox rows while no relay pass has been caught. */
+const provokeIntervalMs = 2_000;
 
 /**
  * Kills `service` (SIGKILL) after its outbox relay's Kafka send was acknowledged and before the
@@ -11,9 +13,12 @@ const relayWaitMs = 3_000;
  * and its UPDATE ... SET published_at then waits for the lock, which proves the acknowledgement came.
  * The service is killed and its waiting backend terminated (so a pending UPDATE can never commit
  * for a dead process), then the lock released: the rows are unsent again, already in Kafka.
+ * `provoke` is called every 2 s meanwhile, for outboxes that only fill on request (a payout run).
  * Returns how many rows were caught, or throws when no relay pass was caught within `timeoutMs`.
  */
-export async function killBetweenAcknowledgementAndMark(databaseUrl: string, outboxTable: string, service: ServiceProcess, timeoutMs: number): Promise<number> {
+export async function killBetweenAcknowledgementAndMark(
+  databaseUrl: string, outboxTable: string, service: ServiceProcess, timeoutMs: number, provoke: () => Promise<unknown> = async () => undefined,
+): Promise<number> {
   if (!/^[a-z_][a-z0-9_.]*$/.test(outboxTable)) throw new Error(`unexpected table ${outboxTable}`);
   const locker = new Client({ connectionString: databaseUrl, application_name: 'faults-outbox-locker' });
   const watcher = new Client({ connectionString: databaseUrl, application_name: 'faults-outbox-watcher' });
@@ -21,12 +26,19 @@ export async function killBetweenAcknowledgementAndMark(databaseUrl: string, out
   await watcher.connect();
   try {
     const deadlineMs = Date.now() + timeoutMs;
+    const attempts = { tried: 0, lockedRows: 0 };
+    let provokedAtMs = 0;
     while (Date.now() < deadlineMs) {
-      const caught = await tryOnce(locker, watcher, outboxTable, service);
+      attempts.tried += 1;
+      if (Date.now() - provokedAtMs > provokeIntervalMs) {
+        provokedAtMs = Date.now();
+        void provoke();
+      }
+      const caught = await tryOnce(locker, watcher, outboxTable, service, attempts);
       if (caught > 0) return caught;
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    throw new Error(`no relay pass of ${outboxTable} caught between send and mark within ${timeoutMs} ms`);
+    throw new Error(`no relay pass of ${outboxTable} caught between send and mark within ${timeoutMs} ms (${attempts.tried} attempts, ${attempts.lockedRows} of them locked unsent rows)`);
   } finally {
     await locker.end().catch(() => undefined);
     await watcher.end().catch(() => undefined);
@@ -34,11 +46,12 @@ export async function killBetweenAcknowledgementAndMark(databaseUrl: string, out
 }
 
 /** One attempt: lock unsent rows, wait for the relay's UPDATE to block on them, kill. 0 when nothing was caught. */
-async function tryOnce(locker: Client, watcher: Client, outboxTable: string, service: ServiceProcess): Promise<number> {
+async function tryOnce(locker: Client, watcher: Client, outboxTable: string, service: ServiceProcess, attempts: { lockedRows: number }): Promise<number> {
   await locker.query('BEGIN');
   try {
     const locked = await locker.query(`SELECT id FROM ${outboxTable} WHERE published_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE NOWAIT`);
     if (locked.rowCount === 0) return 0;
+    attempts.lockedRows += 1;
     const waitingPid = await relayWaitingOnLock(watcher, outboxTable);
     if (waitingPid === null) return 0;
     await service.kill();

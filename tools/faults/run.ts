@@ -54,7 +54,7 @@ async function runScenario(scenario: FaultScenario, options: SuiteOptions, postg
     const load = CallbackLoad.start({ auiPrefix: stack.auiPrefix, count: options.events, ratePerSecond: options.ratePerSecond, userCount: Math.max(10, Math.floor(options.events / 10)), urls: stack.ingestUrls() });
     const payoutRuns = payoutRunsDuring(stack, load.finished);
     const context: ScenarioContext = { stack, load, events: options.events, postgres, log, notes: row.notes };
-    const { faultEndedAtMs } = await scenario.inject(context);
+    const faultEndedAtMs = await injectOrNote(scenario, context, row);
     log('fault over; measuring recovery');
     [row.recoverySeconds, row.lagZeroSeconds] = await Promise.all([secondsUntilAllReady(stack, faultEndedAtMs, row.notes), secondsUntilLagZero(stack, faultEndedAtMs, row.notes)]);
     await load.finished;
@@ -62,15 +62,27 @@ async function runScenario(scenario: FaultScenario, options: SuiteOptions, postg
     row.notes.push(`callbacks: ${load.countOf('acknowledged')} acknowledged, ${load.countOf('refused')} refused (4xx), ${load.countOf('unknown')} unanswered or 5xx; payout runs: ${runs.requested} asked, ${runs.failed} refused`);
     log('load over; settling');
     await settle(stack, row.notes);
-    Object.assign(row, await countLedger(stack, load));
+    const { payoutsSucceeded, ...count } = await countLedger(stack, load);
+    Object.assign(row, count);
+    row.notes.push(payoutsSucceeded);
     await scenario.afterSettle?.(context);
   } catch (error) {
-    row.error = (error as Error).message;
+    row.error = row.error ?? (error as Error).message;
     log(`failed: ${(error as Error).stack}`);
   } finally {
     await stack?.stop().catch((error: Error) => log(`stopping the stack: ${error.message}`));
   }
   return row;
+}
+
+/** A fault that could not be injected makes the row an ERROR, yet the load, recovery and counts still run and print. */
+async function injectOrNote(scenario: FaultScenario, context: ScenarioContext, row: FaultRow): Promise<number> {
+  try {
+    return (await scenario.inject(context)).faultEndedAtMs;
+  } catch (error) {
+    row.error = `fault not injected as planned: ${(error as Error).message}`;
+    return Date.now();
+  }
 }
 
 async function main(): Promise<number> {

@@ -17,20 +17,20 @@ export class PayoutAdminController {
   }
 
   @Put('users/:aui/payout-method')
-  setMethod(@Param('aui', new AdminIdentifierPipe('aui')) aui: string, @Body() body: SetPayoutMethodDto) {
+  setMethod(@Param('aui', new AdminIdentifierPipe('aui', 'aui')) aui: string, @Body() body: SetPayoutMethodDto) {
     return this.admin.setMethod(aui, body);
   }
 
   /** A reward delivery the partner reversed (refund, cancelled credit): repeated calls change nothing. */
   @Post('payouts/:payoutId/reversal')
   @HttpCode(200)
-  reverse(@Param('payoutId', new AdminIdentifierPipe('payoutId')) payoutId: string) {
+  reverse(@Param('payoutId', new AdminIdentifierPipe('payoutId', 'id')) payoutId: string) {
     return this.admin.reverseRewardDelivery(payoutId);
   }
 
   @Get('payouts')
   /** The DTO refuses unknown or repeated parameters; the pipe checks the AUI's characters. */
-  listPayouts(@Query() _query: ListPayoutsQueryDto, @Query('aui', new AdminIdentifierPipe('aui')) aui: string) {
+  listPayouts(@Query() _query: ListPayoutsQueryDto, @Query('aui', new AdminIdentifierPipe('aui', 'aui')) aui: string) {
     return this.admin.payoutsOf(aui);
   }
 }

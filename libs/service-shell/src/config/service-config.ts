@@ -53,7 +53,7 @@ export class ServiceConfig {
    * checked. The client address honours TRUSTED_PROXY.
    */
   @IsInt() @Min(1) @Max(1_000_000)
-  AUTH_FAILURES_PER_MINUTE_MAX = 10;
+  AUTH_FAILURES_PER_MINUTE_MAX = 30;
 
   /** How long a graceful shutdown may take before the process exits with code 1; below the orchestrator's grace period. */
   @IsInt() @Min(500) @Max(600_000)

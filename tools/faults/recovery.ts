@@ -39,3 +39,41 @@ export async function secondsUntilLagZero(stack: FaultStack, faultEndedAtMs: num
   problems.push(`projector lag not 0 within ${recoveryWaitMsMax / 1000} s: ${lastError.slice(0, 300)}`);
   return null;
 }
+
+const readinessSampleIntervalMs = 500;
+const readinessSampleTimeoutMs = 1_000;
+/** A sampler forgotten by an error path still ends by itself. */
+const readinessWatchMsMax = 60 * 60_000;
+
+/**
+ * Samples every service's /health/ready twice a second from the load's start until stopped, so
+ * the notes can say whether readiness ever reported the fault (issue 17, finding 6: it did not).
+ * Returns the names of the services seen not ready (non-200 or no answer) at least once.
+ */
+export function watchReadiness(stack: FaultStack): { stop(): Promise<string[]> } {
+  const seenNotReady = new Set<string>();
+  const startedAtMs = Date.now();
+  let stopped = false;
+  const sampling = (async () => {
+    while (!stopped && Date.now() - startedAtMs < readinessWatchMsMax) {
+      await Promise.all(stack.services().map(async (service) => {
+        const ready = await fetch(`${service.baseUrl}/health/ready`, { signal: AbortSignal.timeout(readinessSampleTimeoutMs) }).then(
+          async (response) => {
+            await response.arrayBuffer();
+            return response.ok;
+          },
+          () => false,
+        );
+        if (!ready) seenNotReady.add(service.name);
+      }));
+      await new Promise((resolve) => setTimeout(resolve, readinessSampleIntervalMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await sampling;
+      return [...seenNotReady].sort();
+    },
+  };
+}

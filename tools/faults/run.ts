@@ -6,7 +6,7 @@ import { FaultStack } from './fault-stack';
 import { countLedger, settle } from './ledger-count';
 import { payoutRunsDuring } from './payout-runs';
 import { PrivatePostgres, startPrivatePostgres } from './private-postgres';
-import { secondsUntilAllReady, secondsUntilLagZero } from './recovery';
+import { secondsUntilAllReady, secondsUntilLagZero, watchReadiness } from './recovery';
 import { printTable } from './report';
 import { FaultRow, FaultScenario, rowPasses, ScenarioContext } from './scenario';
 import { brokerKill } from './scenarios/broker-kill';
@@ -49,14 +49,18 @@ async function runScenario(scenario: FaultScenario, options: SuiteOptions, postg
   const log = (message: string) => console.log(`[faults ${scenario.name}] ${message}`);
   const row: FaultRow = { scenario: scenario.name, title: scenario.title, events: options.events, acknowledged: 0, found: 0, lost: 0, doubled: 0, doubledReasons: [], recoverySeconds: null, lagZeroSeconds: null, notes: [], error: null };
   let stack: FaultStack | null = null;
+  let readiness: { stop(): Promise<string[]> } | null = null;
   try {
     stack = await FaultStack.start({ scenario: scenario.name, instanceCount: scenario.instanceCount, postgres, scratch: join(scratch, scenario.name), log });
     const load = CallbackLoad.start({ auiPrefix: stack.auiPrefix, count: options.events, ratePerSecond: options.ratePerSecond, userCount: Math.max(10, Math.floor(options.events / 10)), urls: stack.ingestUrls() });
     const payoutRuns = payoutRunsDuring(stack, load.finished);
+    readiness = watchReadiness(stack);
     const context: ScenarioContext = { stack, load, events: options.events, postgres, log, notes: row.notes };
     const faultEndedAtMs = await injectOrNote(scenario, context, row);
     log('fault over; measuring recovery');
     [row.recoverySeconds, row.lagZeroSeconds] = await Promise.all([secondsUntilAllReady(stack, faultEndedAtMs, row.notes), secondsUntilLagZero(stack, faultEndedAtMs, row.notes)]);
+    const notReady = await readiness.stop();
+    row.notes.push(notReady.length > 0 ? `seen not ready during the fault: ${notReady.join(', ')}` : 'no service ever reported not ready');
     await load.finished;
     const runs = await payoutRuns;
     row.notes.push(`callbacks: ${load.countOf('acknowledged')} acknowledged, ${load.countOf('refused')} refused (4xx), ${load.countOf('unknown')} unanswered or 5xx; payout runs: ${runs.requested} asked, ${runs.failed} refused`);
@@ -70,6 +74,7 @@ async function runScenario(scenario: FaultScenario, options: SuiteOptions, postg
     row.error = row.error ?? (error as Error).message;
     log(`failed: ${(error as Error).stack}`);
   } finally {
+    await readiness?.stop();
     await stack?.stop().catch((error: Error) => log(`stopping the stack: ${error.message}`));
   }
   return row;

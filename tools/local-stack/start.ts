@@ -14,6 +14,9 @@ import { withDefaults } from './stack-config';
  */
 const devQueryApiKeys = process.env.QUERY_API_KEYS ?? 'dev:earnings:read:dev-api-key';
 
+/** Stops what has started so far: set once main has registered it; a failed start-up uses it too. */
+let stopEverything: ((reason: string, failed: boolean) => Promise<void>) | null = null;
+
 async function main(): Promise<void> {
   const root = workspaceRoot();
   const log = (message: string) => console.log(`[start] ${message}`);
@@ -22,7 +25,7 @@ async function main(): Promise<void> {
   let brokerStart: Promise<RunningBroker> | null = null;
   let services: ServiceProcess[] = [];
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, failed = false) => {
     if (stopping) {
       log(`${signal}: already stopping`);
       return;
@@ -35,8 +38,9 @@ async function main(): Promise<void> {
     await broker?.stop();
     const unclean = services.map((service, index) => [service.name, codes[index]] as const).filter(([, code]) => code !== 0).map(([name, code]) => `${name} (${code ?? 'killed'})`);
     if (unclean.length > 0) log(`not stopped cleanly: ${unclean.join(', ')}`);
-    process.exit(unclean.length > 0 ? 1 : 0);
+    process.exit(failed || unclean.length > 0 ? 1 : 0);
   };
+  stopEverything = shutdown;
   // From the start, so a Ctrl-C during start-up stops the broker too. SIGHUP as well: the children no longer get the terminal's hang-up themselves.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
@@ -88,7 +92,9 @@ async function main(): Promise<void> {
 `);
 }
 
-main().catch((error: Error) => {
+main().catch(async (error: Error) => {
   console.error(`[start] failed: ${error.message}`);
+  // The children run in process groups of their own: nothing else would stop them.
+  if (stopEverything) await stopEverything('start-up failed', true);
   process.exit(1);
 });

@@ -14,8 +14,8 @@ export const logBufferBytesMax = 16 * 1024 * 1024;
  *
  * Lines go to stdout asynchronously through a bounded buffer (sonic-boom, pino's own
  * destination): a synchronous write to a pipe nobody reads blocks the main thread for good,
- * and with it every timer, including the shutdown deadline. flushLogs empties the buffer
- * within a bound before the process exits.
+ * and with it every timer, including the shutdown deadline. closeLogs empties the buffer
+ * within a bound before the process exits. Dropped lines are counted (metric log_lines_dropped).
  */
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   // Opening process.stdout through libuv puts fd 1 in non-blocking mode. Without it, an

@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { droppedLogLineCount } from '../logging/json-logger';
 
 /** One Prometheus registry per process, with Node's default metrics and the app's own. */
 @Injectable()
@@ -8,6 +9,15 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Lines the bounded log buffer dropped: the log reader was too slow or gone (nothing else would say so).
+    new Gauge({
+      name: 'log_lines_dropped',
+      help: 'Log lines dropped since start because the log buffer was full',
+      registers: [this.registry],
+      collect() {
+        this.set(droppedLogLineCount());
+      },
+    });
   }
 
   counter(name: string, help: string, labelNames: string[] = []): Counter<string> {

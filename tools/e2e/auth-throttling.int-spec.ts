@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { createSuiteDatabase, graphql, queryApiKey, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
 import { payoutAdminToken } from './payout-scenario';
 
@@ -67,5 +69,44 @@ describe('throttling of failed authentication', () => {
     // And without the proxy header, the connection's own address (127.0.0.1) is a client of its own.
     const direct = await graphql<{ earnings: { aui: string } }>(apps.url('query', '/graphql'), '{ earnings(aui: "someone") { aui } }', {}, apiKey.headers);
     expect(direct.errors).toBeUndefined();
+  });
+
+  it('GraphQL subscriptions: connections with wrong credentials count when they close, then the address cannot connect', async () => {
+    const from = '192.0.2.44';
+    /** One graphql-ws connection from `from` that subscribes once; resolves with the error code, or the close code when refused. */
+    const subscribeOnce = (authorization: string) =>
+      new Promise<string>((resolve) => {
+        const client = createClient({
+          url: apps.url('query', '/graphql').replace('http://', 'ws://'),
+          webSocketImpl: class extends WebSocket {
+            constructor(url: string, protocols?: string | string[]) {
+              super(url, protocols, { headers: { 'x-forwarded-for': from } });
+            }
+          },
+          connectionParams: { authorization },
+          retryAttempts: 0,
+          lazy: false,
+          on: { closed: (event) => resolve(`closed ${(event as { code: number }).code}`) },
+        });
+        client.subscribe({ query: 'subscription { earningsUpdated(aui: "someone") { aui } }' }, {
+          next: (result) => {
+            resolve(String((result.errors?.[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code));
+            void client.dispose();
+          },
+          error: (error) => {
+            const first = Array.isArray(error) ? (error[0] as { extensions?: { code?: string } }) : undefined;
+            resolve(first?.extensions?.code ?? `closed ${(error as { code?: number }).code}`);
+            void client.dispose();
+          },
+          complete: () => undefined,
+        });
+      });
+    for (let attempt = 0; attempt < failuresPerMinuteMax; attempt += 1) expect(await subscribeOnce(`Bearer wrong-live-key-${attempt}`)).toBe('UNAUTHENTICATED');
+    // Failures are counted as the server sees each connection close: a bounded wait, not a sleep.
+    const deadline = Date.now() + 10_000;
+    let answer = await subscribeOnce('Bearer wrong-live-key-again');
+    while (answer === 'UNAUTHENTICATED' && Date.now() < deadline) answer = await subscribeOnce('Bearer wrong-live-key-again');
+    expect(answer).toBe('closed 1011');
+    expect(await subscribeOnce(apiKey.headers.authorization)).toBe('closed 1011');
   });
 });

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
 import { FailedAuthenticationThrottle } from '@earnings/service-shell';
+import { QueryError } from '../errors/query-error';
 import { QueryConfig } from '../query.config';
 import { ApiKeyRepository } from './api-key.repository';
 import { Caller } from './caller';
@@ -29,6 +30,23 @@ export class Authenticator {
     const caller = await this.identify(authorization);
     if (clientAddress !== undefined && caller.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.recordFailure(clientAddress);
     return caller;
+  }
+
+  /**
+   * A subscription connection from an address that sent too many wrong credentials is refused
+   * before its connection_init is read (mercurius closes it). Throws the QueryError that says why.
+   */
+  assertAddressNotThrottled(clientAddress: string): void {
+    if (this.failures.isBlocked(clientAddress)) throw new QueryError('RATE_LIMITED', 'too many failed authentications from this address; retry in a minute');
+  }
+
+  /**
+   * A subscription connection closed. Its connection_init is authenticated without the address
+   * (mercurius' onConnect gets only the payload), so wrong credentials count against the address
+   * here, once the connection ends.
+   */
+  connectionClosed(clientAddress: string | undefined, caller: Caller | undefined): void {
+    if (clientAddress !== undefined && caller?.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.recordFailure(clientAddress);
   }
 
   private async identify(authorization: string | undefined): Promise<Caller> {

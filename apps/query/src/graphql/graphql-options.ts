@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { httpErrorBody, httpErrorOf, isFastifyClientError } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator';
+import type { Caller } from '../auth/caller';
 import type { EarningsRepository } from '../earnings/earnings.repository';
 import { formatQueryErrors } from '../errors/query-error';
 import { QueryConfig } from '../query.config';
@@ -70,10 +71,16 @@ export function graphQLOptions(input: GraphQLOptionsInput): MercuriusDriverConfi
       earningsLoader: createEarningsLoader(repository),
     }),
     subscription: {
+      // The connection's address (TRUSTED_PROXY honoured) for the failed-authentication throttle: refused while it is throttled.
+      context: (_connection: unknown, request: { ip: string }) => {
+        authenticator.assertAddressNotThrottled(request.ip);
+        return { clientAddress: request.ip };
+      },
       onConnect: async (data: { payload: unknown }) => ({
         caller: await authenticator.authenticate(authorizationOfConnectionInit(data.payload)),
         earningsLoader: createEarningsLoader(repository),
       }),
+      onDisconnect: (context: { clientAddress?: string; caller?: Caller }) => authenticator.connectionClosed(context.clientAddress, context.caller),
       keepAlive: 30_000,
     },
     errorFormatter: (execution: { data?: unknown; errors: readonly GraphQLError[] }) => formatQueryErrors(execution, logger),

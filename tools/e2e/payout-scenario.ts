@@ -128,8 +128,11 @@ export async function waitForView(stack: PayoutStack, expected: Map<string, stri
 
 /** Waits until no payout is in flight, the outbox is published, and the projector applied it. */
 export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180_000): Promise<void> {
-  await eventually(async () => (await sql(stack, `SELECT (SELECT count(*) FROM payout WHERE state IN ('requested', 'submitted')) + (SELECT count(*) FROM payout_outbox WHERE published_at IS NULL) AS open`))[0].open,
-    (open) => Number(open) === 0, timeoutMs);
+  // The open rows themselves, so a timeout says which payout or event is stuck.
+  await eventually(
+    async () => sql(stack, `SELECT payout_id, aui, method, state, failure_reason FROM payout WHERE state IN ('requested', 'submitted')
+                             UNION ALL SELECT id::text, message_key, topic, 'unpublished', NULL FROM payout_outbox WHERE published_at IS NULL LIMIT 5`),
+    (open) => open.length === 0, timeoutMs);
   await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);
 }
 

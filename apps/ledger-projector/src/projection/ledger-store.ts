@@ -153,7 +153,9 @@ export class LedgerStore {
   private async lockStoredPayouts(manager: EntityManager, events: OffsetEvent[]): Promise<Map<string, LedgerPayout>> {
     const payoutIds = [...new Set(events.map((item) => item.event).filter(isPayoutEvent).map((payout) => payout.payoutId))].sort(compareText);
     if (payoutIds.length === 0) return new Map();
-    // Payout steps arrive on three topics applied concurrently: lock the rows so two steps of one payout serialise.
+    // Payout steps arrive on three topics applied concurrently, and the first two steps of a payout
+    // may both find no row: a transaction lock per payout id (taken in one order) serialises them.
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('ledger-payout:' || id, 0)) FROM unnest($1::text[]) AS id ORDER BY id`, [payoutIds]);
     const rows: PayoutRecordRow[] = await manager.query(
       `SELECT payout_id, aui, unit, amount::text, method, state, requested_at, executed_at, ended_at, end_reason
          FROM ${this.schema}.payout WHERE payout_id = ANY($1) ORDER BY payout_id FOR UPDATE`,

@@ -80,7 +80,7 @@ export class PayoutProcessor {
       if (!transition.changed) {
         if (transition.reason === 'final-state') this.logger.error({ payoutId: payout.payout_id, state: current.state, progress }, 'provider contradicts a final payout state; ignored');
         // A succeeded payout under watch is asked again later, until its watch ends.
-        if (current.state === 'succeeded') await this.payouts.retryLater(current.payout_id, this.options.returnPollIntervalMs);
+        if (current.state === 'succeeded') await this.payouts.retryLater(current.payout_id, this.options.returnPollIntervalMs, manager);
         return;
       }
       const now = new Date().toISOString();

@@ -176,8 +176,9 @@ export class PayoutRepository {
     );
   }
 
-  async retryLater(payoutId: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(
+  /** Inside a transaction that locked the payout, pass its manager: another connection would wait on that lock for good. */
+  async retryLater(payoutId: string, delayMs: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
       `UPDATE payout SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), updated_at = now()
         WHERE payout_id = $1 AND state IN ('requested', 'submitted', 'succeeded')`,
       [payoutId, delayMs],

@@ -107,6 +107,8 @@ function serviceEnvironment(brokers: string, databaseUrl: string, auiPrefix: str
     PAYOUT_AUI_PREFIX: `${auiPrefix}-`,
     PAYOUT_ADMIN_TOKEN: payoutAdminToken,
     PAYOUT_THRESHOLDS: 'USD:10',
+    // Users without a chosen method are credited in the partner's product: no provider stand-in needed, and every run pays.
+    PAYOUT_DEFAULT_METHOD: 'account_credit',
     // Runs come from the suite's own loop, never from the schedule.
     PAYOUT_RUN_CRON: '0 0 1 1 *',
     PAYOUT_WORK_INTERVAL_MS: '100',

@@ -1,6 +1,6 @@
 import { UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { admin, commission, ledgerBalances, PayoutStack, produceCommissions, setMethods, simulatorAdmin, sql, startPayoutStack, waitForPayoutsToSettle, waitForView } from './payout-scenario';
-import { eventually, graphql, queryApiKey, RunningApps, startApps, waitForProjectorToCatchUp } from './test-stack';
+import { eventually, graphql, queryApiKey, runRebuildCommand, RunningApps, startApps, waitForProjectorToCatchUp } from './test-stack';
 
 interface RunSummary {
   requested: number;
@@ -150,5 +150,11 @@ describe('payouts pay exactly what is owed', () => {
     await run();
     expect((await payoutsOf('returned')).map((payout) => payout.state).sort()).toEqual(['returned', 'succeeded']);
     expect((await ledgerBalances(stack)).get(usd('returned'))?.paidOut.toFixed()).toBe('20');
+  }, 240_000);
+
+  it('a rebuild by replay gives the same holds, returns and balances: zero differences', async () => {
+    await waitForPayoutsToSettle(stack);
+    const report = await runRebuildCommand({ ...stack.env, PROJECTOR_CONSUMER_GROUP: stack.projectorGroup }, [`--aui-prefix=${stack.auiPrefix}-`]);
+    expect(report).toMatchObject({ differenceCount: 0, differences: [], payoutDifferences: [] });
   }, 240_000);
 });

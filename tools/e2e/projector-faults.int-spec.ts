@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Topics } from '@earnings/contracts';
-import { workspaceRoot } from '@earnings/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { BalanceFigures, Decimal } from '@earnings/domain';
 import { checkProjection, expectedBalancesBruteForce, FaultRun, generateScenario, produceScenario, readProjectedBalances, runProjectorUnderKills } from './ledger-scenario';
-import { graphql, queryApiKey, readWholeTopic, requireTestInfrastructure, startApps, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { graphql, queryApiKey, readWholeTopic, requireTestInfrastructure, runRebuildCommand, startApps, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 /**
  * The projector under crashes, then a rebuild by replay over the same data, then poison messages:
@@ -36,7 +32,7 @@ describe('the ledger projector under faults', () => {
   it('rebuilds by replay into a new schema with no difference, switches readers, and the live projector follows', async () => {
     const before = await pointer(run.database.url);
     // Only this run's AUIs: other suites on the shared broker reuse commission ids under several AUIs.
-    const report = await rebuildCommand(run, ['--switch', '--drop-old', `--aui-prefix=${run.scenario.auiPrefix}-`]);
+    const report = await runRebuildCommand(run.env, ['--switch', '--drop-old', `--aui-prefix=${run.scenario.auiPrefix}-`]);
     expect(report).toMatchObject({ liveSchema: before, differenceCount: 0, differences: [], switched: true, droppedOld: true });
     expect(await pointer(run.database.url)).toBe(report.rebuiltSchema);
     expect(await schemaExists(run.database.url, before)).toBe(false);
@@ -108,31 +104,6 @@ const earningsQuery = 'query ($aui: ID!) { earnings(aui: $aui) { balances { unit
 function balanceKeyParts(key: string): { aui: string; unit: string } {
   const [aui, unit] = JSON.parse(key) as [string, string];
   return { aui, unit };
-}
-
-interface RebuildReport {
-  liveSchema: string;
-  rebuiltSchema: string;
-  differenceCount: number;
-  differences: unknown[];
-  switched: boolean;
-  droppedOld: boolean;
-}
-
-/** Runs the rebuild command as operators do, from dist/, and returns the report it prints last. */
-async function rebuildCommand(run: FaultRun, flags: string[]): Promise<RebuildReport> {
-  const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
-  const result = await promisify(execFile)(process.execPath, [command, ...flags], {
-    env: { ...process.env, ...run.env, LOG_LEVEL: 'warn' },
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((error: Error & { stdout?: string; stderr?: string }) => {
-    // Exit 1 with a report means differences: return the report so the assertion shows them.
-    if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
-    throw new Error(`${error.message}\n${error.stderr ?? ''}`);
-  });
-  const stdout = result.stdout;
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as RebuildReport;
 }
 
 async function pointer(databaseUrl: string): Promise<string> {

@@ -1,11 +1,7 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CommissionObserved, Topics } from '@earnings/contracts';
-import { workspaceRoot } from '@earnings/testing';
 import { BalanceFigures } from '@earnings/domain';
 import { expectedBalancesBruteForce, generateScenario, produceScenario, readProjectedBalances } from './ledger-scenario';
-import { createSuiteDatabase, eventually, produceEvents, projectFromCurrentEnd, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
+import { createSuiteDatabase, eventually, produceEvents, projectFromCurrentEnd, readWholeTopic, requireTestInfrastructure, runRebuildCommand, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
 
 /**
  * Issue 17, finding 1: one message PostgreSQL refuses (a NUL byte in a text field) used to stop
@@ -50,23 +46,10 @@ describe('a poison message among good ones', () => {
 
   it('a rebuild by replay meets the same messages, sets them aside, and ends with the same balances', async () => {
     const { brokers } = requireTestInfrastructure();
-    const report = await rebuildCommand({ DATABASE_URL: database.url, KAFKA_BROKERS: brokers, PROJECTOR_CONSUMER_GROUP: consumerGroup }, [`--aui-prefix=${prefix}-`]);
+    const report = await runRebuildCommand({ DATABASE_URL: database.url, KAFKA_BROKERS: brokers, PROJECTOR_CONSUMER_GROUP: consumerGroup }, [`--aui-prefix=${prefix}-`]);
     expect(report).toMatchObject({ differenceCount: 0, differences: [] });
   }, 180_000);
 });
-
-/** Runs the rebuild command as operators do, from dist/, and returns the report it prints last. */
-async function rebuildCommand(env: Record<string, string>, flags: string[]): Promise<{ differenceCount: number; differences: unknown[] }> {
-  const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: 150_000 })
-    .catch((error: Error & { stdout?: string; stderr?: string }) => {
-      // Exit 1 with a report means differences: return the report so the assertion shows them.
-      if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
-      throw new Error(`${error.message}\n${error.stderr ?? ''}`);
-    });
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as { differenceCount: number; differences: unknown[] };
-}
 
 /** The figures every projection has had from the start; other figures are compared by the suites that introduce them. */
 const comparedFigures = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut'] as const;

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ledgerInputTopics } from '@earnings/contracts';
 import { runMigrations } from '@earnings/persistence';
 import { Kafka, logLevel } from 'kafkajs';
@@ -267,4 +269,28 @@ export async function produceEvents(topic: string, events: { key: string; value:
   } finally {
     await producer.disconnect();
   }
+}
+
+/** What the rebuild command prints last: the report the tests assert on. */
+export interface RebuildCommandReport {
+  liveSchema: string;
+  rebuiltSchema: string;
+  differenceCount: number;
+  differences: unknown[];
+  payoutDifferences: unknown[];
+  switched: boolean;
+  droppedOld: boolean;
+}
+
+/** Runs the rebuild command as operators do, from dist/, with `env` over this process's environment. */
+export async function runRebuildCommand(env: Record<string, string>, flags: string[]): Promise<RebuildCommandReport> {
+  const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
+  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: 150_000 })
+    .catch((error: Error & { stdout?: string; stderr?: string }) => {
+      // Exit 1 with a report means differences: return the report so the assertion shows them.
+      if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
+      throw new Error(`${error.message}\n${error.stderr ?? ''}`);
+    });
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as RebuildCommandReport;
 }

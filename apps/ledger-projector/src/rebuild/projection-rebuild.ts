@@ -30,6 +30,13 @@ export interface BalanceDifference {
   rebuilt: Record<string, string> | null;
 }
 
+/** A payout whose record (state, dates, reason) differs between the live and the rebuilt projection. */
+export interface PayoutDifference {
+  payoutId: string;
+  live: Record<string, string | null> | null;
+  rebuilt: Record<string, string | null> | null;
+}
+
 export interface RebuildReport {
   liveSchema: string;
   rebuiltSchema: string;
@@ -37,8 +44,10 @@ export interface RebuildReport {
   messagesReplayed: string;
   replaySeconds: number;
   differenceCount: number;
-  /** The first differences, at most differencesShownMax. */
+  /** The first balance differences, at most differencesShownMax. */
   differences: BalanceDifference[];
+  /** The first payout differences (holds, returns), at most differencesShownMax. */
+  payoutDifferences: PayoutDifference[];
   switched: boolean;
   droppedOld: boolean;
 }
@@ -49,7 +58,8 @@ export const replayDefaults = { chunkEventsMax: 5_000, partitionsConcurrently: 3
 const differencesShownMax = 20;
 const progressPollMs = 250;
 const oldOutboxDrainTimeoutMs = 60_000;
-const figureColumns = ['lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved'] as const;
+const figureColumns = ['lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved', 'pending_reversals'] as const;
+const payoutColumns = ['aui', 'unit', 'amount', 'method', 'state', 'requested_at', 'executed_at', 'ended_at', 'end_reason'] as const;
 
 /**
  * Rebuild by replay: a new schema, a new consumer group, the topics from offset zero up to the
@@ -86,11 +96,15 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
     await consumer.stop();
   }
   const replaySeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-  const { differenceCount, differences } = await compareBalances(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
+  const balances = await compareBalances(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
+  const payouts = await comparePayouts(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
+  const differenceCount = balances.differenceCount + payouts.differenceCount;
+  const { differences } = balances;
+  const payoutDifferences = payouts.differences;
   const switched = options.switchReaders && differenceCount === 0 && (await switchReaders(dataSource, liveSchema, rebuiltSchema));
   const droppedOld = switched && options.dropOld && (await dropWhenDrained(dataSource, liveSchema, logger));
   const messagesReplayed = [...limits.values()].reduce((sum, end) => sum + end, 0n).toString();
-  return { liveSchema, rebuiltSchema, messagesReplayed, replaySeconds, differenceCount, differences, switched, droppedOld };
+  return { liveSchema, rebuiltSchema, messagesReplayed, replaySeconds, differenceCount, differences, payoutDifferences, switched, droppedOld };
 }
 
 async function createNextSchema(dataSource: DataSource): Promise<string> {
@@ -163,6 +177,24 @@ async function compareBalances(dataSource: DataSource, liveSchema: string, rebui
     // A count of rows, not money: a JS number is right here.
   const differenceCount = rows.length === 0 ? 0 : Number.parseInt(rows[0].difference_count, 10);
   return { differenceCount, differences: rows.map(({ difference_count: _count, ...difference }) => difference) };
+}
+
+/** Every payout whose record differs, or that only one side has. */
+async function comparePayouts(dataSource: DataSource, liveSchema: string, rebuiltSchema: string, auiPrefix: string | null): Promise<{ differenceCount: number; differences: PayoutDifference[] }> {
+  const live = assertSchemaName(liveSchema);
+  const rebuilt = assertSchemaName(rebuiltSchema);
+  const record = (alias: string) => `CASE WHEN ${alias}.payout_id IS NULL THEN NULL ELSE jsonb_build_object(${payoutColumns.map((column) => `'${column}', ${alias}.${column}::text`).join(', ')}) END`;
+  const rows: { payout_id: string; live: Record<string, string | null> | null; rebuilt: Record<string, string | null> | null; difference_count: string }[] = await dataSource.query(
+    `SELECT coalesce(l.payout_id, r.payout_id) AS payout_id, ${record('l')} AS live, ${record('r')} AS rebuilt, count(*) OVER () AS difference_count
+       FROM ${live}.payout l FULL JOIN ${rebuilt}.payout r ON l.payout_id = r.payout_id
+      WHERE ${record('l')} IS DISTINCT FROM ${record('r')} AND starts_with(coalesce(l.aui, r.aui), $1)
+      ORDER BY 1
+      LIMIT ${differencesShownMax}`,
+    [auiPrefix ?? ''],
+  );
+  // A count of rows, not money: a JS number is right here.
+  const differenceCount = rows.length === 0 ? 0 : Number.parseInt(rows[0].difference_count, 10);
+  return { differenceCount, differences: rows.map((row) => ({ payoutId: row.payout_id, live: row.live, rebuilt: row.rebuilt })) };
 }
 
 /**

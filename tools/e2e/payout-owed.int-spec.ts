@@ -152,6 +152,16 @@ describe('payouts pay exactly what is owed', () => {
     expect((await ledgerBalances(stack)).get(usd('returned'))?.paidOut.toFixed()).toBe('20');
   }, 240_000);
 
+  it('shows a clawback after a payout as uncollected until later earnings offset it', async () => {
+    await setMethods(stack, [{ aui: aui('clawback'), method: 'account_credit' }]);
+    await produceCommissions([commission({ aui: aui('clawback'), commissionId: aui('clawback-1'), amount: '20' })]);
+    await waitForView(stack, new Map([[usd('clawback'), '20']]));
+    await run();
+    await produceCommissions([commission({ aui: aui('clawback'), commissionId: aui('clawback-return'), amount: '-5' })]);
+    await eventually(() => balance('clawback'), (figures) => figures.available === '-5', 60_000);
+    expect((await ask<{ earnings: { balances: { uncollected: string }[] } }>('query($aui: ID!) { earnings(aui: $aui) { balances { uncollected } } }', 'clawback')).earnings.balances[0].uncollected).toBe('5');
+  }, 240_000);
+
   it('a rebuild by replay gives the same holds, returns and balances: zero differences', async () => {
     await waitForPayoutsToSettle(stack);
     const report = await runRebuildCommand({ ...stack.env, PROJECTOR_CONSUMER_GROUP: stack.projectorGroup }, [`--aui-prefix=${stack.auiPrefix}-`]);

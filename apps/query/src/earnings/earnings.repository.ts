@@ -13,6 +13,7 @@ export interface BalanceView {
   paidByNetwork: string;
   reserved: string;
   pendingReversals: string;
+  uncollected: string;
 }
 
 export interface EarningsView {
@@ -58,6 +59,7 @@ interface BalanceRow {
   paid_by_network: string;
   reserved: string;
   pending_reversals: string;
+  uncollected: string;
   updated_at: string;
 }
 
@@ -74,7 +76,7 @@ export class EarningsRepository {
     const schema = await this.projectionSchema();
     const rows: BalanceRow[] = await this.dataSource.query(
       `SELECT aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text,
-              pending_reversals::text, updated_at
+              pending_reversals::text, greatest(paid_out - payable, 0)::text AS uncollected, updated_at
          FROM ${schema}.balance WHERE aui = ANY($1::text[]) ORDER BY aui, unit`,
       [auis],
     );
@@ -172,6 +174,7 @@ function toEarningsView(aui: string, rows: BalanceRow[]): EarningsView {
       paidByNetwork: row.paid_by_network,
       reserved: row.reserved,
       pendingReversals: row.pending_reversals,
+      uncollected: row.uncollected,
     })),
     updatedAt: updatedAt === null ? null : canonicalTimestamp(updatedAt),
   };

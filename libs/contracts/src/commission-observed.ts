@@ -1,5 +1,5 @@
 import { CommissionState, CommissionStates } from './commission-state';
-import { auiField, decimalPattern, unitField, utcTimeField, utcTimePattern } from './schema-fields';
+import { auiField, decimalPattern, identifierField, identifierPattern, nullableIdentifierField, unitField, utcMicrosTimePattern, utcTimeField, utcTimePattern } from './schema-fields';
 
 export const CommissionSources = ['wildfire', 'firstpromoter'] as const;
 export type CommissionSource = (typeof CommissionSources)[number];
@@ -68,7 +68,8 @@ export interface CommissionObserved {
   observedAt: string;
 }
 
-const nullableString = { type: ['string', 'null'] } as const;
+/** Words and versions the sources send (`paid`, `v4`): bounded and free of control characters like every identifier. */
+const shortText = { type: 'string', maxLength: 100, pattern: identifierPattern } as const;
 
 /** JSON Schema (draft 2020-12) of CommissionObserved: produced and consumed messages are both checked against it. */
 export const commissionObservedSchema = {
@@ -84,30 +85,32 @@ export const commissionObservedSchema = {
   properties: {
     type: { const: 'CommissionObserved' },
     schemaVersion: { const: 1 },
-    observationId: { type: 'string', minLength: 1 },
+    // Built from the source, the commission id and the modified date, so longer than one identifier.
+    observationId: { type: 'string', minLength: 1, maxLength: 400, pattern: identifierPattern },
     source: { enum: [...CommissionSources] },
     channel: { enum: [...ObservationChannels] },
-    commissionId: { type: 'string', minLength: 1, maxLength: 200 },
+    commissionId: identifierField,
     aui: auiField,
     state: { enum: [...CommissionStates] },
-    sourceStatus: { type: 'string' },
+    sourceStatus: shortText,
     unit: unitField,
     userAmount: { type: 'string', pattern: decimalPattern },
     applicationAmount: { type: ['string', 'null'], pattern: decimalPattern },
     paidByNetwork: { type: 'boolean' },
     saleAmount: { type: ['string', 'null'], pattern: decimalPattern },
-    saleCurrency: nullableString,
-    applicationId: nullableString,
-    merchantId: nullableString,
-    deviceId: nullableString,
-    merchantOrderId: nullableString,
-    merchantSkus: { type: 'array', items: { type: 'string' } },
+    saleCurrency: nullableIdentifierField,
+    applicationId: nullableIdentifierField,
+    merchantId: nullableIdentifierField,
+    deviceId: nullableIdentifierField,
+    merchantOrderId: nullableIdentifierField,
+    merchantSkus: { type: 'array', maxItems: 100, items: identifierField },
     eventDate: { type: ['string', 'null'], pattern: utcTimePattern },
     lockingDate: { type: ['string', 'null'], pattern: utcTimePattern },
     createdDate: { type: ['string', 'null'], pattern: utcTimePattern },
-    modifiedDate: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$' },
-    deliveryId: nullableString,
-    apiVersion: { type: 'string' },
+    // Exactly six fractional digits, in the same year range as every other date.
+    modifiedDate: { type: 'string', pattern: utcMicrosTimePattern },
+    deliveryId: nullableIdentifierField,
+    apiVersion: shortText,
     observedAt: utcTimeField,
   },
 } as const;

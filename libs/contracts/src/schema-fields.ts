@@ -50,6 +50,8 @@ export const timestampYearMin = 2000;
 export const timestampYearMax = 2100;
 /** ISO-8601 UTC with up to nine fractional digits, in the years 2000 to 2100. */
 export const utcTimePattern = '^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$';
+/** The ledger's version time: the same range, with exactly six fractional digits (microseconds, canonical). */
+export const utcMicrosTimePattern = '^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$';
 
 export const auiField = identifierField;
 /** A currency code or a reward unit: short, and held to the identifier characters. */

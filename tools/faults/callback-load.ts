@@ -27,7 +27,7 @@ export interface CallbackLoadOptions {
 const inFlightMax = 32;
 /** Longer than ingest's own wait for Kafka's acknowledgement (10 s), so its 503 arrives first. */
 const requestTimeoutMs = 15_000;
-/** However slow the stack, the load ends by itself: this much longer than planned at most. */
+/** However slow the stack, the load ends by itself: at most twice as long as planned, plus this. */
 const overrunMsMax = 120_000;
 
 export class CallbackLoad {
@@ -59,7 +59,7 @@ export class CallbackLoad {
   }
 
   private deadlineMs(): number {
-    return this.startedAtMs + (this.options.count / this.options.ratePerSecond) * 1000 + overrunMsMax;
+    return this.startedAtMs + ((2 * this.options.count) / this.options.ratePerSecond) * 1000 + overrunMsMax;
   }
 
   private async worker(): Promise<void> {

@@ -5,6 +5,7 @@ import { FaultStack } from './fault-stack';
 import { requestPayoutRun } from './payout-runs';
 
 const settleWaitMs = 180_000;
+const detailsUsersMax = 3;
 
 export interface LedgerCount {
   acknowledged: number;
@@ -88,5 +89,18 @@ async function doubledUsers(stack: FaultStack, schema: string, load: CallbackLoa
     else if (paidOut.gt(balance.payable)) reasons.set(balance.aui, `paid ${paidOut.toFixed()} > payable ${balance.payable}`);
     else if ((view.get(balance.aui) ?? new Decimal(0)).gt(balance.available)) reasons.set(balance.aui, `payout view available ${view.get(balance.aui)?.toFixed()} > ledger ${balance.available}`);
   }
-  return reasons;
+  return withPayoutDetails(stack, schema, reasons);
+}
+
+/** For the first few users counted as doubled, each payout as the ledger and the payout service see it: the evidence to read. */
+async function withPayoutDetails(stack: FaultStack, schema: string, reasons: Map<string, string>): Promise<Map<string, string>> {
+  const detailed = new Map<string, string>();
+  for (const [aui, reason] of [...reasons].slice(0, detailsUsersMax)) {
+    const ledger = await stack.sql(`SELECT payout_id, amount::text, state FROM ${schema}.payout WHERE aui = $1 ORDER BY payout_id`, [aui]).catch(() => []);
+    const service = await stack.sql(`SELECT payout_id, amount::text, state FROM payout WHERE aui = $1 ORDER BY payout_id`, [aui]);
+    const list = (rows: Record<string, string>[]) => rows.map((row) => `${row.payout_id.slice(0, 11)} ${row.amount} ${row.state}`).join('; ');
+    detailed.set(aui, `${reason} (ledger: ${list(ledger)} | payout service: ${list(service)})`);
+  }
+  for (const [aui, reason] of [...reasons].slice(detailsUsersMax)) detailed.set(aui, reason);
+  return detailed;
 }

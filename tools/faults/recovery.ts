@@ -11,11 +11,16 @@ const secondsSince = (startedAtMs: number): number => (Date.now() - startedAtMs)
  * Seconds from the fault's end until every service's /health/ready answers 200; null when one
  * did not within the wait (or its process exited: nobody restarts it for it).
  */
-export async function secondsUntilAllReady(stack: FaultStack, faultEndedAtMs: number, problems: string[]): Promise<number | null> {
+export async function secondsUntilAllReady(stack: FaultStack, faultEndedAtMs: number, notes: string[]): Promise<number | null> {
   const remainingMs = Math.max(1_000, faultEndedAtMs + recoveryWaitMsMax - Date.now());
-  const outcomes = await Promise.allSettled(stack.services().map((service) => waitUntilReady(service, '/health/ready', remainingMs)));
+  const outcomes = await Promise.allSettled(stack.services().map(async (service) => {
+    await waitUntilReady(service, '/health/ready', remainingMs);
+    return `${service.name} ${secondsSince(faultEndedAtMs).toFixed(1)} s`;
+  }));
   const failures = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  for (const failure of failures) problems.push(`not ready: ${(failure.reason as Error).message}`);
+  for (const failure of failures) notes.push(`not ready: ${(failure.reason as Error).message}`);
+  const readyAfter = outcomes.filter((outcome): outcome is PromiseFulfilledResult<string> => outcome.status === 'fulfilled').map((outcome) => outcome.value);
+  notes.push(`ready after the fault: ${readyAfter.join(', ')}`);
   return failures.length === 0 ? secondsSince(faultEndedAtMs) : null;
 }
 

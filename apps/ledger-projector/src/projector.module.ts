@@ -1,11 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { createKafka, endOffsetReader, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, currentProjectionSchema, postgresReadinessCheck } from '@earnings/persistence';
-import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck } from './health/applying-health';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { consumedTopics, LedgerProjectionConsumer } from './projection/ledger-projection.consumer';
 import { LedgerStore } from './projection/ledger-store';

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
 import { CronJob } from 'cron';
 import { Kafka } from 'kafkajs';
@@ -31,6 +31,8 @@ import { FirstPromoterApiClient } from '@earnings/sources';
 const CONFIG = 'PAYOUT_CONFIG';
 const LOGGER = 'LOGGER';
 const CRON_JOB_NAME = 'payout-run';
+/** A balance-changed partition failing longer than this makes the payout service not ready: runs would decide on a stale view. */
+const balanceViewFailingMsMax = 30_000;
 
 /** The run-time parts built from the config, shared by the module's lifecycle and the admin API. */
 class PayoutRuntime {
@@ -146,9 +148,11 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.runtime.processorLoop.start();
     this.runtime.markerLoop?.start();
     // Last: joining the group can wait a session timeout for a crashed predecessor; payouts in flight go on meanwhile.
+    const balancesHealth = new ApplyingHealth(balanceViewFailingMsMax);
+    this.readiness.register(applyingReadinessCheck(balancesHealth));
     this.balances = new BalanceViewConsumer(this.kafka, this.dataSource, {
       groupId: this.config.PAYOUT_CONSUMER_GROUP, auiPrefix: this.config.PAYOUT_AUI_PREFIX, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
-    }, this.logger);
+    }, this.logger, balancesHealth);
     await this.balances.start();
     const job = CronJob.from({
       cronTime: this.config.PAYOUT_RUN_CRON,

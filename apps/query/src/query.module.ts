@@ -4,7 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ApplyingHealth, applyingReadinessCheck, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import type { FastifyInstance } from 'fastify';
 import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -20,6 +20,9 @@ import { graphQLOptions } from './graphql/graphql-options';
 import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
 import { QueryConfig } from './query.config';
 
+/** The live feed has no partition work that can fail for long; a crash or stop is what readiness reports. */
+const consumerFailingMsMax = 30_000;
+
 @Module({})
 export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
@@ -30,6 +33,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly apiKeys: ApiKeyRepository,
     private readonly liveFeed: BalanceChangesConsumer,
     private readonly httpAdapterHost: HttpAdapterHost,
+    private readonly liveFeedHealth: ApplyingHealth,
   ) {}
 
   static register(config: QueryConfig, logger: Logger): DynamicModule {
@@ -38,6 +42,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
     const repository = new EarningsRepository(dataSource);
     const apiKeys = new ApiKeyRepository(dataSource);
     const authenticator = new Authenticator(config, apiKeys, new RateLimiter(config.QUERY_RATE_LIMIT_PER_MINUTE));
+    const liveFeedHealth = new ApplyingHealth(consumerFailingMsMax);
     return {
       module: QueryModule,
       imports: [
@@ -50,7 +55,8 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         { provide: QueryConfig, useValue: config },
         { provide: ApiKeyRepository, useValue: apiKeys },
         { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX) },
-        { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger) },
+        { provide: ApplyingHealth, useValue: liveFeedHealth },
+        { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger, liveFeedHealth) },
         EarningsResolver,
       ],
     };
@@ -64,6 +70,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
     await this.liveFeed.start(fastify.graphql.pubsub);
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     this.readiness.register(kafkaReadinessCheck(this.kafka));
+    this.readiness.register(applyingReadinessCheck(this.liveFeedHealth));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -4,3 +4,4 @@ export * from './topics-admin';
 export * from './outbox';
 export * from './dead-letter';
 export * from './topic-offsets';
+export * from './consumer-health';

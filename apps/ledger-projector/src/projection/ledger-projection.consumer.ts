@@ -1,10 +1,9 @@
 import { ledgerInputTopics, parseLedgerInput, Topics } from '@earnings/contracts';
 import { LedgerEvent } from '@earnings/domain';
-import { Metrics } from '@earnings/service-shell';
-import { DeadLetter, DeadLetterSender } from '@earnings/kafka';
+import { ApplyingHealth, Metrics } from '@earnings/service-shell';
+import { DeadLetter, DeadLetterSender, reportConsumerHealth } from '@earnings/kafka';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { ApplyingHealth } from '../health/applying-health';
 import { ChunkApplier, RefusedEvent, RetryPolicy, statementOf, sqlStateOf } from './chunk-applier';
 import { ChunkOutcome, LedgerStore, OffsetEvent, OffsetGapError, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
 
@@ -84,15 +83,8 @@ export class LedgerProjectionConsumer {
     this.reportHealth();
   }
 
-  /** kafkajs restarts a crashed consumer by itself (restart: true); until it rejoins, it is not applying. */
   private reportHealth(): void {
-    const health = this.options.health;
-    if (!health) return;
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => health.consumerRunning());
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      health.consumerStopped(`the consumer crashed (${firstLine(payload.error.message)})${payload.restart ? '; kafkajs is restarting it' : ' and will not restart'}`);
-    });
-    this.consumer.on(this.consumer.events.STOP, () => health.consumerStopped('the consumer stopped'));
+    if (this.options.health) reportConsumerHealth(this.consumer, this.options.health);
   }
 
   async start(): Promise<void> {

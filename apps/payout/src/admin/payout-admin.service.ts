@@ -16,7 +16,6 @@ export class PayoutAdminService {
   }
 
   async setMethod(aui: string, body: SetPayoutMethodDto): Promise<{ aui: string; method: string; destination: string | null }> {
-    if (aui.length === 0 || aui.length > 200) throw new PayoutApiException('invalid-request', 'aui must be 1 to 200 characters');
     const destination = body.method === 'account_credit' ? null : (body.destination ?? null);
     await this.payouts.setMethod(aui, body.method, destination);
     return { aui, method: body.method, destination };

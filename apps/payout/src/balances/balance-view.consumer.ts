@@ -1,4 +1,6 @@
 import { BalanceChanged, Topics } from '@earnings/contracts';
+import { reportConsumerHealth } from '@earnings/kafka';
+import { ApplyingHealth } from '@earnings/service-shell';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -12,7 +14,13 @@ export class BalanceViewConsumer {
   private readonly consumer: Consumer;
   private readonly auiPrefix: string;
 
-  constructor(kafka: Kafka, private readonly dataSource: DataSource, options: { groupId: string; auiPrefix: string; sessionTimeoutMs: number }, private readonly logger: Logger) {
+  constructor(
+    kafka: Kafka,
+    private readonly dataSource: DataSource,
+    options: { groupId: string; auiPrefix: string; sessionTimeoutMs: number },
+    private readonly logger: Logger,
+    private readonly health: ApplyingHealth,
+  ) {
     this.auiPrefix = options.auiPrefix;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
@@ -25,9 +33,22 @@ export class BalanceViewConsumer {
   }
 
   async start(): Promise<void> {
+    reportConsumerHealth(this.consumer, this.health);
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [Topics.balanceChanged], fromBeginning: true });
-    await this.consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (payload) => this.apply(payload) });
+    await this.consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (payload) => this.applyReportingHealth(payload) });
+  }
+
+  /** A batch kafkajs keeps retrying (the database gone, say) makes the service not ready once it has failed long enough. */
+  private async applyReportingHealth(payload: EachBatchPayload): Promise<void> {
+    const partition = `${payload.batch.topic}/${payload.batch.partition}`;
+    try {
+      await this.apply(payload);
+      this.health.partitionApplied(partition);
+    } catch (error) {
+      this.health.partitionFailing(partition, (error as Error).message.split('\n')[0].slice(0, 300), Date.now());
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { BalanceChanged, Topics } from '@earnings/contracts';
+import { ConsumerHealthReport, reportConsumerHealth } from '@earnings/kafka';
 import { Consumer, Kafka } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -44,13 +45,15 @@ export class BalanceChangesConsumer {
   private consumer: Consumer | null = null;
   private readonly sequences = new SequenceFilter();
 
-  constructor(private readonly kafka: Kafka, private readonly logger: Logger) {}
+  constructor(private readonly kafka: Kafka, private readonly logger: Logger, private readonly health: ConsumerHealthReport) {}
 
   /** Resolves once the consumer has joined its group, so events produced after this are seen. */
   async start(publisher: NoticePublisher): Promise<void> {
     const groupId = `earnings-query-live-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100 });
     this.consumer = consumer;
+    // A feed that crashed or stopped leaves subscriptions silent: readiness says so.
+    reportConsumerHealth(consumer, this.health);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.balanceChanged, fromBeginning: false });

@@ -80,6 +80,7 @@ describe('docker-compose.yml matches the code', () => {
       'earnings.balance-changed.v1',
       'earnings.payout-executed.v1',
       'earnings.payout-failed.v1',
+      'earnings.payout-lifecycle.v1',
     ]);
   });
 });

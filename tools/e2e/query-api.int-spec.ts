@@ -44,6 +44,12 @@ const transactionsQuery = `query ($aui: ID!, $first: Int, $after: String, $state
 const payoutsQuery = `query ($aui: ID!, $first: Int, $after: String) {
   payouts(aui: $aui, first: $first, after: $after) { edges { cursor node { id unit amount method state createdAt executedAt } } pageInfo { hasNextPage endCursor } } }`;
 
+const payoutScheduleQuery = 'query ($aui: ID!) { payoutSchedule(aui: $aui) { unit threshold available remaining reached nextRunAt } }';
+const earningsHistoryQuery = `query ($aui: ID!, $from: DateTime, $to: DateTime, $points: Int) {
+  earningsHistory(aui: $aui, from: $from, to: $to, points: $points) { unit points { at lifetime paidOut } } }`;
+const commissionHistoryQuery = `query ($aui: ID!, $source: String!, $commissionId: ID!) {
+  commissionHistory(aui: $aui, source: $source, commissionId: $commissionId) { commissionId modifiedDate state sourceStatus amount unit appliedAt statusExplanation } }`;
+
 async function ask<T>(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GraphQLAnswer<T>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
   return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer<T>, 'status'>) };
@@ -59,6 +65,7 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
   const suffix = uniqueSuffix();
   const userA = `qa-${suffix}-a`;
   const userB = `qa-${suffix}-b`;
+  const userC = `qa-${suffix}-c`;
   const projectorGroup = `ledger-projector-${suffix}`;
   // Commission identity is (source, id) and the projector replays the shared topic from the start:
   // ids unique per run keep an earlier run's commissions from shadowing this run's.
@@ -72,6 +79,9 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
     { id: Number(id(4)), aui: userA, status: 'ready', amount: '0.3', eventDate: '2024-02-01T00:00:00Z', modifiedDate: '2024-02-02T00:00:00Z' },
     { id: Number(id(5)), aui: userA, status: 'confirmed', amount: '0.12345', eventDate: '2024-01-15T00:00:00.123456Z', modifiedDate: '2024-01-16T00:00:00Z' },
     { id: Number(id(9)), aui: userB, status: 'pending', amount: '9.99', eventDate: '2024-03-05T00:00:00Z', modifiedDate: '2024-03-05T00:00:00Z' },
+    // Two versions of one commission: its history lists both.
+    { id: Number(id(7)), aui: userC, status: 'pending', amount: '3', eventDate: '2024-05-01T00:00:00Z', modifiedDate: '2024-05-01T00:00:00Z' },
+    { id: Number(id(7)), aui: userC, status: 'paid', amount: '2.75', eventDate: '2024-05-01T00:00:00Z', modifiedDate: '2024-06-01T00:00:00.000002Z' },
   ];
 
   beforeAll(async () => {
@@ -222,11 +232,80 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
     });
   });
 
+  describe('payoutSchedule', () => {
+    it('answers per unit the threshold (QUERY_PAYOUT_THRESHOLDS), what is left to earn and the next run (QUERY_PAYOUT_RUN_CRON)', async () => {
+      const answer = await ask<{ payoutSchedule: Record<string, unknown>[] }>(url(), payoutScheduleQuery, { aui: userA }, partner.headers);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.payoutSchedule).toEqual([
+        { unit: 'USD', threshold: '10', available: '1.625', remaining: '8.375', reached: false, nextRunAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00\.000000Z$/) },
+      ]);
+      expect(Date.parse(String(answer.data?.payoutSchedule[0].nextRunAt))).toBeGreaterThan(Date.now());
+    });
+
+    it('answers an empty list for an AUI with no balances', async () => {
+      const answer = await ask(url(), payoutScheduleQuery, { aui: `nobody-${suffix}` }, partner.headers);
+      expect(answer.data).toEqual({ payoutSchedule: [] });
+    });
+  });
+
+  describe('earningsHistory', () => {
+    it('answers lifetime and paid out as of evenly spaced moments, each commission by its version at the moment', async () => {
+      const answer = await ask<{ earningsHistory: unknown[] }>(url(), earningsHistoryQuery, { aui: userA, from: '2024-01-01T00:00:00Z', to: '2024-05-01T00:00:00Z', points: 5 }, partner.headers);
+      expect(answer.errors).toBeUndefined();
+      // Moments 30.25 days apart; the rejected 0.75 never counts; the three payouts (0.875) executed in April.
+      expect(answer.data?.earningsHistory).toEqual([{
+        unit: 'USD',
+        points: [
+          { at: '2024-01-01T00:00:00.000000Z', lifetime: '0', paidOut: '0' },
+          { at: '2024-01-31T06:00:00.000000Z', lifetime: '0.12345', paidOut: '0' },
+          { at: '2024-03-01T12:00:00.000000Z', lifetime: '1.52346', paidOut: '0' },
+          { at: '2024-03-31T18:00:00.000000Z', lifetime: '4.02346', paidOut: '0' },
+          { at: '2024-05-01T00:00:00.000000Z', lifetime: '4.02346', paidOut: '0.875' },
+        ],
+      }]);
+    });
+
+    it('spans from the first commission to now by default, 30 points, ending at the current lifetime', async () => {
+      const answer = await ask<{ earningsHistory: { unit: string; points: { at: string; lifetime: string }[] }[] }>(url(), earningsHistoryQuery, { aui: userA }, partner.headers);
+      const points = answer.data?.earningsHistory[0].points ?? [];
+      expect(points).toHaveLength(30);
+      expect(points[0]).toEqual({ at: '2024-01-16T00:00:00.000000Z', lifetime: '0.12345', paidOut: '0' });
+      expect(points[29]).toMatchObject({ lifetime: '4.02346', paidOut: '0.875' });
+    });
+
+    it('answers an empty list for an AUI with no data, and refuses bad ranges and point counts with BAD_USER_INPUT', async () => {
+      expect((await ask(url(), earningsHistoryQuery, { aui: `nobody-${suffix}` }, partner.headers)).data).toEqual({ earningsHistory: [] });
+      for (const variables of [{ points: 1 }, { points: 201 }, { from: '2024-05-01T00:00:00Z', to: '2024-01-01T00:00:00Z' }, { from: 'yesterday' }]) {
+        const refused = await ask(url(), earningsHistoryQuery, { aui: userA, ...variables }, partner.headers);
+        expect([refused.status, codesOf(refused)]).toEqual([400, ['BAD_USER_INPUT']]);
+      }
+    });
+  });
+
+  describe('commissionHistory', () => {
+    it('lists every version the ledger applied, oldest first, each explained', async () => {
+      const answer = await ask<{ commissionHistory: Record<string, unknown>[] }>(url(), commissionHistoryQuery, { aui: userC, source: 'wildfire', commissionId: id(7) }, partner.headers);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.commissionHistory).toEqual([
+        { commissionId: id(7), modifiedDate: '2024-05-01T00:00:00.000000Z', state: 'PENDING', sourceStatus: 'pending', amount: '3', unit: 'USD', appliedAt: expect.any(String), statusExplanation: expect.stringMatching(/^Pending/) },
+        { commissionId: id(7), modifiedDate: '2024-06-01T00:00:00.000002Z', state: 'PAYABLE', sourceStatus: 'paid', amount: '2.75', unit: 'USD', appliedAt: expect.any(String), statusExplanation: expect.stringMatching(/^Payable/) },
+      ]);
+    });
+
+    it("answers an empty list for another AUI's commission, so a user cannot read it through their own AUI", async () => {
+      const answer = await ask(url(), commissionHistoryQuery, { aui: userA, source: 'wildfire', commissionId: id(7) }, bearer(hs256Token(jwtSecret, { sub: userA })));
+      expect(answer.data).toEqual({ commissionHistory: [] });
+    });
+  });
+
   describe('auth', () => {
     const queries = [
       ['earnings', earningsQuery],
       ['transactions', transactionsQuery],
       ['payouts', payoutsQuery],
+      ['payoutSchedule', payoutScheduleQuery],
+      ['earningsHistory', earningsHistoryQuery],
+      ['commissionHistory', commissionHistoryQuery.replace('$source: String!', '$source: String! = "wildfire"').replace('$commissionId: ID!', `$commissionId: ID! = "${id(2)}"`)],
     ] as const;
 
     it.each(queries)('%s: no credentials is 401 UNAUTHENTICATED', async (_name, query) => {

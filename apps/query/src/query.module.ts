@@ -16,6 +16,7 @@ import { RateLimiter } from './auth/rate-limiter';
 import { EarningsRepository } from './earnings/earnings.repository';
 import { EarningsResolver } from './earnings/earnings.resolver';
 import { EarningsService } from './earnings/earnings.service';
+import { PayoutScheduleRules } from './earnings/payout-schedule';
 import { graphQLOptions } from './graphql/graphql-options';
 import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
 import { QueryConfig } from './query.config';
@@ -54,7 +55,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         { provide: Kafka, useValue: kafka },
         { provide: QueryConfig, useValue: config },
         { provide: ApiKeyRepository, useValue: apiKeys },
-        { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX) },
+        { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX, new PayoutScheduleRules(config.QUERY_PAYOUT_THRESHOLDS, config.QUERY_PAYOUT_RUN_CRON)) },
         { provide: ApplyingHealth, useValue: liveFeedHealth },
         { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger, liveFeedHealth) },
         EarningsResolver,

@@ -3,6 +3,7 @@ import type { CommissionState } from '@earnings/contracts';
 import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { PayoutCursor, TransactionCursor } from './cursor';
+import { HistoryPayout, HistoryVersion } from './earnings-history';
 
 export interface BalanceView {
   unit: string;
@@ -48,6 +49,21 @@ export interface PayoutRow {
   endedAt: string | null;
   endReason: string | null;
 }
+
+/** One version of a commission that the ledger applied, oldest first in a history. */
+export interface CommissionVersionRow {
+  source: string;
+  commissionId: string;
+  modifiedDate: string;
+  state: CommissionState;
+  sourceStatus: string;
+  amount: string;
+  unit: string;
+  appliedAt: string;
+}
+
+/** Versions read for one user's history at most: a bound on memory, far above any real user's count. */
+export const historyVersionCountMax = 50_000;
 
 interface BalanceRow {
   aui: string;
@@ -143,6 +159,54 @@ export class EarningsRepository {
         eventDate: row.event_date === null ? null : canonicalTimestamp(row.event_date),
       })),
       payouts: payouts.map((row) => ({ payoutId: row.payout_id, unit: row.unit, amount: new Decimal(row.amount), executedAt: canonicalTimestamp(row.executed_at) })),
+    };
+  }
+
+  /** Every applied version of one of the AUI's commissions, oldest first; empty when the commission is not this AUI's. */
+  async commissionVersionsOf(aui: string, source: string, commissionId: string): Promise<CommissionVersionRow[]> {
+    const schema = await this.projectionSchema();
+    const rows: Record<string, string>[] = await this.dataSource.query(
+      `SELECT source, commission_id, modified_date, state, source_status, user_amount::text AS amount, unit, applied_at
+         FROM ${schema}.commission_version
+        WHERE source = $1 AND commission_id = $2 AND aui = $3
+        ORDER BY modified_date`,
+      [source, commissionId, aui],
+    );
+    return rows.map((row) => ({
+      source: row.source, commissionId: row.commission_id, modifiedDate: canonicalTimestamp(row.modified_date), state: row.state as CommissionState,
+      sourceStatus: row.source_status, amount: row.amount, unit: row.unit, appliedAt: canonicalTimestamp(row.applied_at),
+    }));
+  }
+
+  /**
+   * What earningsSeries needs of one AUI: every applied version of its commissions and its payouts
+   * that left. commission_version has no index by AUI yet, so this scans it: fine for the
+   * dashboard's one user, to index before a partner charts many users at once.
+   */
+  async historyInputsOf(aui: string): Promise<{ versions: HistoryVersion[]; payouts: HistoryPayout[] }> {
+    const schema = await this.projectionSchema();
+    const [versions, payouts]: [Record<string, string>[], Record<string, string | null>[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT source, commission_id, unit, user_amount::text AS amount, state, modified_date FROM ${schema}.commission_version
+          WHERE aui = $1 ORDER BY modified_date LIMIT $2`,
+        [aui, historyVersionCountMax + 1],
+      ),
+      this.dataSource.query(
+        `SELECT unit, amount::text, executed_at, ended_at, state FROM ${schema}.payout
+          WHERE aui = $1 AND state IN ('succeeded', 'returned') AND executed_at IS NOT NULL`,
+        [aui],
+      ),
+    ]);
+    if (versions.length > historyVersionCountMax) throw new Error(`${aui} has more than ${historyVersionCountMax} commission versions: the history would not fit the bound`);
+    return {
+      versions: versions.map((row) => ({
+        commissionKey: `${row.source}\u0000${row.commission_id}`, unit: row.unit, amount: new Decimal(row.amount), rejected: row.state === 'REJECTED',
+        modifiedDate: canonicalTimestamp(row.modified_date),
+      })),
+      payouts: payouts.map((row) => ({
+        unit: String(row.unit), amount: new Decimal(String(row.amount)), executedAt: canonicalTimestamp(String(row.executed_at)),
+        returnedAt: row.state === 'returned' && row.ended_at !== null ? canonicalTimestamp(row.ended_at) : null,
+      })),
     };
   }
 

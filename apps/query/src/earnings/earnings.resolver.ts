@@ -4,7 +4,9 @@ import { QueryContext } from '../graphql/query-context';
 import { BalanceChangedNotice, earningsTopic } from '../live/balance-changes.consumer';
 import { endAtTokenExpiry } from '../live/token-expiry';
 import { EarningsView } from './earnings.repository';
-import { Connection, EarningsService, Payout, Transaction } from './earnings.service';
+import { EarningsSeries } from './earnings-history';
+import { CommissionVersion, Connection, EarningsService, Payout, Transaction } from './earnings.service';
+import { PayoutScheduleView } from './payout-schedule';
 
 @Resolver('Earnings')
 export class EarningsResolver {
@@ -29,6 +31,32 @@ export class EarningsResolver {
   @Query('payouts')
   async payouts(@Args('aui') aui: string, @Args('first') first: number | null, @Args('after') after: string | null, @Context() context: QueryContext): Promise<Connection<Payout>> {
     return this.earnings.payouts(context.caller, aui, { first, after });
+  }
+
+  @Query('payoutSchedule')
+  async payoutSchedule(@Args('aui') aui: string, @Context() context: QueryContext): Promise<PayoutScheduleView[]> {
+    return this.earnings.payoutSchedule(context.caller, aui, context.earningsLoader, new Date());
+  }
+
+  @Query('earningsHistory')
+  async earningsHistory(
+    @Args('aui') aui: string,
+    @Args('from') from: string | null,
+    @Args('to') to: string | null,
+    @Args('points') points: number | null,
+    @Context() context: QueryContext,
+  ): Promise<EarningsSeries[]> {
+    return this.earnings.earningsHistory(context.caller, aui, { from, to, points }, new Date());
+  }
+
+  @Query('commissionHistory')
+  async commissionHistory(
+    @Args('aui') aui: string,
+    @Args('source') source: string,
+    @Args('commissionId') commissionId: string,
+    @Context() context: QueryContext,
+  ): Promise<CommissionVersion[]> {
+    return this.earnings.commissionHistory(context.caller, aui, source, commissionId);
   }
 
   // The notice says only which AUI changed; the current figures are read when delivering, so a

@@ -4,7 +4,9 @@ import { assertCanReadEarnings } from '../auth/access-policy';
 import { Caller } from '../auth/caller';
 import { QueryError } from '../errors/query-error';
 import { decodePayoutCursor, decodeTransactionCursor, encodeCursor } from './cursor';
-import { EarningsRepository, EarningsView, PayoutRow, TransactionRow } from './earnings.repository';
+import { earningsSeries, EarningsSeries, evenlySpacedMoments, historyPointsDefault, historyPointsMax } from './earnings-history';
+import { CommissionVersionRow, EarningsRepository, EarningsView, PayoutRow, TransactionRow } from './earnings.repository';
+import { PayoutScheduleRules, PayoutScheduleView } from './payout-schedule';
 import { statusExplanation } from './status-explanation';
 
 export interface Connection<T> {
@@ -34,13 +36,25 @@ export interface Payout {
   covered: { source: string; commissionId: string; amount: string }[];
 }
 
+export type CommissionVersion = CommissionVersionRow & { statusExplanation: string };
+
+export interface HistoryRequest {
+  from?: string | null;
+  to?: string | null;
+  points?: number | null;
+}
+
 export interface EarningsLoader {
   load(aui: string): Promise<EarningsView>;
 }
 
 /** Every read of the API: checks access first, then reads through the repository. */
 export class EarningsService {
-  constructor(private readonly repository: EarningsRepository, private readonly pageSizeMax: number) {}
+  constructor(
+    private readonly repository: EarningsRepository,
+    private readonly pageSizeMax: number,
+    private readonly scheduleRules: PayoutScheduleRules,
+  ) {}
 
   async earnings(caller: Caller | undefined, aui: string, loader: EarningsLoader): Promise<EarningsView> {
     assertCanReadEarnings(caller, aui);
@@ -78,6 +92,33 @@ export class EarningsService {
     return toConnection(rows, size, (row) => toPayout(row, allocation), (row) => [row.listedAt, row.id]);
   }
 
+  async payoutSchedule(caller: Caller | undefined, aui: string, loader: EarningsLoader, now: Date): Promise<PayoutScheduleView[]> {
+    assertCanReadEarnings(caller, aui);
+    const earnings = await loader.load(aui);
+    return this.scheduleRules.scheduleOf(earnings.balances, now);
+  }
+
+  /** Every version of one of the user's commissions the ledger applied; a commission of another user reads as empty. */
+  async commissionHistory(caller: Caller | undefined, aui: string, source: string, commissionId: string): Promise<CommissionVersion[]> {
+    assertCanReadEarnings(caller, aui);
+    const versions = await this.repository.commissionVersionsOf(aui, source, commissionId);
+    return versions.map((version) => ({ ...version, statusExplanation: statusExplanation(version.state, version.source) }));
+  }
+
+  /** Lifetime earned and paid out as of evenly spaced moments, from the first commission (or `from`) to now (or `to`). */
+  async earningsHistory(caller: Caller | undefined, aui: string, request: HistoryRequest, now: Date): Promise<EarningsSeries[]> {
+    assertCanReadEarnings(caller, aui);
+    const points = request.points ?? historyPointsDefault;
+    if (!Number.isInteger(points) || points < 2 || points > historyPointsMax) throw new QueryError('BAD_USER_INPUT', `points must be between 2 and ${historyPointsMax}`);
+    const { versions, payouts } = await this.repository.historyInputsOf(aui);
+    const firstSeen = [...versions.map((version) => version.modifiedDate), ...payouts.map((payout) => payout.executedAt)].sort()[0];
+    const from = request.from ? dateOrThrow('from', request.from) : firstSeen ? new Date(firstSeen) : null;
+    const to = request.to ? dateOrThrow('to', request.to) : now;
+    if (from === null) return [];
+    if (from.getTime() >= to.getTime()) throw new QueryError('BAD_USER_INPUT', 'from must be before to');
+    return earningsSeries(versions, payouts, evenlySpacedMoments(from, to, points));
+  }
+
   private async allocationOf(aui: string): Promise<Allocation> {
     const { commissions, payouts } = await this.repository.allocationInputsOf(aui);
     return allocatePayouts(commissions, payouts);
@@ -88,6 +129,12 @@ export class EarningsService {
     if (first < 1 || first > this.pageSizeMax) throw new QueryError('BAD_USER_INPUT', `first must be between 1 and ${this.pageSizeMax}`);
     return first;
   }
+}
+
+function dateOrThrow(name: string, text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new QueryError('BAD_USER_INPUT', `${name} must be an ISO-8601 timestamp`);
+  return date;
 }
 
 function toPayout(row: PayoutRow, allocation: Allocation): Payout {

@@ -54,7 +54,7 @@ describe('the served GraphQL schema', () => {
   it('has a resolver behind every query and subscription field of the SDL', () => {
     const queries = Object.values(served.getQueryType()?.getFields() ?? {});
     const subscriptions = Object.values(served.getSubscriptionType()?.getFields() ?? {});
-    expect(queries.map((field) => field.name).sort()).toEqual(['earnings', 'payouts', 'transactions']);
+    expect(queries.map((field) => field.name).sort()).toEqual(['commissionHistory', 'earnings', 'earningsHistory', 'payoutSchedule', 'payouts', 'transactions']);
     expect(queries.filter((field) => field.resolve === undefined).map((field) => field.name)).toEqual([]);
     expect(subscriptions.map((field) => [field.name, typeof field.subscribe])).toEqual([['earningsUpdated', 'function']]);
   });

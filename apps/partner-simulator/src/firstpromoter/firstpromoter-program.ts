@@ -63,8 +63,13 @@ export function generateProgram(settings: FirstPromoterProgramSettings): FirstPr
   });
 }
 
-/** The commission as the API v2 and the webhook `data` serialise it, at one version. */
-export function commissionJson(commission: FirstPromoterCommission, version: FirstPromoterVersion): Record<string, unknown> {
+/**
+ * The commission at one version, as the webhook `data` carries it (the promoter with `cust_id`)
+ * or, with `channel: 'api'`, as the API v2 lists it: the published Commission schema's promoter is
+ * `{id, email, name}`, without `cust_id`.
+ */
+export function commissionJson(commission: FirstPromoterCommission, version: FirstPromoterVersion, channel: 'webhook' | 'api' = 'webhook'): Record<string, unknown> {
+  const promoter = { id: commission.promoter.id, email: commission.promoter.email, name: `Promoter ${commission.promoter.id}` };
   return {
     id: commission.id,
     status: version.status,
@@ -85,7 +90,7 @@ export function commissionJson(commission: FirstPromoterCommission, version: Fir
       id: 500 + (commission.promoter.id % 100),
       campaign_id: commission.campaignId,
       promoter_id: commission.promoter.id,
-      promoter: { id: commission.promoter.id, email: commission.promoter.email, name: `Promoter ${commission.promoter.id}`, cust_id: commission.promoter.custId },
+      promoter: channel === 'api' ? promoter : { ...promoter, cust_id: commission.promoter.custId },
       campaign: { id: commission.campaignId, name: 'Rewards for referrals' },
     },
     referral: { id: commission.referral.id, email: commission.referral.email, uid: commission.referral.uid },

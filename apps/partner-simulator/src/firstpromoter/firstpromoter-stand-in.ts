@@ -35,15 +35,38 @@ const perPageMax = 100;
 const webhooksInFlightMax = 8;
 
 /**
- * FirstPromoter's side of the wire: the admin API v2 (Bearer key + Account-ID; bare-array pages;
- * batch actions with async batch processes), signed v2 webhooks with deterministic drops and
- * redeliveries of the same event_id, and its own expected balances and action counts.
+ * What a test can make the API do, as the real one does at times: refuse some ids in a batch
+ * action (`failed_count` and `processing_errors`), keep a batch process running for many polls,
+ * and run smaller actions asynchronously.
+ */
+interface ApiBehaviour {
+  refusedIds: Set<number>;
+  batchPollsBeforeDone: number;
+  synchronousIdsMax: number;
+}
+
+interface BatchProcess {
+  total: number;
+  failed: number[];
+  polls: number;
+}
+
+/**
+ * FirstPromoter's side of the wire: the admin API v2 (Bearer key + Account-ID; bare-array pages
+ * whose promoters carry no `cust_id`, as the published Commission schema says; the promoter record
+ * with its `cust_id`; batch actions with async batch processes), signed v2 webhooks with
+ * deterministic drops and redeliveries of the same event_id, and its own expected balances and
+ * action counts.
  */
 export function registerFirstPromoterStandIn(app: FastifyInstance, options: FirstPromoterStandInOptions): void {
   const program = generateProgram(options);
   const byId = new Map(program.map((commission) => [commission.id, commission]));
+  /** Commissions a test registered, as the API serialises them (ids outside the programme's). */
+  const registered = new Map<number, Record<string, unknown>>();
+  const promoters = new Map<number, Record<string, unknown>>(program.map((commission) => [commission.promoter.id, promoterJson(commission.promoter)]));
   const actionCounts = new Map<Action, Map<number, number>>(actions.map((action) => [action, new Map()]));
-  const batches = new Map<number, { total: number; polls: number }>();
+  const batches = new Map<number, BatchProcess>();
+  const behaviour: ApiBehaviour = { refusedIds: new Set(), batchPollsBeforeDone: 1, synchronousIdsMax };
   let nextBatchId = 700;
 
   const authorised = (request: FastifyRequest, reply: FastifyReply): boolean => {
@@ -52,6 +75,7 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     else return true;
     return false;
   };
+  const known = (id: unknown): boolean => Number.isInteger(id) && (byId.has(id as number) || registered.has(id as number));
 
   app.get(`${apiPrefix}/commissions`, async (request, reply) => {
     if (!authorised(request, reply)) return reply;
@@ -59,34 +83,58 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     const page = Math.max(1, Number(query.page ?? 1));
     const perPage = Math.min(perPageMax, Math.max(1, Number(query.per_page ?? 20)));
     const status = query['filters[status]'];
-    const matching = program.filter((commission) => status === undefined || latestVersion(commission).status === status);
-    return matching.slice((page - 1) * perPage, page * perPage).map((commission) => commissionJson(commission, latestVersion(commission)));
+    const all = [...program.map((commission) => commissionJson(commission, latestVersion(commission), 'api')), ...registered.values()];
+    const matching = all.filter((commission) => status === undefined || commission.status === status);
+    return matching.slice((page - 1) * perPage, page * perPage);
+  });
+
+  app.get(`${apiPrefix}/promoters/:id`, async (request, reply) => {
+    if (!authorised(request, reply)) return reply;
+    const promoter = promoters.get(Number((request.params as { id: string }).id));
+    if (!promoter) return reply.status(404).send({ message: 'Promoter not found', code: 'not_found' });
+    return promoter;
   });
 
   for (const action of actions) {
     app.post(`${apiPrefix}/commissions/${action}`, async (request, reply) => {
       if (!authorised(request, reply)) return reply;
       const ids = (request.body as { ids?: unknown } | null)?.ids;
-      if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id) && byId.has(id as number))) {
+      if (!Array.isArray(ids) || ids.length === 0 || !ids.every(known)) {
         return reply.status(422).send({ message: 'ids must be known commission ids', code: 'invalid' });
       }
+      const failed = (ids as number[]).filter((id) => behaviour.refusedIds.has(id));
       const counts = actionCounts.get(action)!;
-      for (const id of ids as number[]) counts.set(id, (counts.get(id) ?? 0) + 1);
-      if (ids.length <= synchronousIdsMax) return batchBody(null, 'completed', ids.length);
+      for (const id of ids as number[]) if (!failed.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (ids.length <= behaviour.synchronousIdsMax) return batchBody(null, 'completed', ids.length, failed);
       const id = nextBatchId++;
-      batches.set(id, { total: ids.length, polls: 0 });
-      return reply.status(202).send(batchBody(id, 'in_progress', ids.length));
+      batches.set(id, { total: ids.length, failed, polls: 0 });
+      return reply.status(202).send(batchBody(id, 'in_progress', ids.length, []));
     });
   }
 
   app.get(`${apiPrefix}/batch_processes/:id`, async (request, reply) => {
     if (!authorised(request, reply)) return reply;
-    const batch = batches.get(Number((request.params as { id: string }).id));
+    const id = Number((request.params as { id: string }).id);
+    const batch = batches.get(id);
     if (!batch) return reply.status(404).send({ message: 'Batch not found', code: 'not_found' });
     batch.polls += 1;
-    return batchBody(Number((request.params as { id: string }).id), batch.polls > 1 ? 'completed' : 'in_progress', batch.total);
+    const done = batch.polls > behaviour.batchPollsBeforeDone;
+    return batchBody(id, done ? 'completed' : 'in_progress', batch.total, done ? batch.failed : []);
   });
 
+  app.post('/_admin/firstpromoter/commissions', async (request) => {
+    const body = (request.body ?? {}) as { commission?: Record<string, unknown>; promoter?: Record<string, unknown> };
+    if (body.commission) registered.set(Number(body.commission.id), body.commission);
+    if (body.promoter) promoters.set(Number(body.promoter.id), body.promoter);
+    return { registered: registered.size, promoters: promoters.size };
+  });
+  app.post('/_admin/firstpromoter/api-behaviour', async (request) => {
+    const body = (request.body ?? {}) as { refusedIds?: number[]; batchPollsBeforeDone?: number; synchronousIdsMax?: number };
+    if (body.refusedIds) behaviour.refusedIds = new Set(body.refusedIds);
+    if (body.batchPollsBeforeDone !== undefined) behaviour.batchPollsBeforeDone = body.batchPollsBeforeDone;
+    if (body.synchronousIdsMax !== undefined) behaviour.synchronousIdsMax = body.synchronousIdsMax;
+    return { refusedIds: [...behaviour.refusedIds], batchPollsBeforeDone: behaviour.batchPollsBeforeDone, synchronousIdsMax: behaviour.synchronousIdsMax };
+  });
   app.post('/_admin/firstpromoter/webhooks/send', async (request) => {
     const body = (request.body ?? {}) as { url?: string; dropFraction?: number; redeliverFraction?: number };
     if (!body.url) throw Object.assign(new Error('url is required'), { statusCode: 400 });
@@ -103,9 +151,18 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
   );
 }
 
-function batchBody(id: number | null, status: 'completed' | 'in_progress', total: number): Record<string, unknown> {
+/** The promoter record of the Promoters API: the partner's user id is its `cust_id`. */
+function promoterJson(promoter: FirstPromoterCommission['promoter']): Record<string, unknown> {
+  return { id: promoter.id, email: promoter.email, name: `Promoter ${promoter.id}`, cust_id: promoter.custId };
+}
+
+/** A BatchOperationResponse: `completed` with the refused ids counted in `failed_count` and named in `processing_errors`. */
+function batchBody(id: number | null, status: 'completed' | 'in_progress', total: number, failed: number[]): Record<string, unknown> {
   const done = status === 'completed';
-  return { id, status, total, selected_total: total, processed_count: done ? total : 0, failed_count: 0, progress: done ? 100 : 0, processing_errors: [] };
+  return {
+    id, status, total, selected_total: total, processed_count: done ? total - failed.length : 0, failed_count: failed.length, progress: done ? 100 : 0,
+    processing_errors: failed.map((commissionId) => `Commission ${commissionId}: cannot be changed in its current state`),
+  };
 }
 
 interface WebhookDelivery {

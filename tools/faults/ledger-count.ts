@@ -1,5 +1,6 @@
 import { Decimal } from '@earnings/domain';
-import { eventually, waitForProjectorToCatchUp } from '../e2e/test-stack';
+import { Topics } from '@earnings/contracts';
+import { eventually, readWholeTopic, waitForProjectorToCatchUp } from '../e2e/test-stack';
 import { CallbackLoad } from './callback-load';
 import { FaultStack } from './fault-stack';
 import { requestPayoutRun } from './payout-runs';
@@ -16,6 +17,8 @@ export interface LedgerCount {
   doubledReasons: string[];
   /** Payouts of the run that succeeded, and their total: evidence money left during the fault. */
   payoutsSucceeded: string;
+  /** Where the lost ones went missing (Kafka or the projector); null when none was lost. */
+  lostWhere: string | null;
 }
 
 /**
@@ -68,7 +71,21 @@ export async function countLedger(stack: FaultStack, load: CallbackLoad): Promis
     acknowledged: acknowledged.length, found, lost: acknowledged.length - found, doubled: reasons.size,
     doubledReasons: [...reasons].map(([aui, why]) => `${aui}: ${why}`).slice(0, 10),
     payoutsSucceeded: `${payouts.count} payouts succeeded, ${payouts.total} USD`,
+    lostWhere: found === acknowledged.length ? null : await whereLost(acknowledged.filter((callback) => !inLedger.has(callback.commissionId))),
   };
+}
+
+/** Tells ingest's loss (never on commission-observed) from the projector's (on the topic, not applied). */
+async function whereLost(lost: CallbackLoad['sent']): Promise<string> {
+  const onTopic = new Set<string>();
+  for (const message of await readWholeTopic(Topics.commissionObserved)) {
+    const commissionId = (JSON.parse(message.value) as { commissionId?: unknown }).commissionId;
+    if (typeof commissionId === 'string') onTopic.add(commissionId);
+  }
+  const missingFromKafka = lost.filter((callback) => !onTopic.has(callback.commissionId));
+  const ids = (callbacks: CallbackLoad['sent']) => callbacks.slice(0, 5).map((callback) => callback.commissionId).join(', ');
+  return `lost: ${missingFromKafka.length} never reached commission-observed though ingest answered 2xx (${ids(missingFromKafka)}), `
+    + `${lost.length - missingFromKafka.length} are on the topic but not in the ledger (${ids(lost.filter((callback) => onTopic.has(callback.commissionId)))})`;
 }
 
 async function doubledUsers(stack: FaultStack, schema: string, load: CallbackLoad): Promise<Map<string, string>> {

@@ -68,9 +68,9 @@ async function runScenario(scenario: FaultScenario, options: SuiteOptions, postg
     row.notes.push(`callbacks: ${load.countOf('acknowledged')} acknowledged, ${load.countOf('refused')} refused (4xx), ${load.countOf('unknown')} unanswered or 5xx; payout runs: ${runs.requested} asked, ${runs.failed} refused`);
     log('load over; settling');
     await settle(stack, row.notes);
-    const { payoutsSucceeded, ...count } = await countLedger(stack, load);
+    const { payoutsSucceeded, lostWhere, ...count } = await countLedger(stack, load);
     Object.assign(row, count);
-    row.notes.push(payoutsSucceeded);
+    row.notes.push(payoutsSucceeded, ...(lostWhere ? [lostWhere] : []));
     await scenario.afterSettle?.(context);
   } catch (error) {
     row.error = row.error ?? (error as Error).message;

@@ -11,6 +11,8 @@ export const Topics = {
   commissionObservedDeadLetter: 'earnings.commission-observed.dlq.v1',
   /** A user's balance in one unit changed; the new figures. */
   balanceChanged: 'earnings.balance-changed.v1',
+  /** Balance-changed messages a consumer (payout view, live feed) could not read (schema-invalid), with the reason and the consumer. */
+  balanceChangedDeadLetter: 'earnings.balance-changed.dlq.v1',
   /** Money (or a reward) left for a user. Event store. */
   payoutExecuted: 'earnings.payout-executed.v1',
   /** A payout the provider refused; the ledger releases its hold. Event store. */
@@ -39,6 +41,7 @@ export function topicSettings(partitions: number): TopicSettings[] {
     { name: Topics.commissionObservedDeadLetter, partitions: 1, config: keepForever },
     // Balance events are a changelog of the read model: 30 days is enough to catch up; rebuild from the event store.
     { name: Topics.balanceChanged, partitions, config: { 'retention.ms': String(30 * 24 * 3600 * 1000), 'cleanup.policy': 'delete' } },
+    { name: Topics.balanceChangedDeadLetter, partitions: 1, config: keepForever },
     { name: Topics.payoutExecuted, partitions, config: keepForever },
     { name: Topics.payoutFailed, partitions, config: keepForever },
     { name: Topics.payoutLifecycle, partitions, config: keepForever },

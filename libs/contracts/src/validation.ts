@@ -1,4 +1,5 @@
 import Ajv2020 from 'ajv/dist/2020';
+import { BalanceChanged, balanceChangedSchema } from './balance-changed';
 import { CommissionObserved, commissionObservedSchema } from './commission-observed';
 import { PayoutExecuted, payoutExecutedSchema } from './payout-executed';
 import { PayoutFailed, payoutFailedSchema } from './payout-failed';
@@ -7,6 +8,7 @@ import { Topics } from './topics';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
 const validateCommissionObserved = ajv.compile<CommissionObserved>(commissionObservedSchema);
+const validateBalanceChanged = ajv.compile<BalanceChanged>(balanceChangedSchema);
 const validatePayoutExecuted = ajv.compile<PayoutExecuted>(payoutExecutedSchema);
 const validatePayoutFailed = ajv.compile<PayoutFailed>(payoutFailedSchema);
 const validatePayoutLifecycle = ajv.compile<PayoutRequested | PayoutSubmitted | PayoutReturned>({
@@ -37,6 +39,17 @@ function parse<T>(validate: Validator<T>, bytes: Buffer | string | null): Parsed
 export const checkCommissionObserved = (value: unknown): Parsed<CommissionObserved> => check(validateCommissionObserved, value);
 /** Parses a Kafka message value; never throws. */
 export const parseCommissionObserved = (bytes: Buffer | string | null): Parsed<CommissionObserved> => parse(validateCommissionObserved, bytes);
+export const checkBalanceChanged = (value: unknown): Parsed<BalanceChanged> => check(validateBalanceChanged, value);
+/** Parses a balance-changed message value; never throws: its consumers dead-letter what fails. */
+export const parseBalanceChanged = (bytes: Buffer | string | null): Parsed<BalanceChanged> => parse(validateBalanceChanged, bytes);
+/**
+ * For the producer: a BalanceChanged the ledger built itself that breaks its schema is a
+ * programmer error, so it throws (the transaction rolls back) instead of announcing it.
+ */
+export function assertBalanceChanged(value: BalanceChanged): void {
+  const checked = checkBalanceChanged(value);
+  if (!checked.ok) throw new Error(`BalanceChanged for ${value.aui}/${value.unit} breaks its schema: ${checked.reason}`);
+}
 export const checkPayoutExecuted = (value: unknown): Parsed<PayoutExecuted> => check(validatePayoutExecuted, value);
 export const parsePayoutExecuted = (bytes: Buffer | string | null): Parsed<PayoutExecuted> => parse(validatePayoutExecuted, bytes);
 export const checkPayoutFailed = (value: unknown): Parsed<PayoutFailed> => check(validatePayoutFailed, value);

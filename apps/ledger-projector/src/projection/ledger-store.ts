@@ -1,4 +1,4 @@
-import { CommissionObserved, Topics, cloudEventHeaders, BalanceChanged } from '@earnings/contracts';
+import { CommissionObserved, Topics, cloudEventHeaders, BalanceChanged, assertBalanceChanged } from '@earnings/contracts';
 import { BatchPlan, CommissionVersion, canonicalTimestamp, Decimal, LedgerEvent, LedgerPayout, planBatch, commissionKey, PayoutEvent, toDecimalString } from '@earnings/domain';
 import { assertSchemaName, LEDGER_PROJECTION } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
@@ -266,6 +266,7 @@ export class LedgerStore {
       nextSequence.set(row.aui, sequence + 1n);
       return balanceChanged(row, sequence, causedBy.get(`${row.aui}\u0000${row.unit}`) ?? []);
     });
+    messages.forEach(assertBalanceChanged);
     await manager.query(
       `INSERT INTO ${this.schema}.outbox (topic, message_key, payload, headers) SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[])`,
       columns(messages, [

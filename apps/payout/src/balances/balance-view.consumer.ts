@@ -1,5 +1,5 @@
-import { BalanceChanged, Topics } from '@earnings/contracts';
-import { reportConsumerHealth } from '@earnings/kafka';
+import { BalanceChanged, parseBalanceChanged, Topics } from '@earnings/contracts';
+import { DeadLetter, DeadLetterSender, reportConsumerHealth } from '@earnings/kafka';
 import { ApplyingHealth } from '@earnings/service-shell';
 import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -13,6 +13,8 @@ import { DataSource } from 'typeorm';
 export class BalanceViewConsumer {
   private readonly consumer: Consumer;
   private readonly auiPrefix: string;
+  private readonly groupId: string;
+  private readonly deadLetters: DeadLetterSender;
 
   constructor(
     kafka: Kafka,
@@ -22,6 +24,8 @@ export class BalanceViewConsumer {
     private readonly health: ApplyingHealth,
   ) {
     this.auiPrefix = options.auiPrefix;
+    this.groupId = options.groupId;
+    this.deadLetters = new DeadLetterSender(kafka, Topics.balanceChangedDeadLetter);
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs,
@@ -34,6 +38,7 @@ export class BalanceViewConsumer {
 
   async start(): Promise<void> {
     reportConsumerHealth(this.consumer, this.health);
+    await this.deadLetters.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [Topics.balanceChanged], fromBeginning: true });
     await this.consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (payload) => this.applyReportingHealth(payload) });
@@ -53,16 +58,24 @@ export class BalanceViewConsumer {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+    await this.deadLetters.disconnect();
   }
 
   private async apply({ batch }: EachBatchPayload): Promise<void> {
     const changes: BalanceChanged[] = [];
+    const rejected: DeadLetter[] = [];
     for (const message of batch.messages) {
-      try {
-        changes.push(JSON.parse(message.value?.toString('utf8') ?? '') as BalanceChanged);
-      } catch (error) {
-        this.logger.error({ offset: message.offset, err: error }, 'unreadable balance-changed message skipped');
+      const parsed = parseBalanceChanged(message.value);
+      if (parsed.ok) changes.push(parsed.value);
+      else {
+        const { key, value, offset, headers } = message;
+        rejected.push({ topic: batch.topic, partition: batch.partition, offset, key, value, headers: { ...headers, dlq_consumer: this.groupId }, reason: parsed.reason });
       }
+    }
+    // Sent (acks=all) before the batch resolves: a crash in between sends a letter twice, never loses it.
+    if (rejected.length > 0) {
+      await this.deadLetters.send(rejected);
+      this.logger.error({ offsets: rejected.map((letter) => letter.offset), topic: batch.topic, partition: batch.partition }, 'balance-changed messages that break the schema sent to the dead-letter topic');
     }
     // Latest per (AUI, unit) within the batch, so one upsert statement never touches a row twice.
     const latest = new Map<string, BalanceChanged>();

@@ -1,6 +1,6 @@
-import { BalanceChanged, Topics } from '@earnings/contracts';
-import { ConsumerHealthReport, reportConsumerHealth } from '@earnings/kafka';
-import { Consumer, Kafka } from 'kafkajs';
+import { parseBalanceChanged, Topics } from '@earnings/contracts';
+import { ConsumerHealthReport, DeadLetterSender, reportConsumerHealth } from '@earnings/kafka';
+import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -44,8 +44,11 @@ export class SequenceFilter {
 export class BalanceChangesConsumer {
   private consumer: Consumer | null = null;
   private readonly sequences = new SequenceFilter();
+  private readonly deadLetters: DeadLetterSender;
 
-  constructor(private readonly kafka: Kafka, private readonly logger: Logger, private readonly health: ConsumerHealthReport) {}
+  constructor(private readonly kafka: Kafka, private readonly logger: Logger, private readonly health: ConsumerHealthReport) {
+    this.deadLetters = new DeadLetterSender(kafka, Topics.balanceChangedDeadLetter);
+  }
 
   /** Resolves once the consumer has joined its group, so events produced after this are seen. */
   async start(publisher: NoticePublisher): Promise<void> {
@@ -55,11 +58,12 @@ export class BalanceChangesConsumer {
     // A feed that crashed or stopped leaves subscriptions silent: readiness says so.
     reportConsumerHealth(consumer, this.health);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await this.deadLetters.connect();
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.balanceChanged, fromBeginning: false });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => this.announce(message.value?.toString('utf8') ?? '', publisher),
+      eachMessage: async ({ partition, message }) => this.announce({ partition, message, groupId }, publisher),
     });
     await joined;
     this.logger.info({ groupId }, 'live balance feed joined');
@@ -67,22 +71,24 @@ export class BalanceChangesConsumer {
 
   async stop(): Promise<void> {
     await this.consumer?.disconnect();
+    await this.deadLetters.disconnect();
   }
 
-  private announce(value: string, publisher: NoticePublisher): void {
-    let event: BalanceChanged;
-    try {
-      event = JSON.parse(value) as BalanceChanged;
-    } catch (error) {
-      // Live updates are best effort: a bad message is logged, never a reason to stop the feed.
-      this.logger.error({ err: error }, 'unreadable balance-changed message');
+  private async announce(received: { partition: number; message: KafkaMessage; groupId: string }, publisher: NoticePublisher): Promise<void> {
+    const { partition, message, groupId } = received;
+    const parsed = parseBalanceChanged(message.value);
+    if (!parsed.ok) {
+      // Never a reason to stop the feed: the message goes to the dead-letter topic, naming this
+      // feed's group (every query instance reads every partition, so each sends its own letter).
+      this.logger.error({ partition, offset: message.offset, reason: parsed.reason }, 'balance-changed message that breaks the schema sent to the dead-letter topic');
+      await this.deadLetters.send([{
+        topic: Topics.balanceChanged, partition, offset: message.offset, key: message.key, value: message.value,
+        headers: { ...message.headers, dlq_consumer: groupId }, reason: parsed.reason,
+      }]);
       return;
     }
-    if (event.type !== 'BalanceChanged' || typeof event.aui !== 'string' || !/^\d+$/.test(String(event.sequence))) {
-      this.logger.error({ type: event.type }, 'balance-changed message without aui or sequence');
-      return;
-    }
+    const event = parsed.value;
     if (!this.sequences.isNewer(event.aui, BigInt(event.sequence))) return;
-    publisher.publish({ topic: earningsTopic(event.aui), payload: { aui: event.aui, sequence: String(event.sequence) } });
+    publisher.publish({ topic: earningsTopic(event.aui), payload: { aui: event.aui, sequence: event.sequence } });
   }
 }

@@ -305,7 +305,7 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
       ['payouts', payoutsQuery],
       ['payoutSchedule', payoutScheduleQuery],
       ['earningsHistory', earningsHistoryQuery],
-      ['commissionHistory', commissionHistoryQuery.replace('$source: String!', '$source: String! = "wildfire"').replace('$commissionId: ID!', `$commissionId: ID! = "${id(2)}"`)],
+      ['commissionHistory', `query ($aui: ID!) { commissionHistory(aui: $aui, source: "wildfire", commissionId: "${id(2)}") { commissionId state amount } }`],
     ] as const;
 
     it.each(queries)('%s: no credentials is 401 UNAUTHENTICATED', async (_name, query) => {

@@ -46,29 +46,22 @@ export interface PayoutReturned {
   returnedAt: string;
 }
 
+/** The schema of one payout step: the shared payout fields plus the step's own. */
+function payoutStepSchema<Fields extends Record<string, object>>(type: string, fields: Fields) {
+  return {
+    $id: `https://earnings-ledger.dev/schemas/${type.replace(/^Payout/, 'payout-').toLowerCase()}.v1.json`,
+    type: 'object',
+    additionalProperties: false,
+    required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', ...Object.keys(fields)],
+    properties: { type: { const: type }, ...payoutFields, ...fields },
+  } as const;
+}
+
 /** JSON Schema (draft 2020-12) of PayoutRequested. */
-export const payoutRequestedSchema = {
-  $id: 'https://earnings-ledger.dev/schemas/payout-requested.v1.json',
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'requestedAt'],
-  properties: { type: { const: 'PayoutRequested' }, ...payoutFields, requestedAt: utcTimeField },
-} as const;
+export const payoutRequestedSchema = payoutStepSchema('PayoutRequested', { requestedAt: utcTimeField });
 
 /** JSON Schema (draft 2020-12) of PayoutSubmitted. */
-export const payoutSubmittedSchema = {
-  $id: 'https://earnings-ledger.dev/schemas/payout-submitted.v1.json',
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'submittedAt'],
-  properties: { type: { const: 'PayoutSubmitted' }, ...payoutFields, submittedAt: utcTimeField },
-} as const;
+export const payoutSubmittedSchema = payoutStepSchema('PayoutSubmitted', { submittedAt: utcTimeField });
 
 /** JSON Schema (draft 2020-12) of PayoutReturned. */
-export const payoutReturnedSchema = {
-  $id: 'https://earnings-ledger.dev/schemas/payout-returned.v1.json',
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'schemaVersion', 'payoutId', 'aui', 'unit', 'amount', 'method', 'reason', 'returnedAt'],
-  properties: { type: { const: 'PayoutReturned' }, ...payoutFields, reason: { type: 'string', maxLength: 2000 }, returnedAt: utcTimeField },
-} as const;
+export const payoutReturnedSchema = payoutStepSchema('PayoutReturned', { reason: { type: 'string', maxLength: 2000 }, returnedAt: utcTimeField });

@@ -1,7 +1,8 @@
-import { PayoutExecuted, PayoutFailed, PayoutReturned, PayoutSubmitted, checkPayoutExecuted, checkPayoutFailed, checkPayoutLifecycle, Topics } from '@earnings/contracts';
+import { Topics } from '@earnings/contracts';
 import { Decimal, fractionDigitsOf, isCurrencyUnit, PayoutPolicy, PayoutProgress, transitionPayout } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { PayoutProvider, ProviderAnswer } from '../providers/payout-provider';
+import { AnnouncedPayout, payoutEvents } from './payout-events';
 import { PayoutRepository, PayoutRow } from './payout.repository';
 
 export interface ProcessorOptions {
@@ -87,28 +88,28 @@ export class PayoutProcessor {
       switch (transition.state) {
         case 'submitted':
           await this.payouts.setState(manager, current.payout_id, 'submitted', { providerReference: referenceOf(progress), nextAttemptInMs: this.options.pollDelayMs });
-          await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, current.aui, submittedEvent(current, now));
+          await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, current.aui, payoutEvents.submitted(announcedOf(current), now));
           return;
         case 'succeeded': {
           const watched = methodsWatchedForReturns.has(current.method) && this.options.returnWatchMs > 0;
           await this.payouts.setState(manager, current.payout_id, 'succeeded', {
             providerReference: referenceOf(progress), nextAttemptInMs: this.options.returnPollIntervalMs, returnWatchMs: watched ? this.options.returnWatchMs : undefined,
           });
-          await this.payouts.appendOutbox(manager, Topics.payoutExecuted, current.aui, executedEvent(current, referenceOf(progress) ?? current.provider_reference, now));
+          await this.payouts.appendOutbox(manager, Topics.payoutExecuted, current.aui, payoutEvents.executed(announcedOf(current), referenceOf(progress) ?? current.provider_reference, current.covered_commissions, now));
           if (!isCurrencyUnit(current.unit)) await this.payouts.recordRewardFulfilments(manager, current);
           return;
         }
         case 'returned': {
           const reason = progress.type === 'ProviderReturned' ? progress.reason : 'returned';
           await this.payouts.setState(manager, current.payout_id, 'returned', { failureReason: reason });
-          await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, current.aui, returnedEvent(current, reason, now));
+          await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, current.aui, payoutEvents.returned(announcedOf(current), reason, now));
           this.logger.warn({ payoutId: current.payout_id, reason }, 'payout came back after success; the amount is available again');
           return;
         }
         case 'failed': {
           const reason = progress.type === 'ProviderFailed' || progress.type === 'ProviderReturned' ? progress.reason : 'failed';
           await this.payouts.setState(manager, current.payout_id, 'failed', { failureReason: reason });
-          await this.payouts.appendOutbox(manager, Topics.payoutFailed, current.aui, failedEvent(current, reason, now));
+          await this.payouts.appendOutbox(manager, Topics.payoutFailed, current.aui, payoutEvents.failed(announcedOf(current), reason, now));
           this.logger.warn({ payoutId: current.payout_id, reason }, 'payout failed; its reservation is released');
           return;
         }
@@ -144,43 +145,7 @@ function referenceOf(progress: PayoutProgress): string | null {
   return progress.type === 'ProviderAccepted' || progress.type === 'ProviderSucceeded' ? progress.providerReference : null;
 }
 
-function submittedEvent(payout: PayoutRow, submittedAt: string): PayoutSubmitted {
-  const event: PayoutSubmitted = {
-    type: 'PayoutSubmitted', schemaVersion: 1, payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit,
-    amount: new Decimal(payout.amount).toFixed(), method: payout.method, submittedAt,
-  };
-  const checked = checkPayoutLifecycle(event);
-  if (!checked.ok) throw new Error(`PayoutSubmitted of ${payout.payout_id} breaks its schema: ${checked.reason}`);
-  return event;
-}
-
-function returnedEvent(payout: PayoutRow, reason: string, returnedAt: string): PayoutReturned {
-  const event: PayoutReturned = {
-    type: 'PayoutReturned', schemaVersion: 1, payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit,
-    amount: new Decimal(payout.amount).toFixed(), method: payout.method, reason: reason.slice(0, 2000), returnedAt,
-  };
-  const checked = checkPayoutLifecycle(event);
-  if (!checked.ok) throw new Error(`PayoutReturned of ${payout.payout_id} breaks its schema: ${checked.reason}`);
-  return event;
-}
-
-function executedEvent(payout: PayoutRow, providerReference: string | null, executedAt: string): PayoutExecuted {
-  const event: PayoutExecuted = {
-    type: 'PayoutExecuted', schemaVersion: 1, payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit,
-    amount: new Decimal(payout.amount).toFixed(), method: payout.method, providerReference,
-    coveredCommissions: payout.covered_commissions, executedAt,
-  };
-  const checked = checkPayoutExecuted(event);
-  if (!checked.ok) throw new Error(`PayoutExecuted of ${payout.payout_id} breaks its schema: ${checked.reason}`);
-  return event;
-}
-
-function failedEvent(payout: PayoutRow, reason: string, failedAt: string): PayoutFailed {
-  const event: PayoutFailed = {
-    type: 'PayoutFailed', schemaVersion: 1, payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit,
-    amount: new Decimal(payout.amount).toFixed(), method: payout.method, reason: reason.slice(0, 2000), failedAt,
-  };
-  const checked = checkPayoutFailed(event);
-  if (!checked.ok) throw new Error(`PayoutFailed of ${payout.payout_id} breaks its schema: ${checked.reason}`);
-  return event;
+/** The payout row as its events name it. */
+function announcedOf(payout: PayoutRow): AnnouncedPayout {
+  return { payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit, amount: payout.amount, method: payout.method };
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { PayoutRequested, checkPayoutLifecycle, Topics } from '@earnings/contracts';
+import { Topics } from '@earnings/contracts';
 import { Decimal, decidePayout, isCurrencyUnit, NoPayoutReason, PayoutPolicy, spendableOf } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { isPayoutMethod, PayoutMethod } from '../providers/payout-provider';
+import { payoutEvents } from './payout-events';
 import { CandidateRow, NewPayout, PayoutRepository } from './payout.repository';
 
 export interface PayoutRunSummary {
@@ -66,7 +67,7 @@ export class PayoutRunService {
       const withCoverage = planned.map((payout) => ({ ...payout, coveredCommissions: isCurrencyUnit(payout.unit) ? [] : (covered.get(JSON.stringify([payout.aui, payout.unit])) ?? []) }));
       const inserted = new Set(await this.payouts.insertPayouts(manager, withCoverage));
       const requestedAt = now.toISOString();
-      await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, withCoverage.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: requestedEvent(payout, requestedAt) })));
+      await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, withCoverage.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: payoutEvents.requested(payout, requestedAt) })));
       return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: planned.length - inserted.size, skipped };
     });
     for (const [reason, count] of Object.entries(summary.skipped)) this.onSkipped(reason, count);
@@ -88,13 +89,4 @@ function spendableOfCandidate(candidate: CandidateRow): Decimal {
     reserved: new Decimal(candidate.reserved), pendingReversals: new Decimal(candidate.pending_reversals),
   };
   return spendableOf(ledger, new Decimal(candidate.committed));
-}
-
-function requestedEvent(payout: Omit<NewPayout, 'coveredCommissions'>, requestedAt: string): PayoutRequested {
-  const event: PayoutRequested = {
-    type: 'PayoutRequested', schemaVersion: 1, payoutId: payout.payoutId, aui: payout.aui, unit: payout.unit, amount: payout.amount, method: payout.method, requestedAt,
-  };
-  const checked = checkPayoutLifecycle(event);
-  if (!checked.ok) throw new Error(`PayoutRequested of ${payout.payoutId} breaks its schema: ${checked.reason}`);
-  return event;
 }

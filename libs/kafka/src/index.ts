@@ -5,3 +5,4 @@ export * from './outbox';
 export * from './dead-letter';
 export * from './topic-offsets';
 export * from './consumer-health';
+export * from './consumer-lag';

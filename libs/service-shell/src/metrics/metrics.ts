@@ -6,6 +6,7 @@ import { droppedLogLineCount } from '../logging/json-logger';
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
+  private readonly beforeScrapeReads: (() => Promise<void>)[] = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -25,6 +26,20 @@ export class Metrics {
     return (existing as Counter<string>) ?? new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
+  /**
+   * Runs `read` before every scrape renders the registry: for gauges measured from outside
+   * (Kafka offsets, table counts) that must be read together and fresh. `read` handles its own
+   * failures; a scrape never fails because one source is down.
+   */
+  beforeScrape(read: () => Promise<void>): void {
+    this.beforeScrapeReads.push(read);
+  }
+
+  async render(): Promise<string> {
+    await Promise.all(this.beforeScrapeReads.map((read) => read()));
+    return this.registry.metrics();
+  }
+
   histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
     const existing = this.registry.getSingleMetric(name);
     return (existing as Histogram<string>) ?? new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
@@ -38,6 +53,6 @@ export class MetricsController {
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.render();
   }
 }

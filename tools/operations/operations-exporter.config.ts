@@ -1,0 +1,16 @@
+import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { ServiceConfig } from '@earnings/service-shell';
+
+/** The operations exporter: Kafka lag, dead letters, outboxes, unattributed money, payouts and syncs for Prometheus. */
+export class OperationsExporterConfig extends ServiceConfig {
+  @IsInt() @Min(1) @Max(65_535)
+  OPERATIONS_METRICS_PORT = 3020;
+
+  /** The same variable, and default, as the ledger projector's: the group whose lag is measured. */
+  @IsString() @IsNotEmpty()
+  PROJECTOR_CONSUMER_GROUP = 'ledger-projector';
+
+  /** The same variable, and default, as the payout service's. */
+  @IsString() @IsNotEmpty()
+  PAYOUT_CONSUMER_GROUP = 'payout-balances';
+}

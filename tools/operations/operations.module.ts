@@ -1,0 +1,55 @@
+import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
+import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { OperationsExporterConfig } from './operations-exporter.config';
+import { registerOperationsGauges } from './operations-gauges';
+
+const KAFKA = Symbol('kafka');
+const CONFIG = Symbol('config');
+
+/** Wires the operations gauges to the shell's /metrics; no behaviour of its own. */
+@Module({})
+export class OperationsModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private admin: Admin | null = null;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(CONFIG) private readonly config: OperationsExporterConfig,
+    private readonly dataSource: DataSource,
+    private readonly metrics: Metrics,
+    private readonly readiness: Readiness,
+  ) {}
+
+  static register(config: OperationsExporterConfig, logger: Logger): DynamicModule {
+    return {
+      module: OperationsModule,
+      imports: [ServiceShellModule],
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: KAFKA, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-operations-exporter' }, logger) },
+        { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-operations-exporter' }) },
+      ],
+    };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.dataSource.initialize();
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.readiness.register(kafkaReadinessCheck(this.kafka));
+    this.readiness.register(postgresReadinessCheck(this.dataSource));
+    const gauges = registerOperationsGauges(this.metrics.registry, {
+      admin: this.admin, database: this.dataSource, projectorGroup: this.config.PROJECTOR_CONSUMER_GROUP, payoutGroup: this.config.PAYOUT_CONSUMER_GROUP,
+    });
+    this.metrics.beforeScrape(() => gauges.refresh());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin?.disconnect();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

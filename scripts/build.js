@@ -3,7 +3,9 @@
 // rewriting the @earnings/* path aliases to relative requires so `node dist/...` runs as is.
 // Type checking is separate (`npm run typecheck`), as SWC strips types without checking them.
 const { transformFileSync } = require('@swc/core');
-const { mkdirSync, readdirSync, writeFileSync, copyFileSync, statSync } = require('node:fs');
+const { execFileSync } = require('node:child_process');
+const { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, statSync } = require('node:fs');
+const { gzipSync } = require('node:zlib');
 const { join, relative, dirname, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
@@ -13,11 +15,14 @@ const sourceRoots = process.argv.length > 2 ? process.argv.slice(2) : ['apps', '
 const assetExtensions = ['.graphql', '.json', '.sql'];
 
 const { compilerOptions } = require(join(root, 'tsconfig.base.json'));
+// The dashboard's browser code is bundled by Vite (buildDashboard below), not compiled file by file.
+const browserSourceRoots = [join(root, 'apps', 'dashboard', 'src')];
 
 function* walk(directory) {
   for (const entry of readdirSync(directory, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === '__tests__') continue;
     const path = join(directory, entry.name);
+    if (browserSourceRoots.includes(path)) continue;
     if (entry.isDirectory()) yield* walk(path);
     else yield path;
   }
@@ -60,3 +65,41 @@ for (const sourceRoot of sourceRoots) {
   }
 }
 console.log(`build: compiled ${compiled} files to ${relative(process.cwd(), outDir) || 'dist'}/`);
+
+// The dashboard page: a Vite bundle in dist/apps/dashboard/web, rebuilt only when its sources
+// changed, and held to a JavaScript budget (gzipped) so it stays quick on a phone: over it, the build fails.
+const dashboardJsBudgetBytesGzipped = 150_000;
+const dashboardRoot = join(root, 'apps', 'dashboard');
+const dashboardOut = join(outDir, 'apps', 'dashboard', 'web');
+
+function newestModifiedMs(paths) {
+  let newest = 0;
+  for (const path of paths) {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (!stats) continue;
+    if (stats.isDirectory()) newest = Math.max(newest, newestModifiedMs(readdirSync(path).map((name) => join(path, name))));
+    else newest = Math.max(newest, stats.mtimeMs);
+  }
+  return newest;
+}
+
+function buildDashboard() {
+  const inputs = [join(dashboardRoot, 'src'), join(dashboardRoot, 'index.html'), join(dashboardRoot, 'vite.config.mjs'), join(root, 'package-lock.json')];
+  const builtAt = statSync(join(dashboardOut, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (newestModifiedMs(inputs) > builtAt) {
+    const started = Date.now();
+    execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(dashboardRoot, 'vite.config.mjs')], { cwd: root, stdio: 'inherit' });
+    console.log(`build: bundled the dashboard to ${relative(process.cwd(), dashboardOut)}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const assets = join(dashboardOut, 'assets');
+  const scripts = readdirSync(assets).filter((name) => name.endsWith('.js'));
+  const gzippedBytes = scripts.reduce((sum, name) => sum + gzipSync(readFileSync(join(assets, name)), { level: 9 }).length, 0);
+  const summary = `dashboard JavaScript: ${(gzippedBytes / 1000).toFixed(1)} kB gzipped in ${scripts.length} file(s), budget ${dashboardJsBudgetBytesGzipped / 1000} kB`;
+  if (gzippedBytes > dashboardJsBudgetBytesGzipped) {
+    console.error(`build: FAILED: ${summary}`);
+    process.exit(1);
+  }
+  console.log(`build: ${summary}`);
+}
+
+if (sourceRoots.some((sourceRoot) => sourceRoot === 'apps' || sourceRoot.replace(/\/$/, '') === 'apps/dashboard')) buildDashboard();

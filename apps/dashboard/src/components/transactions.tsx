@@ -1,0 +1,123 @@
+import { useCallback, useEffect, useState } from 'react';
+import { formatDate } from '../dates';
+import { QueryClient, QueryFailure } from '../graphql/client';
+import { transactionsQuery } from '../graphql/queries';
+import { CommissionState, commissionStates, Page, Transaction } from '../graphql/types';
+import { sumDecimals } from '../money';
+import { Amount } from './amount';
+import { CommissionHistoryDialog } from './commission-history-dialog';
+import { commissionLabel, CommissionBadge } from './status-badge';
+
+export const transactionsPageSize = 10;
+
+interface OrderGroup {
+  key: string;
+  orderId: string | null;
+  transactions: Transaction[];
+}
+
+/** Commissions of one order together (a purchase and its returns), in the order the API listed them. */
+export function groupByOrder(transactions: readonly Transaction[]): OrderGroup[] {
+  const groups = new Map<string, OrderGroup>();
+  for (const transaction of transactions) {
+    const key = transaction.merchantOrderId ? `order:${transaction.merchantOrderId}` : `commission:${transaction.source}:${transaction.commissionId}`;
+    const group = groups.get(key) ?? { key, orderId: transaction.merchantOrderId, transactions: [] };
+    group.transactions.push(transaction);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
+}
+
+interface ListState {
+  transactions: Transaction[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  loading: boolean;
+  failure: QueryFailure | null;
+}
+
+const emptyList: ListState = { transactions: [], endCursor: null, hasNextPage: false, loading: true, failure: null };
+
+/** Transactions by order, filtered by state, read a page at a time; a row opens the commission's history. */
+export function Transactions({ client, aui, unit, refreshedAt }: { client: QueryClient; aui: string; unit: string; refreshedAt: number }) {
+  const [filter, setFilter] = useState<CommissionState | null>(null);
+  const [list, setList] = useState<ListState>(emptyList);
+  const [opened, setOpened] = useState<Transaction | null>(null);
+
+  const read = useCallback(
+    async (after: string | null) => {
+      setList((previous) => ({ ...previous, loading: true, failure: null }));
+      try {
+        const { transactions } = await client.request<{ transactions: Page<Transaction> }>(transactionsQuery, { aui, first: transactionsPageSize, after, states: filter ? [filter] : null });
+        const nodes = transactions.edges.map((edge) => edge.node);
+        setList((previous) => ({
+          transactions: after ? [...previous.transactions, ...nodes] : nodes,
+          endCursor: transactions.pageInfo.endCursor,
+          hasNextPage: transactions.pageInfo.hasNextPage,
+          loading: false,
+          failure: null,
+        }));
+      } catch (error) {
+        setList((previous) => ({ ...previous, loading: false, failure: error instanceof QueryFailure ? error : new QueryFailure('unavailable', String(error)) }));
+      }
+    },
+    [client, aui, filter],
+  );
+
+  useEffect(() => {
+    void read(null);
+  }, [read, refreshedAt]);
+
+  const groups = groupByOrder(list.transactions.filter((transaction) => transaction.unit === unit));
+  return (
+    <section className="panel panel-wide" aria-labelledby="transactions-title">
+      <div className="panel-head">
+        <h2 id="transactions-title">Transactions</h2>
+        <div className="filters" role="group" aria-label="Show transactions by status">
+          <button type="button" className="chip" aria-pressed={filter === null} onClick={() => setFilter(null)}>All</button>
+          {commissionStates.map((state) => (
+            <button type="button" key={state} className="chip" aria-pressed={filter === state} onClick={() => setFilter(state)}>
+              {commissionLabel(state)}
+            </button>
+          ))}
+        </div>
+      </div>
+      {list.failure && <p role="alert" className="inline-error">We could not load your transactions. <button type="button" className="link" onClick={() => void read(null)}>Try again</button></p>}
+      {!list.loading && !list.failure && groups.length === 0 && (
+        <p className="muted">{filter ? `No ${commissionLabel(filter).toLowerCase()} transactions.` : 'No transactions yet. Purchases you make through the app show up here within minutes.'}</p>
+      )}
+      <ul className="orders" data-testid="transactions">
+        {groups.map((group) => (
+          <li key={group.key} className="order">
+            <div className="order-head">
+              <span>{group.orderId ? `Order ${group.orderId}` : 'Purchase'}</span>
+              {group.transactions.length > 1 && <Amount value={sumDecimals(group.transactions.map((transaction) => transaction.amount))} unit={unit} className="figure-small" />}
+            </div>
+            <ul className="rows">
+              {group.transactions.map((transaction) => (
+                <li key={`${transaction.source}:${transaction.commissionId}`}>
+                  <button type="button" className="row row-button" data-testid={`transaction-${transaction.commissionId}`} onClick={() => setOpened(transaction)}
+                    aria-label={`${transaction.amount.startsWith('-') ? 'Return' : 'Purchase'} ${transaction.eventDate ? `of ${formatDate(transaction.eventDate)}` : ''}, ${commissionLabel(transaction.state)}: show its history`}>
+                    <span className="row-main">
+                      <span className="row-title">{transaction.amount.startsWith('-') ? 'Return' : 'Cash back'}{transaction.merchantId ? ` · store ${transaction.merchantId}` : ''}</span>
+                      <span className="muted">{transaction.eventDate ? formatDate(transaction.eventDate) : 'Date not known yet'}</span>
+                    </span>
+                    <span className="row-side">
+                      <Amount value={transaction.amount} unit={transaction.unit} className="figure-small" />
+                      <CommissionBadge state={transaction.state} />
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+      {list.loading && <p className="muted" aria-live="polite">Loading transactions…</p>}
+      {list.hasNextPage && !list.loading && (
+        <button type="button" className="button button-secondary" onClick={() => void read(list.endCursor)}>Show more</button>
+      )}
+      {opened && <CommissionHistoryDialog client={client} aui={aui} transaction={opened} onClose={() => setOpened(null)} />}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+import { addDays, formatDate, typicalReturnWindowDays } from '../dates';
+import { CommissionState, Transaction } from '../graphql/types';
+import { sumDecimals } from '../money';
+import { Amount } from './amount';
+import { CommissionBadge } from './status-badge';
+
+const waitingStates: CommissionState[] = ['PENDING', 'CONFIRMED', 'READY'];
+
+/** The latest date a store's usual return window would end, among these purchases: an estimate, said as one. */
+function expectedBy(transactions: Transaction[]): string | null {
+  const dates = transactions.map((transaction) => transaction.eventDate).filter((date): date is string => date !== null).sort();
+  const last = dates[dates.length - 1];
+  return last ? addDays(last, typicalReturnWindowDays) : null;
+}
+
+/** "Why is this pending": each waiting state in plain words, with its total and, for purchases, when the wait usually ends. */
+export function WaitingExplainer({ waiting, unit }: { waiting: Transaction[]; unit: string }) {
+  const groups = waitingStates
+    .map((state) => ({ state, transactions: waiting.filter((transaction) => transaction.state === state && transaction.unit === unit) }))
+    .filter((group) => group.transactions.length > 0);
+  return (
+    <section className="panel" aria-labelledby="waiting-title">
+      <h2 id="waiting-title">Why is money pending?</h2>
+      {groups.length === 0 && <p className="muted">Nothing is waiting: everything you earned is available or paid.</p>}
+      <ul className="waiting">
+        {groups.map(({ state, transactions }) => {
+          const estimate = state === 'PENDING' && transactions.some((transaction) => transaction.source !== 'firstpromoter') ? expectedBy(transactions) : null;
+          return (
+            <li key={state} data-testid={`waiting-${state}`}>
+              <div className="waiting-head">
+                <CommissionBadge state={state} />
+                <Amount value={sumDecimals(transactions.map((transaction) => transaction.amount))} unit={unit} className="figure-small" />
+                <span className="muted">{transactions.length === 1 ? '1 purchase' : `${transactions.length} purchases`}</span>
+              </div>
+              <p>{transactions[0].statusExplanation}</p>
+              {estimate && <p className="muted">Usually settled by about {formatDate(estimate)}, when the stores' return windows close.</p>}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,23 @@
+const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected';
+const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchantOrderId eventDate modifiedDate statusExplanation paidOutAmount';
+
+/** Everything above the transactions, in one request: the cards, the schedule, payouts, the chart and what is waiting. */
+export const summaryQuery = `query DashboardSummary($aui: ID!) {
+  earnings(aui: $aui) { aui updatedAt balances { ${balanceFields} } }
+  payoutSchedule(aui: $aui) { unit threshold available remaining reached nextRunAt }
+  payouts(aui: $aui, first: 20) { edges { cursor node { id unit amount method state createdAt executedAt endedAt reason } } pageInfo { hasNextPage endCursor } }
+  earningsHistory(aui: $aui, points: 40) { unit points { at lifetime paidOut } }
+  waiting: transactions(aui: $aui, states: [PENDING, CONFIRMED, READY], first: 100) { edges { cursor node { ${transactionFields} } } pageInfo { hasNextPage endCursor } }
+}`;
+
+export const transactionsQuery = `query DashboardTransactions($aui: ID!, $first: Int, $after: String, $states: [CommissionState!]) {
+  transactions(aui: $aui, first: $first, after: $after, states: $states) { edges { cursor node { ${transactionFields} } } pageInfo { hasNextPage endCursor } }
+}`;
+
+export const commissionHistoryQuery = `query DashboardCommissionHistory($aui: ID!, $source: String!, $commissionId: ID!) {
+  commissionHistory(aui: $aui, source: $source, commissionId: $commissionId) { modifiedDate state sourceStatus amount unit appliedAt statusExplanation }
+}`;
+
+export const earningsUpdatedSubscription = `subscription DashboardLive($aui: ID!) {
+  earningsUpdated(aui: $aui) { aui updatedAt balances { ${balanceFields} } }
+}`;

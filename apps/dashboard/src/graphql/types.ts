@@ -1,0 +1,88 @@
+/** The shapes the dashboard reads from the query service (apps/query/src/graphql/schema.graphql). Money fields are decimal strings. */
+export type CommissionState = 'PENDING' | 'CONFIRMED' | 'READY' | 'PAYABLE' | 'REJECTED';
+export const commissionStates: readonly CommissionState[] = ['PENDING', 'CONFIRMED', 'READY', 'PAYABLE', 'REJECTED'];
+
+export interface Balance {
+  unit: string;
+  lifetime: string;
+  pending: string;
+  available: string;
+  paidOut: string;
+  paidByNetwork: string;
+  reserved: string;
+  pendingReversals: string;
+  uncollected: string;
+}
+
+export interface Earnings {
+  aui: string;
+  updatedAt: string | null;
+  balances: Balance[];
+}
+
+export interface PayoutSchedule {
+  unit: string;
+  threshold: string | null;
+  available: string;
+  remaining: string | null;
+  reached: boolean;
+  nextRunAt: string | null;
+}
+
+export type PayoutState = 'requested' | 'submitted' | 'succeeded' | 'failed' | 'returned';
+
+export interface Payout {
+  id: string;
+  unit: string;
+  amount: string;
+  method: string;
+  state: PayoutState;
+  createdAt: string;
+  executedAt: string | null;
+  endedAt: string | null;
+  reason: string | null;
+}
+
+export interface Transaction {
+  source: string;
+  commissionId: string;
+  state: CommissionState;
+  amount: string;
+  unit: string;
+  saleAmount: string | null;
+  saleCurrency: string | null;
+  merchantId: string | null;
+  merchantOrderId: string | null;
+  eventDate: string | null;
+  modifiedDate: string;
+  statusExplanation: string;
+  paidOutAmount: string;
+}
+
+export interface CommissionVersion {
+  modifiedDate: string;
+  state: CommissionState;
+  sourceStatus: string;
+  amount: string;
+  unit: string;
+  appliedAt: string;
+  statusExplanation: string;
+}
+
+export interface EarningsSeries {
+  unit: string;
+  points: { at: string; lifetime: string; paidOut: string }[];
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export interface Summary {
+  earnings: Earnings;
+  payoutSchedule: PayoutSchedule[];
+  payouts: Page<Payout>;
+  earningsHistory: EarningsSeries[];
+  waiting: Page<Transaction>;
+}

@@ -3,7 +3,9 @@ import { checkKillRun, KillRunCheck, KillRunResult, runPayoutsUnderKills, startP
 /**
  * Money leaves exactly once: 300 eligible users paid through the PayPal and gift card stand-ins
  * while the payout service is killed with SIGKILL at 3 random moments (and the stand-ins lose
- * answers, fail and time out), with the real ledger projector applying what it announces.
+ * answers, fail and time out), with the real ledger projector applying what it announces; then
+ * a tenth of the PayPal payouts come back after success while the service is killed once more,
+ * and those users are paid again, once.
  */
 describe('payouts under crashes', () => {
   let stack: PayoutStack;
@@ -20,18 +22,20 @@ describe('payouts under crashes', () => {
     await stack?.stop();
   });
 
-  it('executes each payout id at the provider exactly once, one payout per user', () => {
-    expect(run.kills).toBe(3);
+  it('executes each payout id at the provider exactly once, one payout per user, and one more per return', () => {
+    expect(run.kills).toBe(4);
+    expect(run.returnedUsers).toBe(30);
     expect(check.payoutsExecutedTwice).toEqual([]);
     // The idempotency path was exercised: lost answers and crashes made the service submit again.
     expect(check.payoutIdsSubmittedMoreThanOnce).toBeGreaterThan(0);
-    expect(check.payoutIdsExecutedAtProvider).toBe(300);
-    expect(check.distinctPayoutExecuted).toBe(300);
+    expect(check.payoutIdsExecutedAtProvider).toBe(330);
+    expect(check.distinctPayoutExecuted).toBe(330);
     expect(check.payoutsSucceeded).toBe(300);
+    expect([check.payoutsReturned, check.distinctPayoutReturned]).toEqual([30, 30]);
     expect(check.payoutsFailed).toBe(0);
   });
 
-  it('agrees to the cent: provider total = sum of PayoutExecuted = paidOut in the ledger', () => {
+  it('agrees to the cent: provider total = PayoutExecuted - PayoutReturned = paidOut in the ledger', () => {
     expect(check.payoutExecutedTotal).toBe(check.providerTotal);
     expect(check.ledgerPaidOutTotal).toBe(check.providerTotal);
   });

@@ -1,4 +1,4 @@
-import { CommissionObserved, checkCommissionObserved, topicSettings, Topics, PayoutExecuted } from '@earnings/contracts';
+import { CommissionObserved, checkCommissionObserved, topicSettings, Topics, PayoutExecuted, PayoutReturned } from '@earnings/contracts';
 import { Decimal } from '@earnings/domain';
 import { ensureTopics } from '@earnings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
@@ -136,7 +136,7 @@ export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180
   await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);
 }
 
-export async function simulatorPayouts(stack: PayoutStack): Promise<{ executions: Record<string, number>; submissions: Record<string, number>; executed: { payoutId: string; amount: string; currency: string; recipient: string }[] }> {
+export async function simulatorPayouts(stack: PayoutStack): Promise<{ executions: Record<string, number>; submissions: Record<string, number>; executed: { payoutId: string; amount: string; currency: string; recipient: string; returned: boolean }[] }> {
   const response = await fetch(stack.simulator.url('partner-simulator', '/_admin/payouts'));
   return (await response.json()) as never;
 }
@@ -156,6 +156,12 @@ export async function payoutsExecutedOf(stack: PayoutStack): Promise<PayoutExecu
     }
   }
   return messages.map((message) => JSON.parse(message.value) as PayoutExecuted);
+}
+
+/** The PayoutReturned events of the stack's AUIs (payout-lifecycle carries the other steps too). */
+export async function payoutsReturnedOf(stack: PayoutStack): Promise<PayoutReturned[]> {
+  const messages = (await readWholeTopic(Topics.payoutLifecycle)).filter((message) => message.key.startsWith(`${stack.auiPrefix}-`));
+  return messages.map((message) => JSON.parse(message.value) as PayoutReturned | { type: string }).filter((event): event is PayoutReturned => event.type === 'PayoutReturned');
 }
 
 /** The ledger projection's figures for the stack's AUIs (through projection_pointer). */
@@ -181,6 +187,8 @@ export interface KillRunOptions {
 export interface KillRunResult {
   kills: number;
   users: { aui: string; payable: string; expectedPayout: string }[];
+  /** Users whose PayPal payout came back after success, and who were then paid again. */
+  returnedUsers: number;
   finalRunRequested: number;
 }
 
@@ -220,9 +228,25 @@ export async function runPayoutsUnderKills(stack: PayoutStack, options: KillRunO
   await simulatorAdmin(stack, '/_admin/payouts/faults', { slowMs: 0 });
   await admin(stack, 'POST', '/admin/payout-runs');
   await waitForPayoutsToSettle(stack);
+  const returnedUsers = await returnSomePayoutsUnderAKill(stack, users.filter((_, index) => index % 10 === 4).map((user) => user.aui));
+  kills += 1;
+  await admin(stack, 'POST', '/admin/payout-runs');
+  await waitForPayoutsToSettle(stack);
   // Everyone is paid and the ledger knows: one more run must find nothing to pay.
   const finalRun = await admin(stack, 'POST', '/admin/payout-runs');
-  return { kills, users, finalRunRequested: Number(finalRun.body.requested) };
+  return { kills, users, returnedUsers, finalRunRequested: Number(finalRun.body.requested) };
+}
+
+/**
+ * The PayPal payouts of these users come back after success (item RETURNED), and the payout
+ * service is killed while it is finding out: each return must still be recorded exactly once.
+ */
+async function returnSomePayoutsUnderAKill(stack: PayoutStack, auis: string[]): Promise<number> {
+  for (const aui of auis) await simulatorAdmin(stack, '/_admin/payouts/returns', { recipient: `${aui}@example.com`, itemStatus: 'RETURNED' });
+  await stack.services.services.get('payout')?.kill();
+  await restartApp(stack.services, 'payout', stack.env);
+  await eventually(async () => Number((await sql(stack, `SELECT count(*)::text AS count FROM payout WHERE state = 'returned' AND aui = ANY($1)`, [auis]))[0].count), (count) => count === auis.length, 120_000);
+  return auis.length;
 }
 
 export interface KillRunCheck {
@@ -238,6 +262,8 @@ export interface KillRunCheck {
   usersPaidOtherThanRoundedDown: string[];
   payoutsSucceeded: number;
   payoutsFailed: number;
+  payoutsReturned: number;
+  distinctPayoutReturned: number;
 }
 
 /** Everything the fault test and the soak assert, in one place. */
@@ -246,6 +272,7 @@ export async function checkKillRun(stack: PayoutStack, run: KillRunResult): Prom
   const executed = provider.executed.filter((payout) => payout.recipient.startsWith(`${stack.auiPrefix}-`));
   const events = await payoutsExecutedOf(stack);
   const distinctEvents = new Map(events.map((event) => [event.payoutId, event]));
+  const returnedEvents = new Map((await payoutsReturnedOf(stack)).map((event) => [event.payoutId, event]));
   const ledger = await ledgerBalances(stack);
   const expected = new Map(run.users.map((user) => [JSON.stringify([user.aui, 'USD']), user]));
   const states = await sql(stack, `SELECT state, count(*)::text AS count FROM payout WHERE starts_with(aui, $1) GROUP BY state`, [`${stack.auiPrefix}-`]);
@@ -254,13 +281,16 @@ export async function checkKillRun(stack: PayoutStack, run: KillRunResult): Prom
     payoutsExecutedTwice: Object.entries(provider.executions).filter(([, count]) => count > 1).map(([payoutId]) => payoutId),
     payoutIdsSubmittedMoreThanOnce: executed.filter((payout) => (provider.submissions[payout.payoutId] ?? 0) > 1).length,
     payoutIdsExecutedAtProvider: executed.length,
-    providerTotal: sumOf(executed.map((payout) => payout.amount)).toFixed(),
-    payoutExecutedTotal: sumOf([...distinctEvents.values()].map((event) => event.amount)).toFixed(),
+    // What left and stayed out: money that came back is not paid.
+    providerTotal: sumOf(executed.filter((payout) => !payout.returned).map((payout) => payout.amount)).toFixed(),
+    payoutExecutedTotal: sumOf([...distinctEvents.values()].map((event) => event.amount)).minus(sumOf([...returnedEvents.values()].map((event) => event.amount))).toFixed(),
     ledgerPaidOutTotal: [...ledger.values()].reduce((sum, figures) => sum.plus(figures.paidOut), new Decimal(0)).toFixed(),
     distinctPayoutExecuted: distinctEvents.size,
     usersPaidMoreThanAvailable: [...ledger].filter(([, figures]) => figures.paidOut.gt(figures.payable)).map(([key]) => key),
     usersPaidOtherThanRoundedDown: [...expected].filter(([key, user]) => !(ledger.get(key)?.paidOut ?? new Decimal(0)).equals(user.expectedPayout)).map(([key]) => key).slice(0, 10),
     payoutsSucceeded: stateCount('succeeded'),
     payoutsFailed: stateCount('failed'),
+    payoutsReturned: stateCount('returned'),
+    distinctPayoutReturned: returnedEvents.size,
   };
 }

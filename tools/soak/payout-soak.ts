@@ -4,8 +4,9 @@ import { runSoak } from './run-soak';
 /**
  * The payout fault test at soak size: 1,000 eligible users (SOAK_USERS) paid through the PayPal
  * and gift card stand-ins while the payout service is killed with SIGKILL 10 times (SOAK_KILLS),
- * then every payout checked: executed once at the provider, provider total = PayoutExecuted
- * total = ledger paidOut, nobody paid more than available. Uses KAFKA_BROKERS / DATABASE_URL, or starts its own.
+ * then a tenth of the PayPal payouts returned after success under one more kill, then every
+ * payout checked: executed once at the provider, provider total = PayoutExecuted - PayoutReturned
+ * = ledger paidOut, nobody paid more than available, each return recorded once and paid again once. Uses KAFKA_BROKERS / DATABASE_URL, or starts its own.
  *
  *   npm run soak:payout
  */
@@ -21,7 +22,8 @@ async function main(): Promise<number> {
     const check = await checkKillRun(stack, run);
     const failures = [
       check.payoutsExecutedTwice.length > 0 && 'a payout id executed twice',
-      check.payoutIdsExecutedAtProvider !== userCount && 'not one executed payout per user',
+      check.payoutIdsExecutedAtProvider !== userCount + run.returnedUsers && 'not one executed payout per user and one more per return',
+      check.payoutsReturned !== run.returnedUsers && 'a return was not recorded exactly once',
       check.payoutExecutedTotal !== check.providerTotal && 'PayoutExecuted total differs from the provider total',
       check.ledgerPaidOutTotal !== check.providerTotal && 'ledger paidOut differs from the provider total',
       check.usersPaidMoreThanAvailable.length > 0 && 'someone was paid more than available',

@@ -119,7 +119,10 @@ export class PayoutStandIns {
       payouts: this.byPayoutId.size,
       executions: Object.fromEntries(this.executions),
       submissions: Object.fromEntries(this.submissions),
-      executed: [...this.byPayoutId.values()].filter((payout) => payout.executed).map((payout) => ({ payoutId: payout.payoutId, provider: payout.provider, amount: payout.amount, currency: payout.currency, recipient: payout.recipient })),
+      // `returned`: the money came back after success (see /_admin/payouts/returns).
+      executed: [...this.byPayoutId.values()].filter((payout) => payout.executed).map((payout) => ({
+        payoutId: payout.payoutId, provider: payout.provider, amount: payout.amount, currency: payout.currency, recipient: payout.recipient, returned: payout.returnedItemStatus !== null,
+      })),
       executedTotals,
       faults: this.faults,
     };

@@ -1,17 +1,12 @@
+import type { PayoutEventFields } from './payout-lifecycle';
 import { payoutFields, utcTimeField } from './schema-fields';
 
 /**
  * Money (or a non-monetary reward) left for a user. The ledger adds `amount` to `paidOut`.
  * `payoutId` is the idempotency key: the ledger applies a payout id once, however often it is replayed.
  */
-export interface PayoutExecuted {
+export interface PayoutExecuted extends PayoutEventFields {
   type: 'PayoutExecuted';
-  schemaVersion: 1;
-  payoutId: string;
-  aui: string;
-  unit: string;
-  amount: string;
-  method: string;
   providerReference: string | null;
   /** The commissions this payout covered, for audit. */
   coveredCommissions: { source: string; commissionId: string }[];

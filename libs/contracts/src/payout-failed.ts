@@ -1,3 +1,4 @@
+import type { PayoutEventFields } from './payout-lifecycle';
 import { payoutFields, utcTimeField } from './schema-fields';
 
 /**
@@ -5,14 +6,8 @@ import { payoutFields, utcTimeField } from './schema-fields';
  * released its reservation. Published on its own topic (earnings.payout-failed.v1), so consumers
  * of payout-executed (the ledger) never see it: nothing in the ledger changes.
  */
-export interface PayoutFailed {
+export interface PayoutFailed extends PayoutEventFields {
   type: 'PayoutFailed';
-  schemaVersion: 1;
-  payoutId: string;
-  aui: string;
-  unit: string;
-  amount: string;
-  method: string;
   /** The provider's words for the refusal (`DENIED`, `RECEIVER_UNREGISTERED`, ...). */
   reason: string;
   failedAt: string;

@@ -1,30 +1,28 @@
 import { payoutFields, utcTimeField } from './schema-fields';
 
+/** What every payout event says of its payout: which one, for whom, how much (a non-negative decimal string), how. */
+export interface PayoutEventFields {
+  schemaVersion: 1;
+  payoutId: string;
+  aui: string;
+  unit: string;
+  amount: string;
+  method: string;
+}
+
 /**
  * The payout service decided to pay `amount` and holds it: the ledger adds it to `reserved`, so
  * `available` drops the moment a payout is requested (a second run, or the user, cannot spend it
  * again). The hold ends with PayoutExecuted (paid out) or PayoutFailed (released).
  */
-export interface PayoutRequested {
+export interface PayoutRequested extends PayoutEventFields {
   type: 'PayoutRequested';
-  schemaVersion: 1;
-  payoutId: string;
-  aui: string;
-  unit: string;
-  amount: string;
-  method: string;
   requestedAt: string;
 }
 
 /** The provider accepted the payout and is working on it (PayPal PENDING, a gift card order placed): still held. */
-export interface PayoutSubmitted {
+export interface PayoutSubmitted extends PayoutEventFields {
   type: 'PayoutSubmitted';
-  schemaVersion: 1;
-  payoutId: string;
-  aui: string;
-  unit: string;
-  amount: string;
-  method: string;
   submittedAt: string;
 }
 
@@ -33,14 +31,8 @@ export interface PayoutSubmitted {
  * an unclaimed payment returned after 30 days, a cancelled gift card, a reward delivery the partner
  * took back). The ledger takes `amount` off `paidOut`, so it is available again.
  */
-export interface PayoutReturned {
+export interface PayoutReturned extends PayoutEventFields {
   type: 'PayoutReturned';
-  schemaVersion: 1;
-  payoutId: string;
-  aui: string;
-  unit: string;
-  amount: string;
-  method: string;
   /** The provider's words (`RETURNED`, `UNCLAIMED`, `cancelled`, `reversed by the partner`). */
   reason: string;
   returnedAt: string;

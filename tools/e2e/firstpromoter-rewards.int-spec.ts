@@ -243,6 +243,7 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
     await register({ ...seen, id: id(51), amount: 4, status: 'approved', statusUpdatedAt: '2026-10-09T10:00:00.000Z' });
     await simulator('/_admin/firstpromoter/commissions', { promoter: { id: 9502, email: 'p9502@example.test', name: 'Promoter 9502', cust_id: aui('pull-fetched') } });
     await register({ ...seen, id: id(52), amount: 6, promoterId: 9502, custId: null, status: 'approved', statusUpdatedAt: '2026-10-09T10:00:00.000Z' });
+    await stack.services.services.get('ingest')?.stop();
     await restartApp(stack.services, 'ingest', ingestEnv(true));
     const known = await eventually(() => figures('pull-known', 'points'), (value) => value?.payable.toFixed() === '7', 60_000);
     expect(known?.payable.toFixed()).toBe('7');

@@ -14,6 +14,13 @@ export interface SentCallback {
   outcome: CallbackOutcome;
 }
 
+/**
+ * Every tenth user is a payee (the payout service pays only AUIs under `payeePrefix`): payouts run
+ * under every fault, yet at a tenth of the users, so they do not swamp the small machines this runs on.
+ */
+export const payeePrefix = (auiPrefix: string): string => `${auiPrefix}-payee-`;
+const userAui = (auiPrefix: string, user: number): string => (user % 10 === 0 ? `${payeePrefix(auiPrefix)}u${user}` : `${auiPrefix}-u${user}`);
+
 export interface CallbackLoadOptions {
   auiPrefix: string;
   count: number;
@@ -75,7 +82,7 @@ export class CallbackLoad {
   private async send(index: number): Promise<SentCallback> {
     const commission = {
       id: index + 1,
-      aui: `${this.options.auiPrefix}-u${index % this.options.userCount}`,
+      aui: userAui(this.options.auiPrefix, index % this.options.userCount),
       // Paid at once, so users cross the payout threshold during the load and payouts run under the fault too.
       status: 'paid',
       amount: `${1 + (index % 13)}.${String(index % 99_991).padStart(5, '0')}`,

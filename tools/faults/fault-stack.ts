@@ -6,6 +6,7 @@ import { setup } from '../admin/setup';
 import { queryApiKey, RunningApps, startApps } from '../e2e/test-stack';
 import { dropDatabase, ensureDatabase } from '../local-stack/database';
 import { AppName, ServiceProcess } from '../local-stack/processes';
+import { payeePrefix } from './callback-load';
 import { FaultBroker, startFaultBroker } from './fault-broker';
 import { PrivatePostgres } from './private-postgres';
 
@@ -104,7 +105,7 @@ function serviceEnvironment(brokers: string, databaseUrl: string, auiPrefix: str
     // 10 s instead of 30 s: a killed member's partitions wait this long for the broker to notice; the fault budget is 30 s.
     PROJECTOR_SESSION_TIMEOUT_MS: '10000',
     PAYOUT_SESSION_TIMEOUT_MS: '10000',
-    PAYOUT_AUI_PREFIX: `${auiPrefix}-`,
+    PAYOUT_AUI_PREFIX: payeePrefix(auiPrefix),
     PAYOUT_ADMIN_TOKEN: payoutAdminToken,
     PAYOUT_THRESHOLDS: 'USD:10',
     // Users without a chosen method are credited in the partner's product: no provider stand-in needed, and every run pays.

@@ -1,7 +1,7 @@
 import { Decimal } from '@earnings/domain';
 import { Topics } from '@earnings/contracts';
 import { eventually, readWholeTopic, waitForProjectorToCatchUp } from '../e2e/test-stack';
-import { CallbackLoad } from './callback-load';
+import { CallbackLoad, payeePrefix } from './callback-load';
 import { FaultStack } from './fault-stack';
 import { requestPayoutRun } from './payout-runs';
 
@@ -42,12 +42,12 @@ export async function settle(stack: FaultStack, problems: string[]): Promise<voi
   }
 }
 
-/** The payout service's balance view follows the ledger through balance-changed: wait until it agrees. */
+/** The payout service's balance view follows the ledger's payees through balance-changed: wait until it agrees. */
 async function viewCaughtUp(stack: FaultStack, schema: string): Promise<void> {
   await eventually(
     async () => (await stack.sql(`
       SELECT count(*) AS differing FROM ${schema}.balance b LEFT JOIN payout_balance v ON v.aui = b.aui AND v.unit = b.unit
-      WHERE starts_with(b.aui, $1) AND (v.available IS DISTINCT FROM b.available OR v.paid_out IS DISTINCT FROM b.paid_out)`, [`${stack.auiPrefix}-`]))[0].differing,
+      WHERE starts_with(b.aui, $1) AND (v.available IS DISTINCT FROM b.available OR v.paid_out IS DISTINCT FROM b.paid_out)`, [payeePrefix(stack.auiPrefix)]))[0].differing,
     (differing) => Number(differing) === 0,
     settleWaitMs,
   );

@@ -23,12 +23,14 @@ import { relayKill } from './scenarios/relay-kill';
  *
  *   npm run faults
  *   npm run faults -- --only=broker-kill,poison --events=3000 --rate=200
+ *   npm run faults -- --events=20000,rebalance=50000
  */
 const scenarios: FaultScenario[] = [brokerKill, postgresRestart, rebalance, poison, relayKill];
 
 interface SuiteOptions {
   only: FaultScenario[];
-  events: number;
+  /** Callbacks per scenario, by scenario name. */
+  events: Map<string, number>;
   ratePerSecond: number;
   keepLogs: boolean;
 }
@@ -38,24 +40,39 @@ function parseOptions(args: string[]): SuiteOptions {
   const names = value('only')?.split(',').filter(Boolean) ?? scenarios.map((scenario) => scenario.name);
   const unknown = names.filter((name) => !scenarios.some((scenario) => scenario.name === name));
   if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);
-  const events = Number(value('events') ?? 50_000);
   const ratePerSecond = Number(value('rate') ?? 400);
-  if (!Number.isInteger(events) || events < 300 || events > 1_000_000) throw new Error('--events must be an integer from 300 to 1,000,000');
   if (!(ratePerSecond > 0 && ratePerSecond <= 5_000)) throw new Error('--rate must be from 1 to 5,000 callbacks per second');
-  return { only: scenarios.filter((scenario) => names.includes(scenario.name)), events, ratePerSecond, keepLogs: args.includes('--keep-logs') };
+  return { only: scenarios.filter((scenario) => names.includes(scenario.name)), events: parseEvents(value('events') ?? '50000'), ratePerSecond, keepLogs: args.includes('--keep-logs') };
+}
+
+/** `--events=20000` for every scenario, `--events=20000,rebalance=50000` to size one apart. */
+function parseEvents(text: string): Map<string, number> {
+  const sizes = new Map<string, number>();
+  let everyScenario = 50_000;
+  for (const part of text.split(',')) {
+    const [name, count] = part.includes('=') ? part.split('=') : ['', part];
+    const events = Number(count);
+    if (!Number.isInteger(events) || events < 300 || events > 1_000_000) throw new Error(`--events: ${part} is not a count from 300 to 1,000,000`);
+    if (name === '') everyScenario = events;
+    else if (scenarios.some((scenario) => scenario.name === name)) sizes.set(name, events);
+    else throw new Error(`--events: no scenario ${name}`);
+  }
+  for (const scenario of scenarios) if (!sizes.has(scenario.name)) sizes.set(scenario.name, everyScenario);
+  return sizes;
 }
 
 async function runScenario(scenario: FaultScenario, options: SuiteOptions, postgres: PrivatePostgres, scratch: string): Promise<FaultRow> {
   const log = (message: string) => console.log(`[faults ${scenario.name}] ${message}`);
-  const row: FaultRow = { scenario: scenario.name, title: scenario.title, events: options.events, acknowledged: 0, found: 0, lost: 0, doubled: 0, doubledReasons: [], recoverySeconds: null, lagZeroSeconds: null, notes: [], error: null };
+  const events = options.events.get(scenario.name)!;
+  const row: FaultRow = { scenario: scenario.name, title: scenario.title, events, acknowledged: 0, found: 0, lost: 0, doubled: 0, doubledReasons: [], recoverySeconds: null, lagZeroSeconds: null, notes: [], error: null };
   let stack: FaultStack | null = null;
   let readiness: { stop(): Promise<string[]> } | null = null;
   try {
     stack = await FaultStack.start({ scenario: scenario.name, instanceCount: scenario.instanceCount, postgres, scratch: join(scratch, scenario.name), log });
-    const load = CallbackLoad.start({ auiPrefix: stack.auiPrefix, count: options.events, ratePerSecond: options.ratePerSecond, userCount: Math.max(10, Math.floor(options.events / 10)), urls: stack.ingestUrls() });
+    const load = CallbackLoad.start({ auiPrefix: stack.auiPrefix, count: events, ratePerSecond: options.ratePerSecond, userCount: Math.max(10, Math.floor(events / 10)), urls: stack.ingestUrls() });
     const payoutRuns = payoutRunsDuring(stack, load.finished);
     readiness = watchReadiness(stack);
-    const context: ScenarioContext = { stack, load, events: options.events, postgres, log, notes: row.notes };
+    const context: ScenarioContext = { stack, load, events, postgres, log, notes: row.notes };
     const faultEndedAtMs = await injectOrNote(scenario, context, row);
     log('fault over; measuring recovery');
     [row.recoverySeconds, row.lagZeroSeconds] = await Promise.all([secondsUntilAllReady(stack, faultEndedAtMs, row.notes), secondsUntilLagZero(stack, faultEndedAtMs, row.notes)]);

@@ -13,11 +13,16 @@ export const appEntryPoints = {
 } as const;
 export type AppName = keyof typeof appEntryPoints;
 
-/** The simulator is not a product service: it has no dependencies to be ready for, only /health. */
-export const readinessPathOf = (app: AppName): string => (app === 'partner-simulator' ? '/health' : '/health/ready');
+/** The dashboard's server: started by `npm start` and the browser tests, not a service of the ledger. */
+export const dashboardEntryPoint = 'dist/apps/dashboard/server/main.js';
+export type ProcessName = AppName | 'dashboard';
+const entryPointOf = (name: ProcessName): string => (name === 'dashboard' ? dashboardEntryPoint : appEntryPoints[name]);
+
+/** The simulator is not a product service, and the dashboard serves files: neither has dependencies to be ready for, only /health. */
+export const readinessPathOf = (app: ProcessName): string => (app === 'partner-simulator' || app === 'dashboard' ? '/health' : '/health/ready');
 
 export interface ServiceProcess {
-  name: AppName;
+  name: ProcessName;
   child: ChildProcess;
   baseUrl: string;
   /** SIGTERM, then SIGKILL after the timeout; resolves with the exit code (null when killed). */
@@ -28,7 +33,7 @@ export interface ServiceProcess {
 
 export interface StartOptions {
   workspaceRoot: string;
-  name: AppName;
+  name: ProcessName;
   port: number;
   env: Record<string, string | undefined>;
   /** Where the process's JSON log goes; default: inherited stdout with a name prefix. */
@@ -44,7 +49,7 @@ export interface StartOptions {
 }
 
 export function startServiceProcess(options: StartOptions): ServiceProcess {
-  const entryPoint = join(options.workspaceRoot, appEntryPoints[options.name]);
+  const entryPoint = join(options.workspaceRoot, entryPointOf(options.name));
   if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`npm run build\` first`);
   const child = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), entryPoint], {
     cwd: options.workspaceRoot,

@@ -5,6 +5,9 @@ export const developmentDefaults = {
   PAYOUT_PORT: '3003',
   QUERY_PORT: '3004',
   SIMULATOR_PORT: '3010',
+  DASHBOARD_PORT: '3005',
+  // The query service verifies user tokens with it, and the dashboard's development sign-in signs them with it.
+  QUERY_JWT_SECRET: 'dev-user-token-secret-not-for-production-0123',
   KAFKA_PORT: '9092',
   // The simulator signs with WILDFIRE_CALLBACK_KEY when set, else with the first of these: what ingest verifies.
   WILDFIRE_CALLBACK_KEYS: 'dev-callback-key',

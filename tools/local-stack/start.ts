@@ -73,6 +73,8 @@ async function main(): Promise<void> {
   const verdict = sampleDataVerdict(sent);
   const expected = (await fetch(`${simulator.baseUrl}/_admin/expected-balances`).then((response) => response.json())) as { aui: string }[];
   const sampleAui = expected[0]?.aui ?? 'sim-user-0001';
+  const dashboard = await startDashboard(root, env, expected.map((entry) => entry.aui));
+  services.push(dashboard);
   const graphqlUrl = `http://127.0.0.1:${env.QUERY_PORT}/graphql`;
   const query = `{ earnings(aui: "${sampleAui}") { aui balances { unit lifetime pending available paidOut } } }`;
   if (verdict.ok) {
@@ -82,6 +84,7 @@ async function main(): Promise<void> {
     console.error(`\n[start] !!! NOT READY: the sample data did not arrive. ${verdict.problem}\n[start] !!! The services are running; fix the variables and start again.\n`);
   }
   console.log(`
+  Dashboard: ${dashboard.baseUrl}/   (development sign-in as a simulator user, such as ${sampleAui})
   GraphQL:   ${graphqlUrl}   (GraphiQL: http://127.0.0.1:${env.QUERY_PORT}/graphiql)
   Callbacks: ${ingestUrl}
   Try:
@@ -90,6 +93,30 @@ async function main(): Promise<void> {
 
   Ctrl-C stops everything.
 `);
+}
+
+/**
+ * The dashboard with its development sign-in: NODE_ENV=development for this process only, so the
+ * sign-in (which signs anyone in as any user) exists only in `npm start`; the dashboard refuses it
+ * in any other mode. It signs with the query service's QUERY_JWT_SECRET.
+ */
+async function startDashboard(root: string, env: Record<string, string>, simulatorUsers: string[]): Promise<ServiceProcess> {
+  const dashboard = startServiceProcess({
+    workspaceRoot: root,
+    name: 'dashboard',
+    port: Number(env.DASHBOARD_PORT),
+    env: {
+      NODE_ENV: 'development',
+      DASHBOARD_PORT: env.DASHBOARD_PORT,
+      DASHBOARD_QUERY_URL: `http://127.0.0.1:${env.QUERY_PORT}`,
+      DASHBOARD_DEV_SIGN_IN: 'true',
+      DASHBOARD_DEV_JWT_SECRET: env.QUERY_JWT_SECRET,
+      DASHBOARD_DEV_USERS: simulatorUsers.slice(0, 20).join(','),
+    },
+    ownProcessGroup: true,
+  });
+  await waitUntilReady(dashboard, readinessPathOf('dashboard'));
+  return dashboard;
 }
 
 main().catch(async (error: Error) => {

@@ -1,0 +1,232 @@
+import { cloudEventHeaders, PayoutExecuted, PayoutRequested, Topics } from '@earnings/contracts';
+import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
+import { join } from 'node:path';
+import { Browser, chromium, Page } from 'playwright-core';
+import { freePort } from '../local-stack/kafka-broker';
+import { ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
+import { commission, produceCommissions } from './payout-scenario';
+import {
+  createSuiteDatabase, hs256Token, produceEvents, requireTestInfrastructure, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, uniqueSuffix,
+  waitForProjectorToCatchUp,
+} from './test-stack';
+
+/**
+ * The dashboard in a real browser (Debian's chromium through playwright-core, never a downloaded
+ * build) against the real stack: ingest, projector and query on the test broker and database, the
+ * dashboard's server in front. It signs in through the development sign-in, checks the figures
+ * the fixture implies, pages, opens a history, watches a signed callback and a payout in flight
+ * arrive live, and writes the screenshots the README shows (docs/).
+ */
+const chromiumPath = '/usr/bin/chromium';
+const jwtSecret = 'dashboard-e2e-jwt-secret-of-at-least-32-chars';
+const waitMs = 30_000;
+
+describe('the earnings dashboard in a browser', () => {
+  let database: SuiteDatabase;
+  let apps: RunningApps;
+  let dashboard: ServiceProcess;
+  let dashboardDown: ServiceProcess;
+  let browser: Browser;
+  const suffix = uniqueSuffix();
+  const userA = `dash-${suffix}-a`;
+  const userB = `dash-${suffix}-b`;
+  const projectorGroup = `dashboard-${suffix}`;
+  const commissionId = (n: number) => `dash-${suffix}-${n}`;
+  const day = (date: string, hour = '12') => `${date}T${hour}:00:00.000000Z`;
+
+  // The fixture: 13 commissions (one rejected, one a partial return on order 1003, whose purchase changed amount once), one payout of 5.
+  // Payable 5.25 + 3.10 + 6 x 1 = 14.35; waiting 2.40005 - 0.6 + 1.5 + 0.85 = 4.15005; lifetime 18.50005; available 14.35 - 5 = 9.35.
+  const fixture = () => {
+    const of = (n: number, amount: string, state: 'PENDING' | 'CONFIRMED' | 'READY' | 'PAYABLE' | 'REJECTED', date: string, order = `10${String(n).padStart(2, '0')}`) => ({
+      ...commission({ aui: userA, commissionId: commissionId(n), amount, state, eventDate: day(date, '10'), modifiedDate: day(date) }),
+      merchantOrderId: `ord-${suffix}-${order}`,
+    });
+    return [
+      of(1, '5.25', 'PAYABLE', '2026-09-01'),
+      of(2, '3.10', 'PAYABLE', '2026-09-15'),
+      of(3, '2.5', 'PENDING', '2026-11-10'),
+      { ...of(3, '2.40005', 'PENDING', '2026-11-10'), modifiedDate: day('2026-11-11'), observationId: `wildfire:${commissionId(3)}:v2` },
+      of(4, '1.5', 'CONFIRMED', '2026-10-20'),
+      of(5, '0.85', 'READY', '2026-10-01'),
+      of(6, '4', 'REJECTED', '2026-08-20'),
+      of(7, '-0.6', 'PENDING', '2026-11-12', '03'),
+      ...[8, 9, 10, 11, 12, 13].map((n) => of(n, '1.00', 'PAYABLE', `2026-08-${String(n).padStart(2, '0')}`)),
+    ];
+  };
+
+  const startDashboard = async (queryUrl: string, devSignIn: boolean): Promise<ServiceProcess> => {
+    const port = await freePort();
+    const env: Record<string, string> = { DASHBOARD_PORT: String(port), DASHBOARD_QUERY_URL: queryUrl, NODE_ENV: devSignIn ? 'development' : 'production', DASHBOARD_DEV_USERS: userA };
+    if (devSignIn) Object.assign(env, { DASHBOARD_DEV_SIGN_IN: 'true', DASHBOARD_DEV_JWT_SECRET: jwtSecret });
+    const service = startServiceProcess({ workspaceRoot: workspaceRoot(), name: 'dashboard', port, env, logFile: join(apps.logDirectory, `dashboard-${port}.log`) });
+    await waitUntilReady(service, '/health');
+    return service;
+  };
+
+  beforeAll(async () => {
+    const { brokers } = requireTestInfrastructure();
+    database = await createSuiteDatabase('dashboard');
+    apps = await startApps(['ingest', 'ledger-projector', 'query'], {
+      KAFKA_BROKERS: brokers, DATABASE_URL: database.url, QUERY_JWT_SECRET: jwtSecret, WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
+      PROJECTOR_CONSUMER_GROUP: projectorGroup, QUERY_PAYOUT_THRESHOLDS: 'USD:10', QUERY_PAYOUT_RUN_CRON: '0 2 * * *', LOG_LEVEL: 'warn',
+    });
+    await produceCommissions(fixture());
+    await producePayout<PayoutExecuted>(Topics.payoutExecuted, {
+      type: 'PayoutExecuted', schemaVersion: 1, payoutId: `dash-${suffix}-payout-1`, aui: userA, unit: 'USD', amount: '5', method: 'paypal',
+      providerReference: null, coveredCommissions: [], executedAt: day('2026-10-05'),
+    }, day('2026-10-05'));
+    await waitForProjectorToCatchUp(database.url, projectorGroup);
+    dashboard = await startDashboard(apps.url('query', ''), true);
+    // A second dashboard whose query service is down: a closed port.
+    dashboardDown = await startDashboard(`http://127.0.0.1:${await freePort()}`, false);
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboardDown?.stop();
+    await dashboard?.stop();
+    await apps?.stopAll();
+    await database?.drop();
+  });
+
+  const newPage = async (width: number, height: number): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC', deviceScaleFactor: width < 500 ? 2 : 1 });
+    return context.newPage();
+  };
+
+  const signIn = async (page: Page): Promise<void> => {
+    await page.goto(`${dashboard.baseUrl}/`);
+    await page.getByLabel('User (AUI)').fill(userA);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('card-available').waitFor({ timeout: waitMs });
+  };
+
+  const amountOf = (page: Page, testId: string) => page.getByTestId(testId).locator('[data-amount]').first().getAttribute('data-amount');
+
+  it('signs in as a seeded user and shows the balances, payout progress and why money is pending, as the fixture implies', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    expect({
+      available: await amountOf(page, 'card-available'), pending: await amountOf(page, 'card-pending'), lifetime: await amountOf(page, 'card-lifetime'),
+      paidOut: await amountOf(page, 'card-paidOut'), paidByNetwork: await amountOf(page, 'card-paidByNetwork'),
+    }).toEqual({ available: '9.35', pending: '4.15005', lifetime: '18.50005', paidOut: '5', paidByNetwork: '0' });
+    expect(await page.getByTestId('card-available').locator('.figure').textContent()).toBe('$9.35');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('93');
+    expect(await page.getByTestId('payout-progress-text').textContent()).toMatch(/^\$0\.65 more and the next run pays you\.$/);
+    // What waits, per state: the pending purchase and its partial return together (2.40005 - 0.6).
+    expect(await page.getByTestId('waiting-PENDING').locator('[data-amount]').first().getAttribute('data-amount')).toBe('1.80005');
+    expect(await page.getByTestId('waiting-PENDING').textContent()).toMatch(/return window/);
+    expect(await page.getByTestId('chart-summary').textContent()).toMatch(/lifetime earnings went from \$\d+\.\d{2} to \$18\.50/);
+    await page.context().close();
+  });
+
+  it('pages through transactions grouped by order, filters by state, and opens a commission history', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    const rows = page.getByTestId('transactions').locator('[data-testid^="transaction-"]');
+    await rows.nth(9).waitFor({ timeout: waitMs });
+    expect(await rows.count()).toBe(10);
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await rows.nth(12).waitFor({ timeout: waitMs });
+    expect(await rows.count()).toBe(13);
+    expect(await page.getByRole('button', { name: 'Show more' }).count()).toBe(0);
+    // The return sits with its purchase, under one order.
+    const order = page.locator('.order', { has: page.getByTestId(`transaction-${commissionId(7)}`) });
+    expect(await order.locator('[data-testid^="transaction-"]').count()).toBe(2);
+
+    await page.getByRole('group', { name: 'Show transactions by status' }).getByRole('button', { name: 'Not eligible' }).click();
+    await page.getByTestId(`transaction-${commissionId(1)}`).waitFor({ state: 'detached', timeout: waitMs });
+    expect(await rows.count()).toBe(1);
+    await page.getByRole('group', { name: 'Show transactions by status' }).getByRole('button', { name: 'All' }).click();
+
+    await page.getByTestId(`transaction-${commissionId(3)}`).click();
+    const history = page.getByTestId('commission-history');
+    await history.locator('tbody tr').nth(1).waitFor({ timeout: waitMs });
+    const versions = await history.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('[data-amount]')?.getAttribute('data-amount')));
+    expect(versions).toEqual(['2.5', '2.40005']);
+    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-history.png') });
+    await page.keyboard.press('Escape');
+    await history.waitFor({ state: 'hidden', timeout: waitMs });
+    await page.context().close();
+  });
+
+  it('changes the cards without a reload after a signed callback, and shows a payout in flight', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: waitMs });
+    await page.evaluate('window.stillTheSamePage = true');
+
+    const callback = signedWildfireCallback({ id: 900_000_000 + Number.parseInt(suffix.slice(0, 6), 16), aui: userA, status: 'pending', amount: '7.77', eventDate: '2026-11-20T09:00:00Z', modifiedDate: '2026-11-20T09:00:00Z' });
+    expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: callback.headers, body: callback.body })).status).toBe(200);
+    await page.locator('[data-testid="card-pending"] [data-amount="11.92005"]').waitFor({ timeout: waitMs });
+    expect(await amountOf(page, 'card-lifetime')).toBe('26.27005');
+
+    await producePayout<PayoutRequested>(Topics.payoutLifecycle, {
+      type: 'PayoutRequested', schemaVersion: 1, payoutId: `dash-${suffix}-payout-2`, aui: userA, unit: 'USD', amount: '2', method: 'paypal', requestedAt: new Date().toISOString(),
+    }, new Date().toISOString());
+    const inFlight = page.getByTestId(`payout-dash-${suffix}-payout-2`);
+    await inFlight.waitFor({ timeout: waitMs });
+    expect([await inFlight.getAttribute('data-state'), await inFlight.locator('.badge').textContent()]).toEqual(['requested', 'Requested']);
+    await page.locator('[data-testid="card-available"] [data-amount="7.35"]').first().waitFor({ timeout: waitMs });
+    expect(await page.evaluate('window.stillTheSamePage === true')).toBe(true);
+
+    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-desktop.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('is usable at phone width', async () => {
+    const page = await newPage(390, 844);
+    await signIn(page);
+    await page.getByTestId('transactions').locator('[data-testid^="transaction-"]').first().waitFor({ timeout: waitMs });
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBe(0);
+    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-phone.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it("refuses a user's token for another user's data", async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    // From the page itself, with the token the sign-in gave it.
+    const request = JSON.stringify({ query: 'query ($aui: ID!) { earnings(aui: $aui) { balances { available } } }', variables: { aui: userB } });
+    const answer = (await page.evaluate(`(async () => {
+      const token = sessionStorage.getItem('earnings-dashboard-token');
+      const response = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: ${JSON.stringify(request)} });
+      return { status: response.status, body: await response.json() };
+    })()`)) as { status: number; body: { data: unknown; errors?: { extensions?: { code?: string } }[] } };
+    expect([answer.status, answer.body.errors?.[0]?.extensions?.code, answer.body.data]).toEqual([403, 'FORBIDDEN', null]);
+    await page.context().close();
+  });
+
+  it('sends an expired session back to sign-in with a message the user understands', async () => {
+    const page = await newPage(1280, 900);
+    const expired = hs256Token(jwtSecret, { sub: userA, exp: Math.floor(Date.now() / 1000) - 60 });
+    await page.goto(`${dashboard.baseUrl}/#token=${expired}`);
+    await page.getByText('Your session has ended. Sign in again to see your earnings.').waitFor({ timeout: waitMs });
+    // A token the page believes valid but the server refuses (another secret): the same screen.
+    const forged = hs256Token('another-secret-that-is-at-least-32-characters', { sub: userA });
+    await page.goto(`${dashboard.baseUrl}/#token=${forged}`);
+    await page.getByText('Your session has ended. Sign in again to see your earnings.').waitFor({ timeout: waitMs });
+    expect(await page.getByLabel('User (AUI)').count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('says the service is unreachable when the query service is down, and has no development sign-in outside development', async () => {
+    const page = await newPage(1280, 900);
+    const token = hs256Token(jwtSecret, { sub: userA });
+    await page.goto(`${dashboardDown.baseUrl}/#token=${token}`);
+    const failure = page.getByTestId('failure');
+    await failure.waitFor({ timeout: waitMs });
+    expect(await failure.textContent()).toMatch(/can't reach the earnings service right now/);
+    expect(await page.getByRole('button', { name: 'Try again' }).count()).toBe(1);
+    const signIn = await fetch(`${dashboardDown.baseUrl}/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ aui: userA }) });
+    expect(signIn.status).toBe(403);
+    await page.context().close();
+  });
+});
+
+/** A payout event as the payout service announces it, on the ledger's input topic. */
+async function producePayout<Event extends { payoutId: string; aui: string; type: string }>(topic: string, event: Event, time: string): Promise<void> {
+  await produceEvents(topic, [{ key: event.aui, value: event, headers: cloudEventHeaders({ id: event.payoutId + event.type, type: event.type, source: 'dashboard-e2e', time }) }]);
+}

@@ -26,6 +26,12 @@ export interface LedgerCount {
  * outboxes are published and the projector has applied everything. What did not settle is noted.
  */
 export async function settle(stack: FaultStack, problems: string[]): Promise<void> {
+  const exited = stack.services().filter((service) => service.child.exitCode !== null || service.child.signalCode !== null);
+  if (exited.length > 0) {
+    // Nobody restarts them (that is the test): waiting could only time out. Count what is there.
+    problems.push(`not settled: ${exited.map((service) => `${service.name} exited with ${service.child.exitCode ?? service.child.signalCode}`).join(', ')}`);
+    return;
+  }
   await requestPayoutRun(stack, 0);
   try {
     await eventually(

@@ -8,6 +8,8 @@ export class IngestSettings {
   readonly wildfireNormalise: Omit<WildfireNormaliseContext, 'observedAt'>;
   readonly firstPromoterWebhookSecrets: string[];
   readonly firstPromoterNormalise: Omit<FirstPromoterNormaliseContext, 'observedAt'>;
+  /** Reward units the payout service delivers: a legacy fulfilment in another unit stays pending at FirstPromoter. */
+  readonly firstPromoterDeliveredUnits: ReadonlySet<string>;
 
   constructor(readonly config: IngestConfig) {
     this.wildfireCallbackKeys = splitList(config.WILDFIRE_CALLBACK_KEYS);
@@ -19,7 +21,11 @@ export class IngestSettings {
       rewardedPartyByCampaignId: new Map(
         splitList(config.FIRSTPROMOTER_REWARDED_PARTY_BY_CAMPAIGN).map((entry) => entry.split(':') as [string, FirstPromoterRewardedParty]),
       ),
+      rewardedPartyByRewardId: new Map(
+        splitList(config.FIRSTPROMOTER_REWARDED_PARTY_BY_REWARD).map((entry) => entry.split(':') as [string, FirstPromoterRewardedParty]),
+      ),
     };
+    this.firstPromoterDeliveredUnits = new Set(splitList(config.FIRSTPROMOTER_DELIVERED_UNITS));
   }
 }
 

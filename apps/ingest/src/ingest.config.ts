@@ -58,6 +58,19 @@ export class IngestConfig extends ServiceConfig {
   @Matches(/^$|^\d+:(promoter|referral)(,\d+:(promoter|referral))*$/, { message: 'must look like "12:referral,13:promoter"' })
   FIRSTPROMOTER_REWARDED_PARTY_BY_CAMPAIGN = '';
 
+  /** Per reward (checked before the reward's name and the campaign): "61:referral,63:promoter". */
+  @Matches(/^$|^\d+:(promoter|referral)(,\d+:(promoter|referral))*$/, { message: 'must look like "61:referral,63:promoter"' })
+  FIRSTPROMOTER_REWARDED_PARTY_BY_REWARD = '';
+
+  /**
+   * Reward units the payout service delivers (its PAYOUT_REWARD_FULFILLERS). A legacy
+   * fulfilment_pending in another unit is answered 202, so FirstPromoter keeps it pending.
+   */
+  @Matches(/^(cash|credits|points|free_months|mon_discount|discount_per)(,(cash|credits|points|free_months|mon_discount|discount_per))*$/, {
+    message: 'must list FirstPromoter reward units, e.g. "credits,points"',
+  })
+  FIRSTPROMOTER_DELIVERED_UNITS = 'credits,points,free_months,mon_discount,discount_per';
+
   /** FirstPromoter API v2 key for the reconciliation pull. Empty: no pull (webhooks only). */
   @IsString()
   FIRSTPROMOTER_API_KEY = '';

@@ -14,6 +14,7 @@ import { WildfireCallbackController } from './wildfire/wildfire-callback.control
 import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromoter-legacy-webhook.controller';
 import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
 import { WebhookDeliveryRepository } from './firstpromoter/webhook-delivery.repository';
+import { FirstPromoterDirectoryRepository } from './firstpromoter/firstpromoter-directory.repository';
 import { createCommissionApiSync } from './wildfire-sync/create-commission-api-sync';
 import { ScheduledRun } from './scheduling/scheduled-run';
 import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
@@ -51,6 +52,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
         { provide: BatchingProducer, useValue: new BatchingProducer(kafka, { lingerMs: config.KAFKA_PRODUCER_LINGER_MS, batchMessagesMax: 500, acknowledgementTimeoutMs: config.KAFKA_ACKNOWLEDGEMENT_TIMEOUT_MS }) },
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ingest', poolSizeMax: 5 }) },
         { provide: WebhookDeliveryRepository, useFactory: (dataSource: DataSource) => new WebhookDeliveryRepository(dataSource), inject: [DataSource] },
+        { provide: FirstPromoterDirectoryRepository, useFactory: (dataSource: DataSource) => new FirstPromoterDirectoryRepository(dataSource), inject: [DataSource] },
         { provide: InboundPublisher, useFactory: (producer: BatchingProducer) => new InboundPublisher(producer), inject: [BatchingProducer] },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],
@@ -74,7 +76,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     }
     if (config.FIRSTPROMOTER_API_KEY !== '') {
       const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
-      const reconciliation = new CommissionReconciliationService(client, this.publisher, this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics);
+      const reconciliation = new CommissionReconciliationService(client, this.publisher, new FirstPromoterDirectoryRepository(this.dataSource), this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics);
       this.schedule({ name: 'firstpromoter-reconciliation', intervalMinutes: config.FIRSTPROMOTER_RECONCILE_INTERVAL_MINUTES, runAtStart: config.FIRSTPROMOTER_RECONCILE_ON_START, run: () => reconciliation.reconcile() });
     }
   }

@@ -13,9 +13,14 @@ export class PayoutConfig extends ServiceConfig {
   @IsInt() @Min(6_000) @Max(300_000)
   PAYOUT_SESSION_TIMEOUT_MS = 30_000;
 
-  /** Minimum payout per unit; a unit not listed is never paid out. */
+  /**
+   * Minimum payout per unit; a currency not listed is never paid out. A reward unit listed here is
+   * paid by the run once its balance reaches the amount; reward units not listed are delivered per
+   * commission on approval (PAYOUT_REWARD_FULFILLERS). `discount_per` cannot be listed: percentages
+   * are grants, never summed into an amount.
+   */
   @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?(,[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?)*$/, { message: 'must be unit:amount[,unit:amount...]' })
-  PAYOUT_THRESHOLDS = 'USD:10,EUR:10,GBP:10,credits:100';
+  PAYOUT_THRESHOLDS = 'USD:10,EUR:10,GBP:10';
 
   /** Fractional digits paid per unit, overriding ISO 4217 (currencies) and whole units (rewards). Empty: the defaults. */
   @Matches(/^$|^[A-Za-z_][A-Za-z0-9_]{0,39}:[0-8](,[A-Za-z_][A-Za-z0-9_]{0,39}:[0-8])*$/, { message: 'must be unit:digits[,unit:digits...]' })
@@ -87,6 +92,17 @@ export class PayoutConfig extends ServiceConfig {
   /** How rewards (credits, points, free_months, ...) are delivered: the partner's product reads the ledger, or a signed POST to the partner. */
   @IsIn(['ledger_credit', 'http_webhook'])
   PAYOUT_REWARD_FULFILLER = 'ledger_credit';
+
+  /**
+   * The fulfiller per reward unit, overriding PAYOUT_REWARD_FULFILLER: "credits:ledger_credit,free_months:http_webhook".
+   * `none` leaves a unit undelivered (FirstPromoter is never told it was fulfilled).
+   */
+  @Matches(/^$|^[a-z_]{1,40}:[a-z_]{1,40}(,[a-z_]{1,40}:[a-z_]{1,40})*$/, { message: 'must be unit:fulfiller[,unit:fulfiller...]' })
+  PAYOUT_REWARD_FULFILLERS = '';
+
+  /** Consumer group of the reward consumer (commission-observed). Empty: PAYOUT_CONSUMER_GROUP with `-rewards` appended. */
+  @Matches(/^[A-Za-z0-9._-]*$/)
+  PAYOUT_REWARD_CONSUMER_GROUP = '';
 
   @Matches(/^$|^https?:\/\//, { message: 'must be an http(s) URL' })
   PAYOUT_REWARD_WEBHOOK_URL = '';

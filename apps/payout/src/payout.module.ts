@@ -26,6 +26,11 @@ import { PayoutMethod, PayoutProvider } from './providers/payout-provider';
 import { PayPalProvider } from './providers/paypal.provider';
 import { RewardWebhookProvider } from './providers/reward-webhook.provider';
 import { RewardFulfilmentMarker } from './payouts/reward-fulfilment-marker';
+import { RewardCommissionConsumer } from './rewards/reward-commission.consumer';
+import { RewardDeliveryService } from './rewards/reward-delivery.service';
+import { RewardFulfilmentRepository } from './rewards/reward-fulfilment.repository';
+import { rewardPolicyOf } from './rewards/reward-policy';
+import { RewardRepository } from './rewards/reward.repository';
 import { FirstPromoterApiClient } from '@earnings/sources';
 
 const CONFIG = 'PAYOUT_CONFIG';
@@ -42,6 +47,8 @@ class PayoutRuntime {
   readonly processorLoop: WorkLoop;
   readonly admin: PayoutAdminService;
   readonly marker: RewardFulfilmentMarker | null;
+  readonly fulfilments: RewardFulfilmentRepository;
+  readonly rewards: RewardDeliveryService;
   readonly markerLoop: WorkLoop | null;
 
   constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
@@ -66,13 +73,15 @@ class PayoutRuntime {
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
-    this.marker = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new RewardFulfilmentMarker(dataSource, new FirstPromoterApiClient({
+    this.fulfilments = new RewardFulfilmentRepository(dataSource);
+    this.rewards = new RewardDeliveryService(dataSource, new RewardRepository(), rewardPolicyOf(config, policy), logger);
+    this.marker = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new RewardFulfilmentMarker(this.fulfilments, new FirstPromoterApiClient({
       baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
     }), logger);
     const marker = this.marker;
     this.markerLoop = marker === null ? null : new WorkLoop('reward-fulfilment-marker', 1_000, async () => (await marker.markOnce()) + (await marker.unmarkOnce()) > 0, logger);
-    this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake());
+    this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake(), this.fulfilments);
   }
 }
 
@@ -87,6 +96,7 @@ export function policyOf(config: PayoutConfig): PayoutPolicy {
 @Module({})
 export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private balances: BalanceViewConsumer | null = null;
+  private rewardConsumer: RewardCommissionConsumer | null = null;
   private relay: PayoutOutboxRelay | null = null;
   private relayLoop: WorkLoop | null = null;
 
@@ -154,12 +164,30 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
       groupId: this.config.PAYOUT_CONSUMER_GROUP, auiPrefix: this.config.PAYOUT_AUI_PREFIX, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
     }, this.logger, balancesHealth);
     await this.balances.start();
+    await this.startRewardConsumer();
     const job = CronJob.from({
       cronTime: this.config.PAYOUT_RUN_CRON,
       onTick: () => void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed')),
       start: true,
     });
     this.scheduler.addCronJob(CRON_JOB_NAME, job);
+  }
+
+  /** Rewards are delivered as their approvals arrive on commission-observed; the marker's refusals are counted. */
+  private async startRewardConsumer(): Promise<void> {
+    const delivered = this.metrics.counter('reward_deliveries_requested_total', 'Reward deliveries requested on approval, by unit and fulfiller', ['unit', 'fulfiller']);
+    this.runtime.rewards.onDelivered = (unit, fulfiller) => {
+      delivered.inc({ unit, fulfiller });
+      this.runtime.processorLoop.wake();
+    };
+    const markFailures = this.metrics.counter('firstpromoter_mark_failures_total', 'Commission ids FirstPromoter did not take in mark_fulfilled / mark_unfulfilled, by action and error code', ['action', 'code']);
+    if (this.runtime.marker !== null) this.runtime.marker.onFailure = (action, code, count) => markFailures.inc({ action, code }, count);
+    const health = new ApplyingHealth(balanceViewFailingMsMax);
+    this.readiness.register(applyingReadinessCheck(health));
+    this.rewardConsumer = new RewardCommissionConsumer(this.kafka, this.runtime.rewards, {
+      groupId: this.config.PAYOUT_REWARD_CONSUMER_GROUP || `${this.config.PAYOUT_CONSUMER_GROUP}-rewards`, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
+    }, this.logger.child({ component: 'reward-consumer' }), health);
+    await this.rewardConsumer.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -169,6 +197,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     await this.relayLoop?.stop();
     await this.relay?.disconnect();
     await this.balances?.stop();
+    await this.rewardConsumer?.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -5,3 +5,4 @@ export * from './firstpromoter';
 export * from './ledger';
 export * from './payout';
 export * from './input-rules';
+export * from './rewards';

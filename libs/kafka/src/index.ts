@@ -6,3 +6,4 @@ export * from './dead-letter';
 export * from './topic-offsets';
 export * from './consumer-health';
 export * from './consumer-lag';
+export * from './message-consumer';

@@ -1,9 +1,10 @@
-import { CommissionObserved } from '@earnings/contracts';
-import { FirstPromoterNormaliseContext, normaliseFirstPromoterCommission } from '@earnings/domain';
+import { CommissionObserved, UNATTRIBUTED_AUI } from '@earnings/contracts';
+import { FirstPromoterNormaliseContext, normaliseFirstPromoterCommission, promoterIdentityOf, rewardedPartyOf } from '@earnings/domain';
 import { FirstPromoterApiClient } from '@earnings/sources';
 import { Metrics } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { InboundPublisher } from '../publishing/inbound-publisher';
+import { FirstPromoterDirectoryRepository, versionedObservation } from '../firstpromoter/firstpromoter-directory.repository';
 
 /** Observations published per Kafka batch (with one raw copy of the records they came from). */
 const publishChunkCommissionsMax = 500;
@@ -12,7 +13,12 @@ export interface ReconciliationOutcome {
   commissions: number;
   observations: number;
   invalidRecords: number;
+  /** Promoter rewards whose promoter's user id neither the directory nor the Promoters API knew: not published. */
+  unknownPromoters: number;
 }
+
+/** Promoters looked up in the Promoters API per chunk at most; the rest wait for the next run. */
+const promoterFetchesPerChunkMax = 100;
 
 /**
  * FirstPromoter webhooks are not the record: a dropped one is repaired by the next pull. Each run
@@ -27,6 +33,7 @@ export class CommissionReconciliationService {
   constructor(
     private readonly client: FirstPromoterApiClient,
     private readonly publisher: InboundPublisher,
+    private readonly directory: FirstPromoterDirectoryRepository,
     private readonly normalise: Omit<FirstPromoterNormaliseContext, 'observedAt'>,
     private readonly logger: Logger,
     metrics: Metrics,
@@ -39,7 +46,7 @@ export class CommissionReconciliationService {
   async reconcile(): Promise<ReconciliationOutcome | null> {
     if (this.running) return null;
     this.running = true;
-    const outcome: ReconciliationOutcome = { commissions: 0, observations: 0, invalidRecords: 0 };
+    const outcome: ReconciliationOutcome = { commissions: 0, observations: 0, invalidRecords: 0, unknownPromoters: 0 };
     try {
       let chunk: Readonly<Record<string, unknown>>[] = [];
       for await (const commission of this.client.listCommissions({ page: 1, perPage: 100 })) {
@@ -64,10 +71,15 @@ export class CommissionReconciliationService {
 
   private async publishChunk(commissions: Readonly<Record<string, unknown>>[], outcome: ReconciliationOutcome): Promise<void> {
     const receivedAt = new Date().toISOString();
+    const promoterUserIds = await this.promoterUserIds(commissions);
     const observations: CommissionObserved[] = [];
     for (const commission of commissions) {
-      const result = normaliseFirstPromoterCommission(commission, { ...this.normalise, observedAt: receivedAt, channel: 'api', deliveryId: null });
-      if (result.kind === 'commission') observations.push(result.observation);
+      const result = normaliseFirstPromoterCommission(commission, { ...this.normalise, observedAt: receivedAt, channel: 'api', deliveryId: null, promoterUserIds });
+      if (result.kind === 'commission' && this.ownerUnknown(commission, result.observation, promoterUserIds)) {
+        // Publishing it would move the reward from its user (known from a webhook) to no one: skipped until the promoter is known.
+        outcome.unknownPromoters += 1;
+        this.recordsRefused.inc({ code: 'unknown-promoter' });
+      } else if (result.kind === 'commission') observations.push(await versionedObservation(this.directory, result.observation, receivedAt));
       else {
         // Skipped, not fatal: failing the run on it would fail every run after it too. It stays in raw-inbound with its chunk.
         outcome.invalidRecords += 1;
@@ -81,5 +93,28 @@ export class CommissionReconciliationService {
     );
     outcome.commissions += commissions.length;
     outcome.observations += observations.length;
+  }
+
+  /**
+   * The API's commissions name the promoter without `cust_id`: its user id comes from the
+   * directory (learnt from webhooks), else from the Promoters API, which is then remembered.
+   */
+  private async promoterUserIds(commissions: Readonly<Record<string, unknown>>[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(commissions.map(promoterIdentityOf).filter((identity) => identity !== null && identity.userId === null).map((identity) => identity!.promoterId))];
+    const known = await this.directory.userIdsOf(wanted);
+    for (const promoterId of wanted.filter((id) => !known.has(id)).slice(0, promoterFetchesPerChunkMax)) {
+      const identity = promoterIdentityOf({ promoter: await this.client.promoter(promoterId) });
+      if (identity === null || identity.userId === null || identity.promoterId !== promoterId) continue;
+      await this.directory.learnPromoter(identity, 'promoters-api');
+      known.set(promoterId, identity.userId);
+    }
+    return known;
+  }
+
+  /** A promoter reward left without its user only because the promoter is unknown, not because it has none. */
+  private ownerUnknown(commission: Readonly<Record<string, unknown>>, observation: CommissionObserved, known: ReadonlyMap<string, string>): boolean {
+    const promoter = promoterIdentityOf(commission);
+    return observation.aui === UNATTRIBUTED_AUI && promoter !== null && promoter.userId === null && !known.has(promoter.promoterId)
+      && rewardedPartyOf(commission, { ...this.normalise, observedAt: observation.observedAt }, '') === 'promoter';
   }
 }

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { normaliseFirstPromoterWebhook } from '@earnings/domain';
+import { FirstPromoterPromoterIdentity, normaliseFirstPromoterWebhook, promoterIdentityOfBody } from '@earnings/domain';
 import { verifyFirstPromoterWebhookSignature } from '@earnings/sources';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestException } from '../errors/ingest.exception';
@@ -7,6 +7,7 @@ import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
 import { headerOf, rawBodyOf } from '../http/raw-request';
 import { WebhookDeliveryRepository } from './webhook-delivery.repository';
+import { FirstPromoterDirectoryRepository, versionedObservation } from './firstpromoter-directory.repository';
 
 /** FirstPromoter webhooks v2: signed, retried by FirstPromoter, deduplicated by `event_id`. */
 @Controller('webhooks/firstpromoter')
@@ -15,7 +16,14 @@ export class FirstPromoterWebhookController {
     private readonly publisher: InboundPublisher,
     private readonly deliveries: WebhookDeliveryRepository,
     @Inject(IngestSettings) private readonly settings: IngestSettings,
+    private readonly directory: FirstPromoterDirectoryRepository,
   ) {}
+
+  /** A later version without the promoter's cust_id keeps the commission with the user already known for it. */
+  private async promoterUserIdsFor(promoter: FirstPromoterPromoterIdentity | null): Promise<ReadonlyMap<string, string>> {
+    if (promoter === null || promoter.userId !== null) return new Map();
+    return this.directory.userIdsOf([promoter.promoterId]);
+  }
 
   @Post()
   @HttpCode(200)
@@ -26,7 +34,9 @@ export class FirstPromoterWebhookController {
       throw new IngestException('invalid-signature', 'X-Webhook-Signature is missing or does not match the body under any configured secret');
     }
     const receivedAt = new Date().toISOString();
-    const result = normaliseFirstPromoterWebhook(body, { ...this.settings.firstPromoterNormalise, observedAt: receivedAt });
+    const promoter = promoterIdentityOfBody(body);
+    const promoterUserIds = await this.promoterUserIdsFor(promoter);
+    const result = normaliseFirstPromoterWebhook(body, { ...this.settings.firstPromoterNormalise, observedAt: receivedAt, promoterUserIds });
     if (result.kind === 'invalid') throw new IngestException(result.code, result.message, result.field);
     if (await this.deliveries.wasRecorded('firstpromoter', result.eventId)) return { status: 'duplicate', eventId: result.eventId };
     const delivery = { source: 'firstpromoter' as const, endpoint: request.routeOptions.url ?? '/webhooks/firstpromoter', deliveryId: result.eventId, receivedAt, headers: request.headers, body };
@@ -37,10 +47,14 @@ export class FirstPromoterWebhookController {
         await this.deliveries.record('firstpromoter', result.eventId);
         void reply.status(202);
         return { status: 'ignored-not-a-commission', eventId: result.eventId };
-      case 'commission':
-        await this.publisher.publish(delivery, [result.observation]);
+      case 'commission': {
+        await this.directory.learnPromoter(promoter, 'webhook');
+        await this.directory.learnV2Campaign(promoter?.campaignId ?? null);
+        const observation = await versionedObservation(this.directory, result.observation, result.timestamp ?? receivedAt);
+        await this.publisher.publish(delivery, [observation]);
         await this.deliveries.record('firstpromoter', result.eventId);
         return { status: 'recorded', eventId: result.eventId };
+      }
       default: {
         const unreachable: never = result;
         throw new Error(`unhandled webhook result ${JSON.stringify(unreachable)}`);

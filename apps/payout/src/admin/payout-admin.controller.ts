@@ -3,6 +3,7 @@ import { PayoutAdminService } from './payout-admin.service';
 import { AdminIdentifierPipe } from './admin-identifier.pipe';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ListPayoutsQueryDto, SetPayoutMethodDto } from './dtos/payout-method.dto';
+import { ListRewardFulfilmentsQueryDto } from './dtos/reward-fulfilments.dto';
 
 /** The partner's backend: runs on demand, payout methods, and the payouts of a user. */
 @Controller('admin')
@@ -26,6 +27,12 @@ export class PayoutAdminController {
   @HttpCode(200)
   reverse(@Param('payoutId', new AdminIdentifierPipe('payoutId', 'id')) payoutId: string) {
     return this.admin.reverseRewardDelivery(payoutId);
+  }
+
+  /** Per FirstPromoter commission: marked, in a batch, retrying (with the last error), refused for good, reversed, unmarked. */
+  @Get('reward-fulfilments')
+  rewardFulfilments(@Query() query: ListRewardFulfilmentsQueryDto) {
+    return this.admin.rewardFulfilments(query.state ?? null);
   }
 
   @Get('payouts')

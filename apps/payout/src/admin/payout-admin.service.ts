@@ -1,4 +1,7 @@
+import { isCurrencyUnit } from '@earnings/domain';
 import { PayoutApiException } from '../errors/payout-api.exception';
+import { payoutEvents } from '../payouts/payout-events';
+import { RewardFulfilmentRepository } from '../rewards/reward-fulfilment.repository';
 import { PayoutRunService, PayoutRunSummary } from '../payouts/payout-run.service';
 import { PayoutRepository } from '../payouts/payout.repository';
 import { SetPayoutMethodDto } from './dtos/payout-method.dto';
@@ -7,7 +10,12 @@ import { SetPayoutMethodDto } from './dtos/payout-method.dto';
 export const payoutsListedMax = 1_000;
 
 export class PayoutAdminService {
-  constructor(private readonly payouts: PayoutRepository, private readonly runs: PayoutRunService, private readonly afterRun: () => void) {}
+  constructor(
+    private readonly payouts: PayoutRepository,
+    private readonly runs: PayoutRunService,
+    private readonly afterRun: () => void,
+    private readonly fulfilments: RewardFulfilmentRepository,
+  ) {}
 
   async runNow(): Promise<PayoutRunSummary> {
     const summary = await this.runs.run(new Date());
@@ -21,12 +29,28 @@ export class PayoutAdminService {
     return { aui, method: body.method, destination };
   }
 
-  /** The partner took back a delivered reward: FirstPromoter is told mark_unfulfilled for what it covered. */
-  async reverseRewardDelivery(payoutId: string): Promise<{ payoutId: string; reversedCommissionIds: string[] }> {
-    const reversed = await this.payouts.reverseRewardDelivery(payoutId);
+  /**
+   * The partner took back a delivered reward: the payout is returned (PayoutReturned: the ledger
+   * makes the reward available again, and the next approval delivers it again) and FirstPromoter
+   * is told mark_unfulfilled for what it covered. Repeating the call changes nothing.
+   */
+  async reverseRewardDelivery(payoutId: string): Promise<{ payoutId: string; state: string; reversedCommissionIds: string[] }> {
+    const reversed = await this.payouts.reverseRewardDelivery(payoutId, (payout) => payoutEvents.returned({ payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit, amount: payout.amount, method: payout.method }, 'reversed by the partner', new Date().toISOString()));
     if (reversed === null) throw new PayoutApiException('not-found', `no payout ${payoutId}`);
+    if (isCurrencyUnit(reversed.payout.unit)) throw new PayoutApiException('not-a-reward', `payout ${payoutId} is cash: it comes back only when its provider returns it`);
     // The fulfilment marker picks the reversal up within its next second.
-    return { payoutId, reversedCommissionIds: reversed };
+    return { payoutId, state: reversed.payout.state === 'succeeded' ? 'returned' : reversed.payout.state, reversedCommissionIds: reversed.reversedCommissionIds };
+  }
+
+  /** Where telling FirstPromoter stands per commission (marked, retrying with its last error, given up, ...). */
+  async rewardFulfilments(state: string | null) {
+    const rows = await this.fulfilments.list(state, payoutsListedMax);
+    return {
+      fulfilments: rows.map((row) => ({
+        commissionId: row.commission_id, payoutId: row.payout_id, state: row.state, attempts: row.attempts, lastError: row.last_error,
+        batchId: row.batch_id, nextAttemptAt: new Date(row.next_attempt_at).toISOString(),
+      })),
+    };
   }
 
   async payoutsOf(aui: string) {

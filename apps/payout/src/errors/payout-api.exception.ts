@@ -7,6 +7,7 @@ export const PayoutApiErrorStatus = {
   'admin-api-disabled': 403,
   'invalid-request': 400,
   'not-found': 404,
+  'not-a-reward': 409,
   'too-many-requests': 429,
   'internal-error': 500,
 } as const;

@@ -1,7 +1,6 @@
 import { Topics } from '@earnings/contracts';
-import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
-import { PayoutState } from '@earnings/domain';
+import { isCurrencyUnit, isMarkableCommissionId, PayoutState } from '@earnings/domain';
 
 /** A balance a run may pay: the ledger's figures (from balance-changed) and this service's own payouts on it. */
 export interface CandidateRow {
@@ -90,24 +89,20 @@ export class PayoutRepository {
   }
 
   /**
-   * The FirstPromoter reward commissions these balances hold, to be marked fulfilled there once
-   * delivered. Still read from the ledger projection: the reward flow (issue "FirstPromoter
-   * rewards") moves this to per-commission delivery learnt from the topics. Cash payouts do not
-   * use it: which commissions a cash payout covered is the ledger's allocation (GraphQL).
+   * The FirstPromoter reward commissions these balances hold (units the partner pays by run),
+   * to be marked fulfilled there once delivered: from this service's own reward_commission table,
+   * fed by commission-observed, not the ledger's tables. Cash payouts do not use it.
    */
   async rewardCommissions(manager: EntityManager, auis: string[]): Promise<Map<string, { source: string; commissionId: string }[]>> {
     const covered = new Map<string, { source: string; commissionId: string }[]>();
     if (auis.length === 0) return covered;
-    const schema = assertSchemaName(await currentProjectionSchema(manager));
-    const rows: { aui: string; unit: string; source: string; commission_id: string }[] = await manager.query(
-      `SELECT aui, unit, source, commission_id FROM ${schema}.commission
-        WHERE aui = ANY($1::text[]) AND source = 'firstpromoter' AND state = 'PAYABLE' AND NOT paid_by_network
-        ORDER BY aui, unit, source, commission_id`,
+    const rows: { aui: string; unit: string; commission_id: string }[] = await manager.query(
+      `SELECT aui, unit, commission_id FROM reward_commission WHERE aui = ANY($1::text[]) AND state = 'PAYABLE' ORDER BY aui, unit, commission_id`,
       [auis],
     );
     for (const row of rows) {
       const key = JSON.stringify([row.aui, row.unit]);
-      covered.set(key, [...(covered.get(key) ?? []), { source: row.source, commissionId: row.commission_id }]);
+      covered.set(key, [...(covered.get(key) ?? []), { source: 'firstpromoter', commissionId: row.commission_id }]);
     }
     return covered;
   }
@@ -199,10 +194,15 @@ export class PayoutRepository {
 
   /** The FirstPromoter commissions a delivered reward covered, to be marked fulfilled there (once per commission). */
   async recordRewardFulfilments(manager: EntityManager, payout: PayoutRow): Promise<void> {
-    const ids = payout.covered_commissions.filter((covered) => covered.source === 'firstpromoter').map((covered) => covered.commissionId);
+    // A legacy fulfilment has no commission id to mark: FirstPromoter completed it when ingest answered 200.
+    const ids = payout.covered_commissions.filter((covered) => covered.source === 'firstpromoter' && isMarkableCommissionId(covered.commissionId)).map((covered) => covered.commissionId);
     if (ids.length === 0) return;
+    // Delivered again after a reversal: the same row is marked again.
     await manager.query(
-      `INSERT INTO reward_fulfilment (commission_id, payout_id) SELECT unnest($1::text[]), $2 ON CONFLICT (commission_id) DO NOTHING`,
+      `INSERT INTO reward_fulfilment (commission_id, payout_id) SELECT unnest($1::text[]), $2
+       ON CONFLICT (commission_id) DO UPDATE SET payout_id = EXCLUDED.payout_id, marked_at = NULL, reversed_at = NULL, unmarked_at = NULL,
+         attempts = 0, last_error = NULL, next_attempt_at = now(), alone = false, given_up_at = NULL
+       WHERE reward_fulfilment.reversed_at IS NOT NULL AND (reward_fulfilment.unmarked_at IS NOT NULL OR reward_fulfilment.marked_at IS NULL)`,
       [ids, payout.payout_id],
     );
   }
@@ -215,15 +215,23 @@ export class PayoutRepository {
     );
   }
 
-  /** Marks the rewards a payout delivered as reversed; returns their commission ids, or null for an unknown payout. */
-  async reverseRewardDelivery(payoutId: string): Promise<string[] | null> {
+  /**
+   * The partner took back a delivered reward: the payout becomes `returned` with its
+   * PayoutReturned (the ledger makes the reward available again), and the commissions it covered
+   * are marked reversed for mark_unfulfilled. Null for an unknown payout; a payout already
+   * returned gives no ids (repeated calls change nothing).
+   */
+  async reverseRewardDelivery(payoutId: string, returnedEvent: (payout: PayoutRow) => object): Promise<{ payout: PayoutRow; reversedCommissionIds: string[] } | null> {
     return this.dataSource.transaction(async (manager) => {
-      const payouts: unknown[] = await manager.query('SELECT 1 FROM payout WHERE payout_id = $1', [payoutId]);
-      if (payouts.length === 0) return null;
-      const rows = updatedRows<{ commission_id: string }>(
-        await manager.query('UPDATE reward_fulfilment SET reversed_at = now() WHERE payout_id = $1 AND reversed_at IS NULL RETURNING commission_id', [payoutId]),
-      );
-      return rows.map((row) => row.commission_id);
+      const payout = await this.lockPayout(manager, payoutId);
+      // Cash comes back only when its provider says so; this is for rewards the partner took back.
+      if (payout === null || payout.state !== 'succeeded' || isCurrencyUnit(payout.unit)) return payout === null ? null : { payout, reversedCommissionIds: [] };
+      await this.setState(manager, payoutId, 'returned', { failureReason: 'reversed by the partner' });
+      await this.appendOutbox(manager, Topics.payoutLifecycle, payout.aui, returnedEvent(payout));
+      const rows = updatedRows<{ commission_id: string }>(await manager.query(
+        `UPDATE reward_fulfilment SET reversed_at = now(), attempts = CASE WHEN marked_at IS NULL THEN attempts ELSE 0 END, next_attempt_at = now(), last_error = NULL, alone = false, given_up_at = NULL
+          WHERE payout_id = $1 AND reversed_at IS NULL RETURNING commission_id`, [payoutId]));
+      return { payout, reversedCommissionIds: rows.map((row) => row.commission_id).sort() };
     });
   }
 

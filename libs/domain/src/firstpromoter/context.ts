@@ -11,6 +11,16 @@ export interface FirstPromoterNormaliseContext {
   rewardedPartyByCampaignId?: ReadonlyMap<string, FirstPromoterRewardedParty>;
   /** Used for campaigns missing from the map. Default `promoter`. */
   defaultRewardedParty?: FirstPromoterRewardedParty;
+  /**
+   * Reward id (as a string) to the party it is for: a campaign can reward the promoter and the
+   * referred friend alike, so the reward, not the campaign, says who receives it. Checked first.
+   */
+  rewardedPartyByRewardId?: ReadonlyMap<string, FirstPromoterRewardedParty>;
+  /**
+   * FirstPromoter promoter id to the partner's user id (`cust_id`), learnt from webhooks and the
+   * Promoters API: the API's commissions name the promoter without its `cust_id`.
+   */
+  promoterUserIds?: ReadonlyMap<string, string>;
 }
 
 export type FirstPromoterInvalid = {

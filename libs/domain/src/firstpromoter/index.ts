@@ -12,3 +12,6 @@ export type { FirstPromoterCommissionChannel, FirstPromoterCommissionContext } f
 export * from './webhook-v2';
 export * from './legacy-fulfilment';
 export { redactLegacyFulfilmentBody } from './redaction';
+export { rewardedPartyOf } from './rewards';
+export * from './promoter-directory';
+export * from './version-key';

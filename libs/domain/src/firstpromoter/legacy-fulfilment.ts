@@ -1,14 +1,46 @@
-import { CommissionObserved } from '@earnings/contracts';
+import { CommissionObserved, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { identifierLengthMax } from '../input-rules';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
-import { guarded, invalid, JsonRecord, optionalRecord, optionalTimestamp, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { guarded, invalid, JsonRecord, optionalIdentifier, optionalRecord, optionalTimestamp, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
 import { toObservation } from './observation';
 import { redactJson } from './redaction';
 import { readReward, userIdOrUnattributed } from './rewards';
 
 export type LegacyFulfilmentResult =
-  | { kind: 'commission'; eventId: string; observation: CommissionObserved; redactedBody: Buffer }
+  | { kind: 'commission'; eventId: string; observation: CommissionObserved; campaignId: string | null; redactedBody: Buffer }
+  /** Another legacy event type: acknowledged without effect (a 4xx would be retried all day). */
+  | { kind: 'not-fulfilment-pending'; eventId: string; eventType: string; redactedBody: Buffer }
   | FirstPromoterInvalid;
+
+/**
+ * The legacy response code is the protocol: 200 makes FirstPromoter mark the reward completed,
+ * any other 2xx keeps it pending (nothing else happens), anything else is retried 7 times a day.
+ */
+export type LegacyFulfilmentAnswer =
+  | { status: 200; body: { status: 'recorded' } }
+  | { status: 202; body: { status: 'pending'; reason: LegacyPendingReason } }
+  | { status: 202; body: { status: 'ignored'; reason: 'not-fulfilment-pending' } };
+
+/** Why a fulfilment stays pending at FirstPromoter; each is recorded for the operator. */
+export type LegacyPendingReason = 'no-user' | 'unit-not-delivered' | 'counted-by-webhooks-v2';
+
+export interface LegacyDeliveryFacts {
+  /** Reward units this deployment delivers (FIRSTPROMOTER_DELIVERED_UNITS). */
+  deliveredUnits: ReadonlySet<string>;
+  /** Whether the campaign sends webhooks v2 too: then v2 is the record and this fulfilment is not booked again. */
+  campaignCountedByWebhooksV2: boolean;
+}
+
+/** 200 only once the reward is recorded for a known user in a unit this deployment delivers. */
+export function decideLegacyFulfilmentAnswer(result: Exclude<LegacyFulfilmentResult, FirstPromoterInvalid>, facts: LegacyDeliveryFacts): LegacyFulfilmentAnswer {
+  if (result.kind === 'not-fulfilment-pending') return { status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } };
+  if (facts.campaignCountedByWebhooksV2) return pending('counted-by-webhooks-v2');
+  if (result.observation.aui === UNATTRIBUTED_AUI) return pending('no-user');
+  if (!facts.deliveredUnits.has(result.observation.unit)) return pending('unit-not-delivered');
+  return { status: 200, body: { status: 'recorded' } };
+}
+
+const pending = (reason: LegacyPendingReason): LegacyFulfilmentAnswer => ({ status: 202, body: { status: 'pending', reason } });
 
 /**
  * FirstPromoter documents the legacy `data.id` as the "fulfilment object id": the record of
@@ -43,7 +75,8 @@ function readLegacyBody(body: JsonRecord, context: FirstPromoterNormaliseContext
   const event = requiredRecord(body.event, 'event');
   const eventId = requiredIdentifier(event.id, 'event.id');
   const eventType = requiredText(event.type, 'event.type').toLowerCase();
-  if (eventType !== 'fulfilment_pending') throw invalid('event.type', 'must be fulfilment_pending');
+  const redactedBody = Buffer.from(JSON.stringify(redactJson(body)), 'utf8');
+  if (eventType !== 'fulfilment_pending') return { kind: 'not-fulfilment-pending', eventId, eventType, redactedBody };
   const data = requiredRecord(body.data, 'data');
   const observation = toObservation(
     {
@@ -65,5 +98,6 @@ function readLegacyBody(body: JsonRecord, context: FirstPromoterNormaliseContext
     },
     context,
   );
-  return { kind: 'commission', eventId, observation, redactedBody: Buffer.from(JSON.stringify(redactJson(body)), 'utf8') };
+  const campaignId = optionalIdentifier(optionalRecord(data.campaign)?.id, 'data.campaign.id');
+  return { kind: 'commission', eventId, observation, campaignId, redactedBody };
 }

@@ -26,7 +26,7 @@ export interface FirstPromoterReading {
  * (webhook, its redelivery, or the API pull), so the ledger can drop duplicates by id.
  * The channel and delivery id are left out on purpose.
  */
-export function firstPromoterObservationId(reading: FirstPromoterReading): string {
+export function firstPromoterObservationId(reading: Pick<FirstPromoterReading, 'commissionId' | 'modifiedDate' | 'state' | 'userAmount' | 'unit' | 'aui'>): string {
   const identity = ['firstpromoter', reading.commissionId, reading.modifiedDate, reading.state, reading.userAmount, reading.unit, reading.aui];
   return 'firstpromoter:' + createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }

@@ -49,6 +49,8 @@ export function readReward(unitValue: unknown, amountValue: unknown, context: Fi
   const word = requiredText(unitValue, `${prefix}unit`).toLowerCase();
   if (!isRewardUnit(word)) throw invalid(`${prefix}unit`, `must be one of ${FirstPromoterRewardUnits.join(', ')}`);
   const amount = requiredDecimal(amountValue, `${prefix}amount`);
+  // A cash amount like 14.70 is dollars sent where cents are documented: dividing it by 100 would book 0.147.
+  if (word === 'cash' && !amount.isInteger()) throw invalid(`${prefix}amount`, 'must be a whole number of cents for unit cash (FirstPromoter sends cash amounts in cents)');
   return rewardIn(word, amount, context);
 }
 
@@ -80,28 +82,54 @@ export function userIdOrUnattributed(value: unknown, field: string): string {
 
 /**
  * The AUI travels as `promoter_campaign.promoter.cust_id` (promoter rewards) or `referral.uid`
- * (rewards for the referred customer). Which one the commission belongs to is campaign
- * configuration; when the chosen id is missing the commission is unattributed, never given to
- * the other party (that would credit the wrong person).
+ * (rewards for the referred customer); which party a reward is for is decided per reward
+ * (rewardedPartyOf). A promoter without `cust_id` (the API's commissions carry none) is found in
+ * the promoter directory. When the chosen id is missing the commission is unattributed, never
+ * given to the other party (that would credit the wrong person).
  */
 export function readAui(data: JsonRecord, context: FirstPromoterNormaliseContext, prefix: string): string {
-  const party = rewardedParty(campaignIdOf(data, prefix), context);
+  const party = rewardedPartyOf(data, context, prefix);
   switch (party) {
     case 'promoter': {
       const promoter = optionalRecord(optionalRecord(data.promoter_campaign)?.promoter);
-      return userIdOrUnattributed(promoter?.cust_id, `${prefix}promoter_campaign.promoter.cust_id`);
+      const field = `${prefix}promoter_campaign.promoter.cust_id`;
+      const promoterId = optionalIdentifier(promoter?.id, `${prefix}promoter_campaign.promoter.id`);
+      const known = promoterId === null ? undefined : context.promoterUserIds?.get(promoterId);
+      return optionalIdentifier(promoter?.cust_id, field, 'aui') ?? (known === undefined ? UNATTRIBUTED_AUI : userIdOrUnattributed(known, field));
     }
     case 'referral':
       return userIdOrUnattributed(optionalRecord(data.referral)?.uid, `${prefix}referral.uid`);
   }
 }
 
-function rewardedParty(campaignId: string | null, context: FirstPromoterNormaliseContext): FirstPromoterRewardedParty {
-  const configured = campaignId === null ? undefined : context.rewardedPartyByCampaignId?.get(campaignId);
-  return configured ?? context.defaultRewardedParty ?? FIRSTPROMOTER_DEFAULT_REWARDED_PARTY;
+/** Words in a reward's name that say whom it is for, as partners name them ("Friend: 1 free month"). */
+const referralWords = /\b(referral|referred|friend|customer|invitee)\b/i;
+const promoterWords = /\b(promoter|affiliate|ambassador|referrer)\b/i;
+
+/**
+ * Who receives this reward: the reward's configured party, else what its name says, else the
+ * campaign's configured party, else the default. Per reward, because one campaign can reward both.
+ */
+export function rewardedPartyOf(data: JsonRecord, context: FirstPromoterNormaliseContext, prefix: string): FirstPromoterRewardedParty {
+  const reward = optionalRecord(data.reward);
+  const rewardId = optionalIdentifier(reward?.id, `${prefix}reward.id`);
+  const configured = rewardId === null ? undefined : context.rewardedPartyByRewardId?.get(rewardId);
+  if (configured !== undefined) return configured;
+  const named = partyNamed(typeof reward?.name === 'string' ? reward.name : '');
+  if (named !== null) return named;
+  const campaignId = campaignIdOf(data, prefix);
+  const byCampaign = campaignId === null ? undefined : context.rewardedPartyByCampaignId?.get(campaignId);
+  return byCampaign ?? context.defaultRewardedParty ?? FIRSTPROMOTER_DEFAULT_REWARDED_PARTY;
 }
 
-function campaignIdOf(data: JsonRecord, prefix: string): string | null {
+function partyNamed(name: string): FirstPromoterRewardedParty | null {
+  const referral = referralWords.test(name);
+  const promoter = promoterWords.test(name);
+  if (referral === promoter) return null;
+  return referral ? 'referral' : 'promoter';
+}
+
+export function campaignIdOf(data: JsonRecord, prefix: string): string | null {
   const link = optionalRecord(data.promoter_campaign);
   return (
     optionalIdentifier(link?.campaign_id, `${prefix}promoter_campaign.campaign_id`) ??

@@ -1,10 +1,11 @@
 import { CommissionObserved } from '@earnings/contracts';
 import { CommissionVersion, observeCommission } from './commission';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
-import { guarded, invalid, JsonRecord, optionalRecord, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { guarded, invalid, JsonRecord, optionalRecord, optionalTimestamp, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
 
 export type FirstPromoterWebhookResult =
-  | { kind: 'commission'; eventId: string; observation: CommissionObserved }
+  /** `timestamp`: when FirstPromoter says the change happened (the envelope's), if it said. */
+  | { kind: 'commission'; eventId: string; observation: CommissionObserved; timestamp: string | null }
   /** Another entity (promoter, referral, payout, ...): acknowledge it and keep the raw body. */
   | { kind: 'not-a-commission'; eventId: string; eventType: string }
   | FirstPromoterInvalid;
@@ -27,7 +28,7 @@ function readEnvelope(envelope: JsonRecord, context: FirstPromoterNormaliseConte
   const data = requiredRecord(envelope.data, 'data');
   const version = commissionVersion(envelope, data, eventType.toLowerCase());
   const observation = observeCommission(data, { ...context, channel: 'webhook', deliveryId: eventId }, version, 'data.');
-  return { kind: 'commission', eventId, observation };
+  return { kind: 'commission', eventId, observation, timestamp: optionalTimestamp(envelope.timestamp, 'timestamp') };
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   FIRSTPROMOTER_API_BASE_URL,
   FirstPromoterApiCommission,
   FirstPromoterApiConfig,
+  FirstPromoterApiPromoter,
+  FirstPromoterBatch,
   FirstPromoterBatchResult,
   ListCommissionsQuery,
 } from './types';
@@ -16,7 +18,7 @@ const DEFAULT_BATCH_POLL_ATTEMPTS = 8;
 const BATCH_POLL_INTERVAL_MS_MAX = 30_000;
 const PER_PAGE_MAX = 100;
 
-type CommissionAction = 'approve' | 'deny' | 'mark_fulfilled' | 'mark_unfulfilled';
+export type CommissionAction = 'approve' | 'deny' | 'mark_fulfilled' | 'mark_unfulfilled';
 
 /**
  * FirstPromoter admin API v2, the parts the ledger uses: list commissions, and the four batch
@@ -71,6 +73,38 @@ export class FirstPromoterApiClient {
   /** The delivery was reversed: FirstPromoter moves the payout back to pending. */
   markUnfulfilled(ids: readonly (string | number)[]): Promise<FirstPromoterBatchResult> {
     return this.#runAction('mark_unfulfilled', ids);
+  }
+
+  /**
+   * Posts one action and returns what FirstPromoter answered at once: a finished batch, or the id
+   * of the batch process still running (more than 5 ids), for the caller to follow with
+   * `batchProcess` on its own schedule, never posting the same ids again meanwhile.
+   */
+  async startAction(action: CommissionAction, ids: readonly (string | number)[]): Promise<FirstPromoterBatch> {
+    const label = `FirstPromoter POST /commissions/${action}`;
+    return readBatch(await this.#request({ method: 'POST', path: `/commissions/${action}`, body: { ids: commissionIds(ids) } }), label, this.#http.apiKey);
+  }
+
+  /** One look at a batch process (GET /batch_processes/{id}). */
+  async batchProcess(batchId: number): Promise<FirstPromoterBatch> {
+    const label = `FirstPromoter GET /batch_processes/${batchId}`;
+    return readBatch(await this.#request({ method: 'GET', path: `/batch_processes/${batchId}` }), label, this.#http.apiKey);
+  }
+
+  /**
+   * The promoter record (GET /promoters/{id}): its `cust_id` is the partner's user id, which the
+   * API's commissions do not carry. Null when FirstPromoter knows no such promoter.
+   */
+  async promoter(promoterId: string): Promise<FirstPromoterApiPromoter | null> {
+    if (!/^[0-9]{1,15}$/.test(promoterId)) throw new FirstPromoterApiError('invalid-argument', 'a promoter id is a positive integer');
+    try {
+      const body = await this.#request({ method: 'GET', path: `/promoters/${promoterId}` });
+      if (!isObject(body)) throw new FirstPromoterApiError('bad-response', 'FirstPromoter GET /promoters/{id} did not answer an object');
+      return body;
+    } catch (error) {
+      if (error instanceof FirstPromoterApiError && error.code === 'not-found') return null;
+      throw error;
+    }
   }
 
   async #commissionPage(query: ListCommissionsQuery, page: number): Promise<FirstPromoterApiCommission[]> {

@@ -30,6 +30,9 @@ export interface ListCommissionsQuery {
 /** A commission as the API serialises it; untrusted until normalised (normaliseFirstPromoterCommission). */
 export type FirstPromoterApiCommission = Readonly<Record<string, unknown>>;
 
+/** A promoter as the Promoters API serialises it; untrusted until read (`cust_id` is the partner's user id). */
+export type FirstPromoterApiPromoter = Readonly<Record<string, unknown>>;
+
 export const FirstPromoterBatchStatuses = ['pending', 'in_progress', 'completed', 'failed', 'stopped'] as const;
 export type FirstPromoterBatchStatus = (typeof FirstPromoterBatchStatuses)[number];
 

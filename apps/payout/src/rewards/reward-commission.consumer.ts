@@ -1,0 +1,50 @@
+import { CommissionObserved, parseCommissionObserved, Topics } from '@earnings/contracts';
+import { RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
+import { ApplyingHealth } from '@earnings/service-shell';
+import type { Logger } from 'pino';
+import { RewardDeliveryService } from './reward-delivery.service';
+
+export interface RewardCommissionConsumerOptions {
+  groupId: string;
+  sessionTimeoutMs: number;
+}
+
+/**
+ * The payout service learns FirstPromoter reward commissions from commission-observed itself
+ * (its own group and table) instead of reading the ledger's tables. A message that breaks the
+ * schema is the projector's to dead-letter; here it is skipped and logged.
+ */
+export class RewardCommissionConsumer {
+  private running: RunningMessageConsumer | null = null;
+
+  constructor(
+    private readonly kafka: Parameters<typeof startMessageConsumer>[0],
+    private readonly deliveries: RewardDeliveryService,
+    private readonly options: RewardCommissionConsumerOptions,
+    private readonly logger: Logger,
+    private readonly health: ApplyingHealth,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = await startMessageConsumer(
+      this.kafka,
+      { groupId: this.options.groupId, topic: Topics.commissionObserved, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
+      async (values) => void (await this.deliveries.apply(this.readable(values))),
+      this.health,
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop();
+  }
+
+  private readable(values: string[]): CommissionObserved[] {
+    const observations: CommissionObserved[] = [];
+    for (const value of values) {
+      const parsed = parseCommissionObserved(value);
+      if (parsed.ok) observations.push(parsed.value);
+      else this.logger.error({ problem: parsed.reason }, 'unreadable commission-observed message skipped by the reward consumer');
+    }
+    return observations;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './reward-delivery';
+export * from './fulfilment-marking';

@@ -1,0 +1,59 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { ConsumerHealthReport, reportConsumerHealth } from './consumer-health';
+
+export interface MessageConsumerOptions {
+  groupId: string;
+  topic: string;
+  /** After a crash, the group waits this long for the dead member. */
+  sessionTimeoutMs: number;
+  fromBeginning: boolean;
+}
+
+/** Readiness of a consumer that applies batches: joined, and no partition failing for long (ApplyingHealth has this shape). */
+export interface BatchHealthReport extends ConsumerHealthReport {
+  partitionApplied(partition: string): void;
+  partitionFailing(partition: string, reason: string, nowMs: number): void;
+}
+
+export interface RunningMessageConsumer {
+  stop(): Promise<void>;
+}
+
+/**
+ * One consumer of one topic with its options written out, handing each batch's message values
+ * (in partition order) to `apply`. A batch that throws is retried by kafkajs from the same offset,
+ * and its partition reported failing meanwhile; offsets are committed only after `apply` returns.
+ */
+export async function startMessageConsumer(
+  kafka: Kafka,
+  options: MessageConsumerOptions,
+  apply: (values: string[]) => Promise<void>,
+  health: BatchHealthReport,
+): Promise<RunningMessageConsumer> {
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    heartbeatInterval: 3_000,
+    maxBytesPerPartition: 1024 * 1024,
+    maxWaitTimeInMs: 100,
+    allowAutoTopicCreation: false,
+  });
+  reportConsumerHealth(consumer, health);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning });
+  await consumer.run({
+    autoCommit: true,
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch }: EachBatchPayload) => {
+      const partition = `${batch.topic}/${batch.partition}`;
+      try {
+        await apply(batch.messages.map((message) => message.value?.toString('utf8') ?? ''));
+        health.partitionApplied(partition);
+      } catch (error) {
+        health.partitionFailing(partition, (error as Error).message.split('\n')[0].slice(0, 300), Date.now());
+        throw error;
+      }
+    },
+  });
+  return { stop: () => consumer.disconnect() };
+}

@@ -32,6 +32,18 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimulatorState)
   app.post('/_admin/callbacks/send', async (request, reply) => sendCallbacksNow(state, request.body, reply));
   app.get('/_admin/expected-balances', async (request, reply) => expectedBalancesNow(state, request.query as JsonObject, reply));
   app.get('/_admin/commissions', async (request, reply) => listCommissions(state, request.query as JsonObject, reply));
+  app.get('/_admin/commissions/held', async () => ({ commissionIds: state.heldBackIds() }));
+  app.put('/_admin/commissions/held', async (request, reply) => holdBack(state, request.body, reply));
+}
+
+/** Body: {commissionIds: number[]}, replacing the held set; [] releases every record. */
+function holdBack(state: SimulatorState, rawBody: unknown, reply: FastifyReply): unknown {
+  const ids = objectBody(rawBody)?.commissionIds;
+  if (!Array.isArray(ids) || ids.length > commissionsListedMax || !ids.every((id) => Number.isSafeInteger(id))) {
+    return badRequest(reply, `the body must be {"commissionIds": [<integer>, ...]} with at most ${commissionsListedMax} ids`);
+  }
+  state.holdBack(ids as number[]);
+  return { commissionIds: state.heldBackIds() };
 }
 
 function badRequest(reply: FastifyReply, message: string): FastifyReply {

@@ -29,6 +29,11 @@ export class SimulatorState {
   private nowMicros: number;
   private callbackSends = 0;
   private latestCache: { atMicros: number; records: VersionedRecord[] } | null = null;
+  /**
+   * Commission ids the Commission API leaves out of its pages, as if Wildfire's record lagged
+   * behind: the reconcile tests see a clean report while a record is held, a drifted one after.
+   */
+  private heldBack: ReadonlySet<number> = new Set();
 
   constructor(readonly options: SimulatorOptions) {
     this.history = generateHistory({ seed: options.seed, users: options.users, commissions: options.commissions, currencies: options.currencies, auiPrefix: options.auiPrefix });
@@ -57,7 +62,16 @@ export class SimulatorState {
     if (this.latestCache?.atMicros !== this.nowMicros) {
       this.latestCache = { atMicros: this.nowMicros, records: sortedByModified(latestAt(this.history.commissions, this.nowMicros)) };
     }
-    return this.latestCache.records;
+    const records = this.latestCache.records;
+    return this.heldBack.size === 0 ? records : records.filter((record) => !this.heldBack.has(record.commission.commissionId));
+  }
+
+  holdBack(commissionIds: readonly number[]): void {
+    this.heldBack = new Set(commissionIds);
+  }
+
+  heldBackIds(): number[] {
+    return [...this.heldBack].sort((left, right) => left - right);
   }
 
   /** Every version with afterMicros < ModifiedDate <= throughMicros, in ModifiedDate order (callbacks). */

@@ -92,14 +92,23 @@ describe('the earnings dashboard in a browser', () => {
 
   const newPage = async (width: number, height: number): Promise<Page> => {
     const context = await browser.newContext({ viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC', deviceScaleFactor: width < 500 ? 2 : 1 });
-    return context.newPage();
+    const page = await context.newPage();
+    // What the page logged and threw, so a failure says what the browser saw.
+    page.on('console', (message) => browserLog.push(`console.${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => browserLog.push(`page error: ${error.message}`));
+    return page;
   };
+  const browserLog: string[] = [];
 
   const signIn = async (page: Page): Promise<void> => {
     await page.goto(`${dashboard.baseUrl}/`);
     await page.getByLabel('User (AUI)').fill(userA);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('card-available').waitFor({ timeout: waitMs });
+    try {
+      await page.getByTestId('card-available').waitFor({ timeout: waitMs });
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\npage text: ${await page.locator('body').innerText()}\nbrowser log:\n${browserLog.slice(-20).join('\n')}`);
+    }
   };
 
   const amountOf = (page: Page, testId: string) => page.getByTestId(testId).locator('[data-amount]').first().getAttribute('data-amount');

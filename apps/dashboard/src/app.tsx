@@ -122,10 +122,13 @@ function LiveIndicator({ live }: { live: LiveStatus }) {
 }
 
 function Failure({ failure, onRetry }: { failure: QueryFailure; onRetry: () => void }) {
-  const message =
-    failure.kind === 'forbidden' ? 'This sign-in does not give access to these earnings.'
-      : failure.kind === 'session-expired' ? expiredMessage
-        : "We can't reach the earnings service right now. Your money is safe; please try again in a moment.";
+  const messages: Record<QueryFailure['kind'], string> = {
+    forbidden: 'This sign-in does not give access to these earnings.',
+    'session-expired': expiredMessage,
+    unavailable: "We can't reach the earnings service right now. Your money is safe; please try again in a moment.",
+    'bad-request': 'Something went wrong on our side showing your earnings. We have been told; please try again later.',
+  };
+  const message = messages[failure.kind];
   return (
     <section className="panel empty" role="alert" data-testid="failure">
       <h2>{failure.kind === 'forbidden' ? 'Not allowed' : 'Earnings unavailable'}</h2>

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { QueryClient, QueryFailure } from './graphql/client';
-import { earningsUpdatedSubscription, summaryQuery } from './graphql/queries';
+import { earningsUpdatedSubscription, summaryQuery, waitingQuery } from './graphql/queries';
 import { Earnings, Summary } from './graphql/types';
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
@@ -23,7 +23,11 @@ export function useDashboard(client: QueryClient, aui: string): { state: Dashboa
   const load = useCallback(async () => {
     const request = ++latestRequest.current;
     try {
-      const summary = await client.request<Summary>(summaryQuery, { aui });
+      const [main, waiting] = await Promise.all([
+        client.request<Omit<Summary, 'waiting'>>(summaryQuery, { aui }),
+        client.request<Pick<Summary, 'waiting'>>(waitingQuery, { aui }),
+      ]);
+      const summary: Summary = { ...main, ...waiting };
       if (request === latestRequest.current) setState({ status: 'ready', summary, stale: false, changedAt: Date.now() });
     } catch (error) {
       if (request !== latestRequest.current) return;

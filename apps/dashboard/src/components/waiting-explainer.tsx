@@ -1,5 +1,5 @@
 import { addDays, formatDate, typicalReturnWindowDays } from '../dates';
-import { CommissionState, Transaction } from '../graphql/types';
+import { CommissionState, WaitingTransaction } from '../graphql/types';
 import { sumDecimals } from '../money';
 import { Amount } from './amount';
 import { CommissionBadge } from './status-badge';
@@ -7,14 +7,14 @@ import { CommissionBadge } from './status-badge';
 const waitingStates: CommissionState[] = ['PENDING', 'CONFIRMED', 'READY'];
 
 /** The latest date a store's usual return window would end, among these purchases: an estimate, said as one. */
-function expectedBy(transactions: Transaction[]): string | null {
+function expectedBy(transactions: WaitingTransaction[]): string | null {
   const dates = transactions.map((transaction) => transaction.eventDate).filter((date): date is string => date !== null).sort();
   const last = dates[dates.length - 1];
   return last ? addDays(last, typicalReturnWindowDays) : null;
 }
 
 /** "Why is this pending": each waiting state in plain words, with its total and, for purchases, when the wait usually ends. */
-export function WaitingExplainer({ waiting, unit }: { waiting: Transaction[]; unit: string }) {
+export function WaitingExplainer({ waiting, unit }: { waiting: WaitingTransaction[]; unit: string }) {
   const groups = waitingStates
     .map((state) => ({ state, transactions: waiting.filter((transaction) => transaction.state === state && transaction.unit === unit) }))
     .filter((group) => group.transactions.length > 0);

@@ -79,10 +79,13 @@ export interface Page<T> {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
+/** A commission waiting to become available, as "why is money pending" needs it. */
+export type WaitingTransaction = Pick<Transaction, 'source' | 'state' | 'amount' | 'unit' | 'eventDate' | 'statusExplanation'>;
+
 export interface Summary {
   earnings: Earnings;
   payoutSchedule: PayoutSchedule[];
-  payouts: Page<Payout>;
+  payouts: { edges: { node: Payout }[] };
   earningsHistory: EarningsSeries[];
-  waiting: Page<Transaction>;
+  waiting: { edges: { node: WaitingTransaction }[] };
 }

@@ -49,7 +49,7 @@ describe('the earnings dashboard in a browser', () => {
       of(4, '1.5', 'CONFIRMED', '2026-10-20'),
       of(5, '0.85', 'READY', '2026-10-01'),
       of(6, '4', 'REJECTED', '2026-08-20'),
-      of(7, '-0.6', 'PENDING', '2026-11-12', '03'),
+      of(7, '-0.6', 'PENDING', '2026-11-12', '1003'),
       ...[8, 9, 10, 11, 12, 13].map((n) => of(n, '1.00', 'PAYABLE', `2026-08-${String(n).padStart(2, '0')}`)),
     ];
   };
@@ -190,7 +190,7 @@ describe('the earnings dashboard in a browser', () => {
     await page.getByTestId('transactions').locator('[data-testid^="transaction-"]').first().waitFor({ timeout: waitMs });
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBe(0);
-    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-phone.png') });
     await page.context().close();
   });
 

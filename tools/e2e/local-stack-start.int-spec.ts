@@ -35,7 +35,7 @@ describe('npm start', () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('local_stack_start');
     const suffix = uniqueSuffix();
-    const ports = { INGEST_PORT: await freePort(), PROJECTOR_PORT: await freePort(), PAYOUT_PORT: await freePort(), QUERY_PORT: await freePort(), SIMULATOR_PORT: await freePort() };
+    const ports = { INGEST_PORT: await freePort(), PROJECTOR_PORT: await freePort(), PAYOUT_PORT: await freePort(), QUERY_PORT: await freePort(), SIMULATOR_PORT: await freePort(), DASHBOARD_PORT: await freePort() };
     start = spawn(process.execPath, [join(workspaceRoot(), 'dist/tools/local-stack/start.js')], {
       cwd: workspaceRoot(),
       // Its own process group, as a terminal's foreground job is: the test's SIGINT then reaches it as a Ctrl-C would.

@@ -33,8 +33,8 @@ export function EarningsChart({ series }: { series: EarningsSeries | undefined }
         ],
         series: [
           {},
-          { label: 'Lifetime earned', stroke: '#0f766e', width: 2, fill: 'rgba(15, 118, 110, 0.10)' },
-          { label: 'Paid out', stroke: '#4f46e5', width: 2, dash: [6, 4] },
+          { label: 'Lifetime earned', stroke: '#0f766e', width: 2, fill: 'rgba(15, 118, 110, 0.10)', points: { show: false } },
+          { label: 'Paid out', stroke: '#4f46e5', width: 2, dash: [6, 4], points: { show: false } },
         ],
       },
       data,

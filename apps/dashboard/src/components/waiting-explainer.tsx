@@ -30,7 +30,7 @@ export function WaitingExplainer({ waiting, unit }: { waiting: WaitingTransactio
               <div className="waiting-head">
                 <CommissionBadge state={state} />
                 <Amount value={sumDecimals(transactions.map((transaction) => transaction.amount))} unit={unit} className="figure-small" />
-                <span className="muted">{transactions.length === 1 ? '1 purchase' : `${transactions.length} purchases`}</span>
+                <span className="muted">{transactions.length === 1 ? '1 transaction' : `${transactions.length} transactions`}</span>
               </div>
               <p>{transactions[0].statusExplanation}</p>
               {estimate && <p className="muted">Usually settled by about {formatDate(estimate)}, when the stores' return windows close.</p>}

@@ -71,7 +71,10 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
 
   beforeAll(async () => {
     // Rewards are not in the thresholds: they go on approval, not with the cash run.
-    stack = await startPayoutStack('fp-rewards', { PAYOUT_THRESHOLDS: 'USD:10,EUR:10', PAYOUT_REWARD_FULFILLER: 'ledger_credit' });
+    stack = await startPayoutStack('fp-rewards', {
+      // Consistent with ingest's FIRSTPROMOTER_DELIVERED_UNITS: fixed discounts are not delivered here.
+      PAYOUT_THRESHOLDS: 'USD:10,EUR:10', PAYOUT_REWARD_FULFILLER: 'ledger_credit', PAYOUT_REWARD_FULFILLERS: 'mon_discount:none',
+    });
     await restartApp(stack.services, 'ingest', ingestEnv(false));
   }, 300_000);
 

@@ -15,9 +15,12 @@ export interface KnownFirstPromoterVersion {
   versionDate: string;
 }
 
-/** What decides a commission's balances: state, amount, unit and owner. */
+/**
+ * One version's content: FirstPromoter's own date (a re-approval is a new version even with the
+ * same amount) and what decides balances: state, amount, unit and owner. Computed before redating.
+ */
 export function firstPromoterContentKey(observation: CommissionObserved): string {
-  const content = [observation.state, observation.sourceStatus, observation.userAmount, observation.unit, observation.aui];
+  const content = [observation.modifiedDate, observation.state, observation.sourceStatus, observation.userAmount, observation.unit, observation.aui];
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
 }
 
@@ -33,8 +36,13 @@ export function assignFirstPromoterVersionDate(observation: CommissionObserved, 
   const latestMicros = known.reduce((latest, version) => (toEpochMicros(version.versionDate) > latest ? toEpochMicros(version.versionDate) : latest), -1n);
   if (toEpochMicros(observation.modifiedDate) > latestMicros) return observation.modifiedDate;
   const changedMicros = toEpochMicros(changedAt);
-  const micros = changedMicros > latestMicros ? changedMicros : latestMicros + 1000n;
-  return new Date(Number(micros / 1000n)).toISOString();
+  return canonicalOfMicros(changedMicros > latestMicros ? changedMicros : latestMicros + 1000n);
+}
+
+/** The event schema's form: six fractional digits, UTC. */
+function canonicalOfMicros(micros: bigint): string {
+  const milliseconds = new Date(Number(micros / 1000n)).toISOString();
+  return milliseconds.replace('Z', `${String(micros % 1000n).padStart(3, '0')}Z`);
 }
 
 /** The observation under another version date, with the id that date gives it. */

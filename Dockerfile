@@ -43,3 +43,9 @@ CMD ["node", "--enable-source-maps", "dist/apps/query/src/main.js"]
 FROM runtime AS partner-simulator
 EXPOSE 3010
 CMD ["node", "--enable-source-maps", "dist/apps/partner-simulator/src/main.js"]
+
+# The earnings dashboard: its page (built by Vite in the build stage) and the small server that
+# serves it and forwards /graphql to DASHBOARD_QUERY_URL. No development sign-in here.
+FROM runtime AS dashboard
+EXPOSE 3005
+CMD ["node", "--enable-source-maps", "dist/apps/dashboard/server/main.js"]

@@ -40,6 +40,7 @@ describe('the earnings dashboard in a browser', () => {
     const of = (n: number, amount: string, state: 'PENDING' | 'CONFIRMED' | 'READY' | 'PAYABLE' | 'REJECTED', date: string, order = `10${String(n).padStart(2, '0')}`) => ({
       ...commission({ aui: userA, commissionId: commissionId(n), amount, state, eventDate: day(date, '10'), modifiedDate: day(date) }),
       merchantOrderId: `ord-${suffix}-${order}`,
+      sourceStatus: ({ PENDING: 'pending', CONFIRMED: 'confirmed', READY: 'ready', PAYABLE: 'paid', REJECTED: 'disqualified' } as const)[state],
     });
     return [
       of(1, '5.25', 'PAYABLE', '2026-09-01'),
@@ -211,13 +212,16 @@ describe('the earnings dashboard in a browser', () => {
   it('sends an expired session back to sign-in with a message the user understands', async () => {
     const page = await newPage(1280, 900);
     const expired = hs256Token(jwtSecret, { sub: userA, exp: Math.floor(Date.now() / 1000) - 60 });
+    const signInSaysSessionEnded = async () => {
+      await page.getByLabel('User (AUI)').waitFor({ timeout: waitMs });
+      expect(await page.getByRole('alert').textContent()).toBe('Your session has ended. Sign in again to see your earnings.');
+    };
     await page.goto(`${dashboard.baseUrl}/#token=${expired}`);
-    await page.getByText('Your session has ended. Sign in again to see your earnings.').waitFor({ timeout: waitMs });
+    await signInSaysSessionEnded();
     // A token the page believes valid but the server refuses (another secret): the same screen.
     const forged = hs256Token('another-secret-that-is-at-least-32-characters', { sub: userA });
     await page.goto(`${dashboard.baseUrl}/#token=${forged}`);
-    await page.getByText('Your session has ended. Sign in again to see your earnings.').waitFor({ timeout: waitMs });
-    expect(await page.getByLabel('User (AUI)').count()).toBe(1);
+    await signInSaysSessionEnded();
     await page.context().close();
   });
 

@@ -48,7 +48,11 @@ export function CommissionHistoryDialog({ client, aui, transaction, onClose }: {
               <tr key={version.modifiedDate}>
                 <td>{formatDateTime(version.modifiedDate)}</td>
                 <td><CommissionBadge state={version.state} /> <span className="muted">{version.sourceStatus}</span></td>
-                <td><Amount value={version.amount} unit={version.unit} /></td>
+                <td>
+                  <Amount value={version.amount} unit={version.unit} />
+                  {/* Support settles disputes on the exact figure, not the rounded one. */}
+                  <span className="muted exact">{version.amount} {version.unit}</span>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -225,7 +225,7 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
     expect(await ledgerPending('attr-old')).toBe('0');
 
     const cash = await webhook({ id: id(72), status: 'pending', unit: 'cash', amount: '14.70', promoterId: 9702, custId: aui('cash'), campaignId: 902, statusUpdatedAt: '2026-10-02T09:15:05.120Z' }, {}, 'commission.created');
-    expect(cash).toEqual({ status: 400, body: { error: { code: 'invalid-field', message: expect.stringContaining('whole number of cents') } } });
+    expect(cash).toEqual({ status: 400, body: { error: { code: 'invalid-field', field: 'data.amount', message: expect.stringContaining('whole number of cents') } } });
   }, 120_000);
 
   it('8. a reward FirstPromoter reports by the legacy webhook and by webhooks v2 counts once', async () => {

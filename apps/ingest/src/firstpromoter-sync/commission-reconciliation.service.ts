@@ -79,7 +79,11 @@ export class CommissionReconciliationService {
         // Publishing it would move the reward from its user (known from a webhook) to no one: skipped until the promoter is known.
         outcome.unknownPromoters += 1;
         this.recordsRefused.inc({ code: 'unknown-promoter' });
-      } else if (result.kind === 'commission') observations.push(await versionedObservation(this.directory, result.observation, receivedAt));
+      } else if (result.kind === 'commission') {
+        const observation = await versionedObservation(this.directory, result.observation, receivedAt);
+        await this.directory.learnV2Reward(promoterIdentityOf(commission)?.campaignId ?? null, observation);
+        observations.push(observation);
+      }
       else {
         // Skipped, not fatal: failing the run on it would fail every run after it too. It stays in raw-inbound with its chunk.
         outcome.invalidRecords += 1;

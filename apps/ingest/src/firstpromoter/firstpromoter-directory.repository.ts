@@ -1,4 +1,4 @@
-import { CommissionObserved } from '@earnings/contracts';
+import { CommissionObserved, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import {
   assignFirstPromoterVersionDate, firstPromoterContentKey, FirstPromoterPromoterIdentity, KnownFirstPromoterVersion, LegacyPendingReason, withFirstPromoterVersionDate,
 } from '@earnings/domain';
@@ -33,15 +33,28 @@ export class FirstPromoterDirectoryRepository {
     return new Map(rows.map((row) => [row.promoter_id, row.user_id]));
   }
 
-  async learnV2Campaign(campaignId: string | null): Promise<void> {
-    if (campaignId === null) return;
-    await this.dataSource.query('INSERT INTO firstpromoter_v2_campaign (campaign_id) VALUES ($1) ON CONFLICT DO NOTHING', [campaignId]);
+  /** An approved, attributed v2 reward, for a legacy fulfilment of the same reward to find. */
+  async learnV2Reward(campaignId: string | null, observation: CommissionObserved): Promise<void> {
+    if (campaignId === null || observation.state !== 'PAYABLE' || observation.aui === UNATTRIBUTED_AUI) return;
+    await this.dataSource.query(
+      `INSERT INTO firstpromoter_v2_reward (commission_id, campaign_id, aui, unit, amount) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (commission_id) DO UPDATE SET campaign_id = EXCLUDED.campaign_id, aui = EXCLUDED.aui, unit = EXCLUDED.unit, amount = EXCLUDED.amount`,
+      [observation.commissionId, campaignId, observation.aui, observation.unit, observation.userAmount],
+    );
   }
 
-  async isV2Campaign(campaignId: string | null): Promise<boolean> {
-    if (campaignId === null) return false;
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM firstpromoter_v2_campaign WHERE campaign_id = $1', [campaignId]);
-    return rows.length > 0;
+  /** Claims the v2 commission this legacy event reports (a retry finds its own claim again); null when none matches. */
+  async claimV2Reward(eventId: string, campaignId: string | null, observation: CommissionObserved): Promise<string | null> {
+    if (campaignId === null) return null;
+    const rows = updatedRows<{ commission_id: string }>(await this.dataSource.query(
+      `UPDATE firstpromoter_v2_reward SET legacy_event_id = $1
+        WHERE commission_id = (SELECT commission_id FROM firstpromoter_v2_reward
+                                WHERE campaign_id = $2 AND aui = $3 AND unit = $4 AND amount = $5::numeric AND (legacy_event_id IS NULL OR legacy_event_id = $1)
+                                ORDER BY legacy_event_id NULLS LAST, created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING commission_id`,
+      [eventId, campaignId, observation.aui, observation.unit, observation.userAmount],
+    ));
+    return rows[0]?.commission_id ?? null;
   }
 
   async knownVersions(commissionId: string): Promise<KnownFirstPromoterVersion[]> {
@@ -80,4 +93,9 @@ export async function versionedObservation(directory: FirstPromoterDirectoryRepo
   const assigned = assignFirstPromoterVersionDate(observation, known, changedAt);
   const recorded = await directory.recordVersion(observation.commissionId, firstPromoterContentKey(observation), assigned);
   return withFirstPromoterVersionDate(observation, recorded);
+}
+
+/** TypeORM's postgres driver answers an UPDATE ... RETURNING as [rows, affectedCount]. */
+function updatedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) ? result[0] : result) as T[];
 }

@@ -42,9 +42,9 @@ export class FirstPromoterLegacyWebhookController {
     if (result.kind === 'invalid') throw new IngestException(result.code, result.message, result.field);
     // The route without its query string: the token may travel there.
     const delivery = { source: 'firstpromoter' as const, endpoint, deliveryId: result.eventId, receivedAt, headers: request.headers, body: result.redactedBody };
-    const campaignCountedByWebhooksV2 = result.kind === 'commission' && (await this.directory.isV2Campaign(result.campaignId));
-    const answer = decideLegacyFulfilmentAnswer(result, { deliveredUnits: this.settings.firstPromoterDeliveredUnits, campaignCountedByWebhooksV2 });
-    const booked = result.kind === 'commission' && !campaignCountedByWebhooksV2;
+    const countedByWebhooksV2 = result.kind === 'commission' && (await this.directory.claimV2Reward(result.eventId, result.campaignId, result.observation)) !== null;
+    const answer = decideLegacyFulfilmentAnswer(result, { deliveredUnits: this.settings.firstPromoterDeliveredUnits, countedByWebhooksV2 });
+    const booked = result.kind === 'commission' && !countedByWebhooksV2;
     await this.publisher.publish(delivery, booked ? [result.observation] : []);
     if (result.kind === 'commission') await this.directory.learnPromoter(promoterIdentityOfBody(body), 'legacy-webhook');
     if (answer.body.status === 'pending' && result.kind === 'commission') {

@@ -49,8 +49,8 @@ export class FirstPromoterWebhookController {
         return { status: 'ignored-not-a-commission', eventId: result.eventId };
       case 'commission': {
         await this.directory.learnPromoter(promoter, 'webhook');
-        await this.directory.learnV2Campaign(promoter?.campaignId ?? null);
         const observation = await versionedObservation(this.directory, result.observation, result.timestamp ?? receivedAt);
+        await this.directory.learnV2Reward(promoter?.campaignId ?? null, observation);
         await this.publisher.publish(delivery, [observation]);
         await this.deliveries.record('firstpromoter', result.eventId);
         return { status: 'recorded', eventId: result.eventId };

@@ -27,14 +27,14 @@ export type LegacyPendingReason = 'no-user' | 'unit-not-delivered' | 'counted-by
 export interface LegacyDeliveryFacts {
   /** Reward units this deployment delivers (FIRSTPROMOTER_DELIVERED_UNITS). */
   deliveredUnits: ReadonlySet<string>;
-  /** Whether the campaign sends webhooks v2 too: then v2 is the record and this fulfilment is not booked again. */
-  campaignCountedByWebhooksV2: boolean;
+  /** Whether webhooks v2 already reported this reward (same campaign, user, unit and amount): then v2 is the record and this fulfilment is not booked again. */
+  countedByWebhooksV2: boolean;
 }
 
 /** 200 only once the reward is recorded for a known user in a unit this deployment delivers. */
 export function decideLegacyFulfilmentAnswer(result: Exclude<LegacyFulfilmentResult, FirstPromoterInvalid>, facts: LegacyDeliveryFacts): LegacyFulfilmentAnswer {
   if (result.kind === 'not-fulfilment-pending') return { status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } };
-  if (facts.campaignCountedByWebhooksV2) return pending('counted-by-webhooks-v2');
+  if (facts.countedByWebhooksV2) return pending('counted-by-webhooks-v2');
   if (result.observation.aui === UNATTRIBUTED_AUI) return pending('no-user');
   if (!facts.deliveredUnits.has(result.observation.unit)) return pending('unit-not-delivered');
   return { status: 200, body: { status: 'recorded' } };

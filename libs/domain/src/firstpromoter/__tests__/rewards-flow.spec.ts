@@ -20,13 +20,13 @@ describe('FirstPromoter legacy answers', () => {
     if (result.kind === 'invalid') throw new Error(result.message);
     return result;
   };
-  const facts = { deliveredUnits: new Set(['credits']), campaignCountedByWebhooksV2: false };
+  const facts = { deliveredUnits: new Set(['credits']), countedByWebhooksV2: false };
 
   it('200 for a known user in a delivered unit; 202 with the reason otherwise', () => {
     expect(decideLegacyFulfilmentAnswer(legacy(), facts)).toEqual({ status: 200, body: { status: 'recorded' } });
     expect(decideLegacyFulfilmentAnswer(legacy({ 'data.promoter.cust_id': '' }), facts).body).toEqual({ status: 'pending', reason: 'no-user' });
     expect(decideLegacyFulfilmentAnswer(legacy({ 'data.unit': 'points' }), facts).body).toEqual({ status: 'pending', reason: 'unit-not-delivered' });
-    expect(decideLegacyFulfilmentAnswer(legacy(), { ...facts, campaignCountedByWebhooksV2: true }).body).toEqual({ status: 'pending', reason: 'counted-by-webhooks-v2' });
+    expect(decideLegacyFulfilmentAnswer(legacy(), { ...facts, countedByWebhooksV2: true }).body).toEqual({ status: 'pending', reason: 'counted-by-webhooks-v2' });
     expect(decideLegacyFulfilmentAnswer(legacy({ 'event.type': 'promoter_accepted' }), facts)).toEqual({ status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } });
   });
 });

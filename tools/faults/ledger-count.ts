@@ -89,9 +89,9 @@ async function whereLost(lost: CallbackLoad['sent']): Promise<string> {
     if (typeof commissionId === 'string') onTopic.add(commissionId);
   }
   const missingFromKafka = lost.filter((callback) => !onTopic.has(callback.commissionId));
-  const ids = (callbacks: CallbackLoad['sent']) => callbacks.slice(0, 5).map((callback) => callback.commissionId).join(', ');
-  return `lost: ${missingFromKafka.length} never reached commission-observed though ingest answered 2xx (${ids(missingFromKafka)}), `
-    + `${lost.length - missingFromKafka.length} are on the topic but not in the ledger (${ids(lost.filter((callback) => onTopic.has(callback.commissionId)))})`;
+  const counted = (callbacks: CallbackLoad['sent']) => `${callbacks.length}${callbacks.length > 0 ? ` (commissions ${callbacks.slice(0, 5).map((callback) => callback.commissionId).join(', ')}, ...)` : ''}`;
+  return `lost: ${counted(missingFromKafka)} never reached commission-observed though ingest answered 2xx; `
+    + `${counted(lost.filter((callback) => onTopic.has(callback.commissionId)))} are on the topic but not in the ledger`;
 }
 
 async function doubledUsers(stack: FaultStack, schema: string, load: CallbackLoad): Promise<Map<string, string>> {

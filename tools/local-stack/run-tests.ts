@@ -16,6 +16,7 @@ async function main(): Promise<number> {
   const patterns = process.argv.slice(2);
   const steps: [string, string[]][] = patterns.length > 0 ? [] : [
     ['type check', ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit']],
+    ['dashboard type check', ['npx', 'tsc', '-p', 'apps/dashboard/tsconfig.json', '--noEmit']],
     ['lint', ['npx', 'eslint', '--max-warnings=0', 'apps', 'libs', 'tools']],
   ];
   for (const [name, command] of steps) {

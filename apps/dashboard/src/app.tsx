@@ -48,6 +48,13 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: (reaso
     if (state.status === 'failed' && state.failure.kind === 'session-expired') onSignOut(expiredMessage);
   }, [state, onSignOut]);
 
+  // The query service closes the live feed when the token expires; the page goes back to sign-in then too.
+  useEffect(() => {
+    if (session.expiresAtMs === null) return;
+    const timer = window.setTimeout(() => onSignOut(expiredMessage), Math.max(0, session.expiresAtMs - Date.now()));
+    return () => window.clearTimeout(timer);
+  }, [session.expiresAtMs, onSignOut]);
+
   return (
     <>
       <a className="skip-link" href="#main">Skip to your earnings</a>

@@ -54,9 +54,17 @@ export class FaultStack {
     const projectorGroup = `faults-${options.scenario}-projector`;
     const env = serviceEnvironment(broker.brokers, databaseUrl, auiPrefix, projectorGroup, options.scenario);
     const instances: RunningApps[] = [];
-    for (let instance = 0; instance < options.instanceCount; instance += 1) instances.push(await startApps(instanceApps, env));
-    const query = await startApps(['query'], env);
-    return new FaultStack(options, broker, databaseName, databaseUrl, env, auiPrefix, projectorGroup, instances, query);
+    try {
+      for (let instance = 0; instance < options.instanceCount; instance += 1) instances.push(await startApps(instanceApps, env));
+      const query = await startApps(['query'], env);
+      return new FaultStack(options, broker, databaseName, databaseUrl, env, auiPrefix, projectorGroup, instances, query);
+    } catch (error) {
+      // A service that never got ready: stop what did start, so the next scenario finds no leftovers.
+      await Promise.allSettled(instances.map((instance) => instance.stopAll()));
+      await broker.stop();
+      await dropDatabase(options.postgres.serverUrl, databaseName).catch(() => undefined);
+      throw error;
+    }
   }
 
   ingestUrls(): string[] {

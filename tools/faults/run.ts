@@ -113,6 +113,10 @@ async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   const scratch = mkdtempSync(join(tmpdir(), 'earnings-faults-'));
   const postgres = await startPrivatePostgres((message) => console.log(`[faults] ${message}`));
+  // pg_ctl runs the server in a session of its own, so a Ctrl-C would not reach it: stop it here.
+  process.once('SIGINT', () => {
+    void postgres.stop().finally(() => process.exit(130));
+  });
   const rows: FaultRow[] = [];
   try {
     for (const scenario of options.only) rows.push(await runScenario(scenario, options, postgres, scratch));

@@ -47,19 +47,19 @@ export class FaultStack {
     mkdirSync(options.scratch, { recursive: true });
     const broker = await startFaultBroker(options.scratch, options.log);
     const databaseName = `earnings_faults_${options.scenario.replace(/[^a-z0-9]/g, '_')}_${process.pid}`;
-    const databaseUrl = await ensureDatabase(options.postgres.serverUrl, databaseName, true);
-    await setup({ databaseUrl, brokers: [broker.brokers], partitions: 3, replicationFactor: 1 });
-    Object.assign(process.env, { KAFKA_BROKERS: broker.brokers, DATABASE_URL: databaseUrl, TEST_SCRATCH_DIR: options.scratch });
-    const auiPrefix = `faults-${options.scenario}`;
-    const projectorGroup = `faults-${options.scenario}-projector`;
-    const env = serviceEnvironment(broker.brokers, databaseUrl, auiPrefix, projectorGroup, options.scenario);
     const instances: RunningApps[] = [];
     try {
+      const databaseUrl = await ensureDatabase(options.postgres.serverUrl, databaseName, true);
+      await setup({ databaseUrl, brokers: [broker.brokers], partitions: 3, replicationFactor: 1 });
+      Object.assign(process.env, { KAFKA_BROKERS: broker.brokers, DATABASE_URL: databaseUrl, TEST_SCRATCH_DIR: options.scratch });
+      const auiPrefix = `faults-${options.scenario}`;
+      const projectorGroup = `faults-${options.scenario}-projector`;
+      const env = serviceEnvironment(broker.brokers, databaseUrl, auiPrefix, projectorGroup, options.scenario);
       for (let instance = 0; instance < options.instanceCount; instance += 1) instances.push(await startApps(instanceApps, env));
       const query = await startApps(['query'], env);
       return new FaultStack(options, broker, databaseName, databaseUrl, env, auiPrefix, projectorGroup, instances, query);
     } catch (error) {
-      // A service that never got ready: stop what did start, so the next scenario finds no leftovers.
+      // Set-up failed or a service never got ready: stop what did start, so the next scenario finds no leftovers.
       await Promise.allSettled(instances.map((instance) => instance.stopAll()));
       await broker.stop();
       await dropDatabase(options.postgres.serverUrl, databaseName).catch(() => undefined);

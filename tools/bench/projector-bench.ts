@@ -76,7 +76,7 @@ function latestPerCommission(events: CommissionObserved[]): CommissionObserved[]
 
 async function upsertChunk(client: Client, schema: string, events: CommissionObserved[]): Promise<void> {
   const latest = latestPerCommission(events);
-  const column = <T>(rows: CommissionObserved[], pick: (event: CommissionObserved) => T) => rows.map(pick);
+  const column = <T>(rows: CommissionObserved[], pick: (event: CommissionObserved, index: number) => T) => rows.map((event, index) => pick(event, index));
   await client.query('BEGIN');
   await client.query(
     `INSERT INTO ${schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
@@ -95,13 +95,13 @@ async function upsertChunk(client: Client, schema: string, events: CommissionObs
     ],
   );
   await client.query(
-    `INSERT INTO ${schema}.commission_version (source, commission_id, modified_date, observation_id, aui, unit, user_amount, state, source_status, channel, observation)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::jsonb[])
+    `INSERT INTO ${schema}.commission_version (source, commission_id, modified_date, observation_id, aui, unit, user_amount, state, source_status, channel, event_partition, event_offset)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[], $9::text[], $10::text[], $11::integer[], $12::bigint[])
      ON CONFLICT DO NOTHING`,
     [
       column(events, (e) => e.source), column(events, (e) => e.commissionId), column(events, (e) => e.modifiedDate), column(events, (e) => e.observationId),
       column(events, (e) => e.aui), column(events, (e) => e.unit), column(events, (e) => e.userAmount), column(events, (e) => e.state),
-      column(events, (e) => e.sourceStatus), column(events, (e) => e.channel), column(events, (e) => JSON.stringify(e)),
+      column(events, (e) => e.sourceStatus), column(events, (e) => e.channel), column(events, () => 0), column(events, (_e, index) => String(index)),
     ],
   );
   await client.query(

@@ -93,7 +93,7 @@ export class LedgerStore {
         storedPayouts: await this.lockStoredPayouts(manager, fresh),
         events: fresh.map((item) => item.event),
       });
-      await this.writeCommissions(manager, plan);
+      await this.writeCommissions(manager, plan, eventReferences(chunk.partition, fresh));
       await this.writePayouts(manager, plan.changedPayouts);
       const balancesChanged = await this.writeBalancesAndOutbox(manager, plan);
       if (BigInt(chunk.lastOffset) + 1n > nextOffset) {
@@ -164,7 +164,7 @@ export class LedgerStore {
     return new Map(rows.map((row) => [row.payout_id, payoutFromRow(row)]));
   }
 
-  private async writeCommissions(manager: EntityManager, plan: BatchPlan): Promise<void> {
+  private async writeCommissions(manager: EntityManager, plan: BatchPlan, references: ReadonlyMap<string, EventReference>): Promise<void> {
     if (plan.changedVersions.length === 0) return;
     const observationsById = new Map(plan.appliedObservations.map((observation) => [observation.observationId, observation]));
     const latest = plan.changedVersions
@@ -200,14 +200,16 @@ export class LedgerStore {
     // The rows were locked and compared by the pure ledger: a mismatch means the plan and the table disagree.
     if (result.length !== latest.length) throw new Error(`commission upsert wrote ${result.length} rows, the ledger planned ${latest.length}`);
     await manager.query(
+      // A reference to the event of record, not a second copy of it: Kafka keeps the observation forever.
       `INSERT INTO ${this.schema}.commission_version (source, commission_id, modified_date, observation_id, aui, unit, user_amount, state,
-              source_status, channel, observation)
+              source_status, channel, event_partition, event_offset)
        SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::numeric[], $8::text[],
-              $9::text[], $10::text[], $11::jsonb[])
+              $9::text[], $10::text[], $11::integer[], $12::bigint[])
        ON CONFLICT DO NOTHING`,
       columns(plan.appliedObservations, [
         (o) => o.source, (o) => o.commissionId, (o) => o.modifiedDate, (o) => o.observationId, (o) => o.aui, (o) => o.unit,
-        (o) => o.userAmount, (o) => o.state, (o) => o.sourceStatus, (o) => o.channel, (o) => JSON.stringify(o),
+        (o) => o.userAmount, (o) => o.state, (o) => o.sourceStatus, (o) => o.channel,
+        (o) => references.get(o.observationId)?.partition ?? null, (o) => references.get(o.observationId)?.offset ?? null,
       ]),
     );
   }
@@ -355,6 +357,18 @@ function balanceChanged(row: BalanceRow, sequence: bigint, causedBy: string[]): 
     causedBy,
     changedAt: canonicalTimestamp(row.updated_at),
   };
+}
+
+interface EventReference {
+  partition: number;
+  offset: string;
+}
+
+/** Where each observation of the chunk stands in its topic, by observation id. */
+function eventReferences(partition: number, events: readonly OffsetEvent[]): Map<string, EventReference> {
+  const references = new Map<string, EventReference>();
+  for (const item of events) if (item.event.type === 'CommissionObserved') references.set(item.event.observationId, { partition, offset: item.offset });
+  return references;
 }
 
 /** Turns rows into one array per column, the shape `unnest($1::type[], ...)` takes. */

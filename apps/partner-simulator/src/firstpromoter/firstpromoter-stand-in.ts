@@ -105,10 +105,11 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
       const failed = (ids as number[]).filter((id) => behaviour.refusedIds.has(id));
       const counts = actionCounts.get(action)!;
       for (const id of ids as number[]) if (!failed.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
-      if (ids.length <= behaviour.synchronousIdsMax) return batchBody(null, 'completed', ids.length, failed);
+      // Every batch has an id (BatchOperationResponse.id is an integer); an asynchronous one starts `pending` (the published 202).
       const id = nextBatchId++;
+      if (ids.length <= behaviour.synchronousIdsMax) return batchBody(id, 'completed', ids.length, failed);
       batches.set(id, { total: ids.length, failed, polls: 0 });
-      return reply.status(202).send(batchBody(id, 'in_progress', ids.length, []));
+      return reply.status(202).send(batchBody(id, 'pending', ids.length, []));
     });
   }
 
@@ -157,7 +158,7 @@ function promoterJson(promoter: FirstPromoterCommission['promoter']): Record<str
 }
 
 /** A BatchOperationResponse: `completed` with the refused ids counted in `failed_count` and named in `processing_errors`. */
-function batchBody(id: number | null, status: 'completed' | 'in_progress', total: number, failed: number[]): Record<string, unknown> {
+function batchBody(id: number, status: 'completed' | 'pending' | 'in_progress', total: number, failed: number[]): Record<string, unknown> {
   const done = status === 'completed';
   return {
     id, status, total, selected_total: total, processed_count: done ? total - failed.length : 0, failed_count: failed.length, progress: done ? 100 : 0,

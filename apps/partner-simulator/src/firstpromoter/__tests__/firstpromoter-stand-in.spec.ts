@@ -74,12 +74,26 @@ describe('the simulator plays FirstPromoter', () => {
     const ids = page.map((commission) => commission.id);
     const started = await app.inject({ method: 'POST', url: '/api/v2/company/commissions/mark_fulfilled', headers, payload: { ids } });
     expect(started.statusCode).toBe(202);
-    expect(started.json().status).toBe('in_progress');
+    // The published 202 answers `pending`; polls then say in_progress until the batch completes.
+    expect(started.json().status).toBe('pending');
     const batch = started.json().id as number;
     expect((await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${batch}`, headers })).json().status).toBe('in_progress');
     expect((await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${batch}`, headers })).json().status).toBe('completed');
     const counts = (await app.inject({ method: 'GET', url: '/_admin/firstpromoter/actions' })).json();
     expect(Object.values(counts.mark_fulfilled)).toEqual(ids.map(() => 1));
+    await app.close();
+  });
+
+  it('answers like the published API: commissions without cust_id, the promoter with it, refused ids in failed_count, slow batches', async () => {
+    const { app } = buildSimulator({ seed: 'fp-spec' });
+    const headers = { authorization: 'Bearer dev-firstpromoter-key', 'account-id': 'dev-account' };
+    const [first] = (await app.inject({ method: 'GET', url: '/api/v2/company/commissions?page=1&per_page=2', headers })).json() as { id: number; promoter_campaign: { promoter: Record<string, unknown> } }[];
+    expect(Object.keys(first.promoter_campaign.promoter).sort()).toEqual(['email', 'id', 'name']);
+    const promoter = (await app.inject({ method: 'GET', url: `/api/v2/company/promoters/${String(first.promoter_campaign.promoter.id)}`, headers })).json();
+    expect(promoter.cust_id).toEqual(expect.any(String));
+    await app.inject({ method: 'POST', url: '/_admin/firstpromoter/api-behaviour', payload: { refusedIds: [first.id], batchPollsBeforeDone: 3 } });
+    const refused = (await app.inject({ method: 'POST', url: '/api/v2/company/commissions/mark_fulfilled', headers, payload: { ids: [first.id] } })).json();
+    expect(refused).toMatchObject({ status: 'completed', failed_count: 1, processing_errors: [expect.stringContaining(String(first.id))] });
     await app.close();
   });
 });

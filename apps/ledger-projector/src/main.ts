@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) must patch http, pg and kafkajs before anything loads them.
+import '@earnings/telemetry';
 import 'reflect-metadata';
 import { loadConfig, runMain, startService } from '@earnings/service-shell';
 import { ProjectorConfig } from './projector.config';

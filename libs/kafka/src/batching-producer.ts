@@ -1,5 +1,6 @@
 import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { createIdempotentProducer } from './kafka-client';
+import { rememberSenderContext } from './sender-context';
 
 export interface BatchingProducerOptions {
   /** How long the first request of a batch waits for others to join it. */
@@ -66,6 +67,7 @@ export class BatchingProducer {
         clearTimeout(timer);
         settleWith(value);
       };
+      for (const { messages } of topicMessages) rememberSenderContext(messages);
       this.queue.push({ topicMessages, messageCount, resolve: settle(resolve), reject: settle(reject) });
       this.queuedMessages += messageCount;
       if (this.queuedMessages >= this.options.batchMessagesMax) this.flush();

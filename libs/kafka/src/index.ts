@@ -7,3 +7,4 @@ export * from './topic-offsets';
 export * from './consumer-health';
 export * from './consumer-lag';
 export * from './message-consumer';
+export * from './sender-context';

@@ -185,6 +185,28 @@ describe('the earnings dashboard in a browser', () => {
     await page.context().close();
   });
 
+  it('works with the keyboard alone: skip link, filters, a row opens its history and Escape closes it', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to your earnings');
+    const row = page.getByTestId(`transaction-${commissionId(4)}`);
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const history = page.getByTestId('commission-history');
+    await history.locator('tbody tr').first().waitFor({ timeout: waitMs });
+    expect(await page.evaluate(`document.querySelector('[data-testid="commission-history"]').contains(document.activeElement)`)).toBe(true);
+    await page.keyboard.press('Escape');
+    await history.waitFor({ state: 'hidden', timeout: waitMs });
+    const pendingFilter = page.getByRole('group', { name: 'Show transactions by status' }).getByRole('button', { name: 'Confirmed' });
+    await pendingFilter.focus();
+    await page.keyboard.press('Enter');
+    expect(await pendingFilter.getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId(`transaction-${commissionId(1)}`).waitFor({ state: 'detached', timeout: waitMs });
+    expect(await page.getByTestId('transactions').locator('[data-testid^="transaction-"]').count()).toBe(1);
+    await page.context().close();
+  });
+
   it('is usable at phone width', async () => {
     const page = await newPage(390, 844);
     await signIn(page);

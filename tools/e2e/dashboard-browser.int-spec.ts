@@ -52,6 +52,8 @@ describe('the earnings dashboard in a browser', () => {
       of(6, '4', 'REJECTED', '2026-08-20'),
       of(7, '-0.6', 'PENDING', '2026-11-12', '1003'),
       ...[8, 9, 10, 11, 12, 13].map((n) => of(n, '1.00', 'PAYABLE', `2026-08-${String(n).padStart(2, '0')}`)),
+      // A reward unit beside the money: its own cards, threshold and transactions.
+      { ...of(14, '150', 'PAYABLE', '2026-10-10'), unit: 'credits', applicationAmount: '150' },
     ];
   };
 
@@ -69,7 +71,7 @@ describe('the earnings dashboard in a browser', () => {
     database = await createSuiteDatabase('dashboard');
     apps = await startApps(['ingest', 'ledger-projector', 'query'], {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, QUERY_JWT_SECRET: jwtSecret, WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
-      PROJECTOR_CONSUMER_GROUP: projectorGroup, QUERY_PAYOUT_THRESHOLDS: 'USD:10', QUERY_PAYOUT_RUN_CRON: '0 2 * * *', LOG_LEVEL: 'warn',
+      PROJECTOR_CONSUMER_GROUP: projectorGroup, QUERY_PAYOUT_THRESHOLDS: 'USD:10,credits:100', QUERY_PAYOUT_RUN_CRON: '0 2 * * *', LOG_LEVEL: 'warn',
     });
     await produceCommissions(fixture());
     await producePayout<PayoutExecuted>(Topics.payoutExecuted, {
@@ -128,6 +130,20 @@ describe('the earnings dashboard in a browser', () => {
     expect(await page.getByTestId('waiting-PENDING').locator('[data-amount]').first().getAttribute('data-amount')).toBe('1.80005');
     expect(await page.getByTestId('waiting-PENDING').textContent()).toMatch(/return window/);
     expect(await page.getByTestId('chart-summary').textContent()).toMatch(/lifetime earnings went from \$\d+\.\d{2} to \$18\.50/);
+    await page.context().close();
+  });
+
+  it('shows a reward unit on its own, in its own words', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    const units = page.getByRole('group', { name: 'Currency or reward' });
+    expect(await units.getByRole('button').allTextContents()).toEqual(['USD', 'credits']);
+    await units.getByRole('button', { name: 'credits' }).click();
+    await page.locator('[data-testid="card-available"] [data-amount="150"]').waitFor({ timeout: waitMs });
+    expect(await page.getByTestId('card-available').locator('.figure').textContent()).toBe('150 credits');
+    expect(await page.getByTestId('payout-progress-text').textContent()).toMatch(/^You have reached the threshold: the next run pays you on [A-Z][a-z]{2} \d{1,2}, \d{4}\.$/);
+    await page.getByTestId(`transaction-${commissionId(14)}`).waitFor({ timeout: waitMs });
+    expect(await page.getByTestId('transactions').locator('[data-testid^="transaction-"]').count()).toBe(1);
     await page.context().close();
   });
 

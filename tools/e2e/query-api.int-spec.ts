@@ -201,6 +201,14 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
       expect(second.data?.transactions.pageInfo.hasNextPage).toBe(false);
     });
 
+    it('filters by unit', async () => {
+      const query = 'query ($aui: ID!, $unit: String) { transactions(aui: $aui, unit: $unit) { edges { node { commissionId unit } } } }';
+      const usd = await ask<{ transactions: Page<{ commissionId: string }> }>(url(), query, { aui: userA, unit: 'USD' }, partner.headers);
+      expect(usd.data?.transactions.edges.map((edge) => edge.node.commissionId)).toEqual([id(2), id(1), id(3), id(4), id(5)]);
+      const credits = await ask<{ transactions: Page<{ commissionId: string }> }>(url(), query, { aui: userA, unit: 'credits' }, partner.headers);
+      expect(credits.data?.transactions.edges).toEqual([]);
+    });
+
     it('answers an AUI with no data with an empty connection', async () => {
       const answer = await ask<{ transactions: Page<TransactionNode> }>(url(), transactionsQuery, { aui: `nobody-${suffix}` }, partner.headers);
       expect(answer.data).toEqual({ transactions: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } } });

@@ -31,7 +31,7 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
     async (after: string | null) => {
       setList((previous) => ({ ...previous, loading: true, failure: null }));
       try {
-        const { transactions } = await client.request<{ transactions: Page<Transaction> }>(transactionsQuery, { aui, first: transactionsPageSize, after, states: filter ? [filter] : null });
+        const { transactions } = await client.request<{ transactions: Page<Transaction> }>(transactionsQuery, { aui, first: transactionsPageSize, after, states: filter ? [filter] : null, unit });
         const nodes = transactions.edges.map((edge) => edge.node);
         setList((previous) => ({
           transactions: after ? [...previous.transactions, ...nodes] : nodes,
@@ -44,14 +44,14 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
         setList((previous) => ({ ...previous, loading: false, failure: error instanceof QueryFailure ? error : new QueryFailure('unavailable', String(error)) }));
       }
     },
-    [client, aui, filter],
+    [client, aui, filter, unit],
   );
 
   useEffect(() => {
     void read(null);
   }, [read, refreshedAt]);
 
-  const groups = groupByOrder(list.transactions.filter((transaction) => transaction.unit === unit));
+  const groups = groupByOrder(list.transactions);
   return (
     <section className="panel panel-wide" aria-labelledby="transactions-title">
       <div className="panel-head">

@@ -16,8 +16,8 @@ export const waitingQuery = `query DashboardWaiting($aui: ID!) {
   waiting: transactions(aui: $aui, states: [PENDING, CONFIRMED, READY], first: 100) { edges { node { source state amount unit eventDate statusExplanation } } }
 }`;
 
-export const transactionsQuery = `query DashboardTransactions($aui: ID!, $first: Int, $after: String, $states: [CommissionState!]) {
-  transactions(aui: $aui, first: $first, after: $after, states: $states) { edges { cursor node { ${transactionFields} } } pageInfo { hasNextPage endCursor } }
+export const transactionsQuery = `query DashboardTransactions($aui: ID!, $first: Int, $after: String, $states: [CommissionState!], $unit: String) {
+  transactions(aui: $aui, first: $first, after: $after, states: $states, unit: $unit) { edges { cursor node { ${transactionFields} } } pageInfo { hasNextPage endCursor } }
 }`;
 
 export const commissionHistoryQuery = `query DashboardCommissionHistory($aui: ID!, $source: String!, $commissionId: ID!) {

@@ -107,7 +107,7 @@ export class EarningsRepository {
    * One page of an AUI's commissions (the latest version of each), newest purchase first, after
    * `cursor`, reading `limit` rows. Served by the index commission_by_aui_event_date.
    */
-  async transactionsOf(aui: string, states: readonly CommissionState[] | null, cursor: TransactionCursor | null, limit: number): Promise<TransactionRow[]> {
+  async transactionsOf(aui: string, states: readonly CommissionState[] | null, cursor: TransactionCursor | null, limit: number, unit: string | null = null): Promise<TransactionRow[]> {
     const schema = await this.projectionSchema();
     const rows: Record<string, string | null>[] = await this.dataSource.query(
       `SELECT source, commission_id, state, source_status, user_amount::text AS amount, unit, sale_amount::text AS sale_amount,
@@ -116,9 +116,10 @@ export class EarningsRepository {
         WHERE aui = $1
           AND ($2::text[] IS NULL OR state = ANY($2::text[]))
           AND ($3::boolean IS FALSE OR ${afterTransactionCursor})
+          AND ($8::text IS NULL OR unit = $8::text)
         ORDER BY event_date DESC NULLS LAST, source, commission_id
         LIMIT $7`,
-      [aui, states, cursor !== null, cursor?.eventDate ?? null, cursor?.source ?? null, cursor?.commissionId ?? null, limit],
+      [aui, states, cursor !== null, cursor?.eventDate ?? null, cursor?.source ?? null, cursor?.commissionId ?? null, limit, unit],
     );
     return rows.map(toTransactionRow);
   }

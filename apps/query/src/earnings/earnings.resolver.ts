@@ -23,9 +23,10 @@ export class EarningsResolver {
     @Args('first') first: number | null,
     @Args('after') after: string | null,
     @Args('states') states: CommissionState[] | null,
+    @Args('unit') unit: string | null,
     @Context() context: QueryContext,
   ): Promise<Connection<Transaction>> {
-    return this.earnings.transactions(context.caller, aui, { first, after }, states ?? null);
+    return this.earnings.transactions(context.caller, aui, { first, after }, states ?? null, unit ?? null);
   }
 
   @Query('payouts')

@@ -70,11 +70,11 @@ export class EarningsService {
     assertCanReadEarnings(caller, aui);
   }
 
-  async transactions(caller: Caller | undefined, aui: string, page: PageRequest, states: readonly CommissionState[] | null): Promise<Connection<Transaction>> {
+  async transactions(caller: Caller | undefined, aui: string, page: PageRequest, states: readonly CommissionState[] | null, unit: string | null = null): Promise<Connection<Transaction>> {
     assertCanReadEarnings(caller, aui);
     const size = this.pageSize(page.first);
     const cursor = page.after ? decodeTransactionCursor(page.after) : null;
-    const rows = await this.repository.transactionsOf(aui, states && states.length > 0 ? states : null, cursor, size + 1);
+    const rows = await this.repository.transactionsOf(aui, states && states.length > 0 ? states : null, cursor, size + 1, unit);
     const allocation = await this.allocationOf(aui);
     const toTransaction = (row: TransactionRow): Transaction => {
       const coverage = allocation.byCommission.get(commissionKey(row.source, row.commissionId));

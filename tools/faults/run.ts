@@ -119,7 +119,12 @@ async function main(): Promise<number> {
   });
   const rows: FaultRow[] = [];
   try {
-    for (const scenario of options.only) rows.push(await runScenario(scenario, options, postgres, scratch));
+    for (const scenario of options.only) {
+      const row = await runScenario(scenario, options, postgres, scratch);
+      rows.push(row);
+      // A line per scenario as it ends, so a run stopped early still leaves its figures.
+      console.log(`[faults ${row.scenario}] done: ${JSON.stringify({ ...row, notes: undefined, doubledReasons: undefined })}`);
+    }
   } finally {
     await postgres.stop();
   }

@@ -3,6 +3,10 @@ import { canonicalTimestamp } from '@earnings/domain';
 import { Metrics } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { FirstPromoterApiClient } from '@earnings/sources';
+import { FirstPromoterDirectoryRepository } from '../firstpromoter/firstpromoter-directory.repository';
+import { CommissionReconciliationService } from '../firstpromoter-sync/commission-reconciliation.service';
+import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
 import { createCommissionApiSync } from '../wildfire-sync/create-commission-api-sync';
 import { CollectingPublisher } from './collecting-publisher';
@@ -46,8 +50,15 @@ async function readSource(config: ReconcileConfig, dataSource: DataSource, optio
       await createCommissionApiSync(config, dataSource, collected, logger.child({ component: 'reconcile-wildfire' }), new Metrics()).pullWindow(options.window.from, options.window.to);
       return collected;
     }
-    case 'firstpromoter':
-      throw new Error('reconciling with the FirstPromoter API is not built yet: its pull is being reworked (promoter directory); use --source wildfire');
+    case 'firstpromoter': {
+      if (!config.FIRSTPROMOTER_API_KEY) throw new Error('FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID are required to reconcile with FirstPromoter');
+      const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
+      // The reconciliation pull lists every commission (FirstPromoter's API has no modified-date filter); the window bounds the ledger side.
+      await new CommissionReconciliationService(
+        client, collected, new FirstPromoterDirectoryRepository(dataSource), new IngestSettings(config).firstPromoterNormalise, logger.child({ component: 'reconcile-firstpromoter' }), new Metrics(),
+      ).reconcile();
+      return collected;
+    }
     default: {
       const unreachable: never = options.source;
       throw new Error(`unknown source ${String(unreachable)}`);

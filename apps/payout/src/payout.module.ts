@@ -164,7 +164,10 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
       groupId: this.config.PAYOUT_CONSUMER_GROUP, auiPrefix: this.config.PAYOUT_AUI_PREFIX, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
     }, this.logger, balancesHealth);
     await this.balances.start();
-    await this.startRewardConsumer();
+    // Not awaited: joining a second group after a crash waits out the dead member's session, and
+    // holding start-up for it delayed the payout service (the SIGKILL suite's runs then raced a stale view).
+    // Readiness still waits for it to join.
+    void this.startRewardConsumer().catch((error: unknown) => this.logger.error({ err: error }, 'the reward consumer failed to start'));
     const job = CronJob.from({
       cronTime: this.config.PAYOUT_RUN_CRON,
       onTick: () => void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed')),

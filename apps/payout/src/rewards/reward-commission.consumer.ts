@@ -16,6 +16,7 @@ export interface RewardCommissionConsumerOptions {
  */
 export class RewardCommissionConsumer {
   private running: RunningMessageConsumer | null = null;
+  private starting: Promise<RunningMessageConsumer> | null = null;
 
   constructor(
     private readonly kafka: Parameters<typeof startMessageConsumer>[0],
@@ -26,15 +27,18 @@ export class RewardCommissionConsumer {
   ) {}
 
   async start(): Promise<void> {
-    this.running = await startMessageConsumer(
+    this.starting = startMessageConsumer(
       this.kafka,
       { groupId: this.options.groupId, topic: Topics.commissionObserved, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
       async (values) => void (await this.deliveries.apply(this.readable(values))),
       this.health,
     );
+    this.running = await this.starting;
   }
 
+  /** Waits for a start still joining its group, so a shutdown never leaves a connection behind. */
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     await this.running?.stop();
   }
 

@@ -78,6 +78,7 @@ describe('docker-compose.yml matches the code', () => {
       'earnings.commission-observed.v1',
       'earnings.commission-observed.dlq.v1',
       'earnings.balance-changed.v1',
+      'earnings.balance-changed.dlq.v1',
       'earnings.payout-executed.v1',
       'earnings.payout-failed.v1',
       'earnings.payout-lifecycle.v1',

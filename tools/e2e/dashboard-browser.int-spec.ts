@@ -182,11 +182,17 @@ describe('the earnings dashboard in a browser', () => {
     await signIn(page);
     await page.getByText('Live', { exact: true }).waitFor({ timeout: waitMs });
     await page.evaluate('window.stillTheSamePage = true');
+    const rows = page.getByTestId('transactions').locator('[data-testid^="transaction-"]');
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await rows.nth(12).waitFor({ timeout: waitMs });
 
     const callback = signedWildfireCallback({ id: 900_000_000 + Number.parseInt(suffix.slice(0, 6), 16), aui: userA, status: 'pending', amount: '7.77', eventDate: '2026-11-20T09:00:00Z', modifiedDate: '2026-11-20T09:00:00Z' });
     expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: callback.headers, body: callback.body })).status).toBe(200);
     await page.locator('[data-testid="card-pending"] [data-amount="11.92005"]').waitFor({ timeout: waitMs });
     expect(await amountOf(page, 'card-lifetime')).toBe('26.27005');
+    // The new purchase joins the list, and the rows paged to stay.
+    await rows.nth(13).waitFor({ timeout: waitMs });
+    expect(await rows.count()).toBe(14);
 
     await producePayout<PayoutRequested>(Topics.payoutLifecycle, {
       type: 'PayoutRequested', schemaVersion: 1, payoutId: `dash-${suffix}-payout-2`, aui: userA, unit: 'USD', amount: '2', method: 'paypal', requestedAt: new Date().toISOString(),

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatDate } from '../dates';
 import { QueryClient, QueryFailure } from '../graphql/client';
 import { transactionsQuery } from '../graphql/queries';
@@ -10,6 +10,8 @@ import { CommissionHistoryDialog } from './commission-history-dialog';
 import { commissionLabel, CommissionBadge } from './status-badge';
 
 export const transactionsPageSize = 10;
+/** A live update reads again as many rows as are shown, up to the query service's default page size limit. */
+const rereadRowsMax = 100;
 
 interface ListState {
   transactions: Transaction[];
@@ -28,10 +30,10 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
   const [opened, setOpened] = useState<Transaction | null>(null);
 
   const read = useCallback(
-    async (after: string | null) => {
+    async (after: string | null, first = transactionsPageSize) => {
       setList((previous) => ({ ...previous, loading: true, failure: null }));
       try {
-        const { transactions } = await client.request<{ transactions: Page<Transaction> }>(transactionsQuery, { aui, first: transactionsPageSize, after, states: filter ? [filter] : null, unit });
+        const { transactions } = await client.request<{ transactions: Page<Transaction> }>(transactionsQuery, { aui, first, after, states: filter ? [filter] : null, unit });
         const nodes = transactions.edges.map((edge) => edge.node);
         setList((previous) => ({
           transactions: after ? [...previous.transactions, ...nodes] : nodes,
@@ -47,9 +49,20 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
     [client, aui, filter, unit],
   );
 
+  // Another filter or unit starts from the first page.
   useEffect(() => {
     void read(null);
-  }, [read, refreshedAt]);
+  }, [read]);
+
+  // A live update keeps the rows the user paged to: it reads as many again, from the top.
+  const latest = useRef({ read, shown: 0, refreshedAt });
+  latest.current.read = read;
+  latest.current.shown = list.transactions.length;
+  useEffect(() => {
+    if (latest.current.refreshedAt === refreshedAt) return;
+    latest.current.refreshedAt = refreshedAt;
+    void latest.current.read(null, Math.min(Math.max(latest.current.shown, transactionsPageSize), rereadRowsMax));
+  }, [refreshedAt]);
 
   const groups = groupByOrder(list.transactions);
   return (

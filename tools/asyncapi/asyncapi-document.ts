@@ -27,7 +27,11 @@ interface ChannelSpec {
   messages: MessageSpec[];
   /** Dead-letter topics carry the original message plus these headers. */
   deadLetter?: true;
+  /** What the message key is, when it is not the AUI. */
+  key?: string;
 }
+
+const auiKey = "The AUI: one user's events stay in order in one partition.";
 
 /** The raw-inbound envelope (apps/ingest/src/publishing/inbound-publisher.ts); described here, not validated: it is a copy for audit. */
 const rawInboundEnvelope = {
@@ -49,7 +53,7 @@ const channels: ChannelSpec[] = [
   {
     topic: Topics.rawInbound,
     description: 'Exact bytes and headers of every inbound callback or webhook, signature headers and secrets removed. Event store (kept forever).',
-    producedBy: 'ingest', consumedBy: [],
+    producedBy: 'ingest', consumedBy: [], key: 'The AUI of the delivery\'s first commission, else its delivery id, else its source.',
     messages: [{ type: 'RawInboundReceived', summary: 'A delivery as received, in an envelope. Keyed by the AUI of its first commission, else its delivery id, else its source.', payload: rawInboundEnvelope, source: '/ingest/{source}' }],
   },
   {
@@ -61,7 +65,7 @@ const channels: ChannelSpec[] = [
   {
     topic: Topics.commissionObservedDeadLetter,
     description: 'Messages of the ledger input topics the projector could not apply (schema-invalid, or refused by PostgreSQL for their data), with the reason.',
-    producedBy: 'ledger-projector', consumedBy: [], deadLetter: true,
+    producedBy: 'ledger-projector', consumedBy: [], deadLetter: true, key: 'The original message\'s key (the AUI).',
     messages: [{ type: 'DeadLetter', summary: 'The original key, value and headers, untouched, plus the dlq_* headers.', payload: null, source: '/ledger-projector' }],
   },
   {
@@ -73,7 +77,7 @@ const channels: ChannelSpec[] = [
   {
     topic: Topics.balanceChangedDeadLetter,
     description: 'Balance-changed messages a consumer could not read (schema-invalid), with the reason and the consumer group in dlq_consumer.',
-    producedBy: 'payout, query', consumedBy: [], deadLetter: true,
+    producedBy: 'payout, query', consumedBy: [], deadLetter: true, key: 'The original message\'s key (the AUI).',
     messages: [{ type: 'DeadLetter', summary: 'The original key, value and headers, untouched, plus the dlq_* headers.', payload: null, source: '/payout' }],
   },
   {
@@ -126,7 +130,9 @@ function cloudEventHeadersSchema(message: MessageSpec, deadLetter: boolean): obj
 }
 
 /** JSON Schema ids stay in `$id`; AsyncAPI wants a schema object, so each payload is copied as it is. */
-function messageObject(message: MessageSpec, topic: TopicName, deadLetter: boolean): object {
+function messageObject(message: MessageSpec, channel: ChannelSpec): object {
+  const { topic } = channel;
+  const deadLetter = channel.deadLetter === true;
   return {
     name: message.type,
     title: message.type,
@@ -134,7 +140,7 @@ function messageObject(message: MessageSpec, topic: TopicName, deadLetter: boole
     contentType: message.payload === null ? 'application/octet-stream' : 'application/json',
     headers: cloudEventHeadersSchema(message, deadLetter),
     payload: message.payload ?? { description: `The original message's value, byte for byte, as it was on the topic named in dlq_topic (${topic} keeps it).` },
-    bindings: { kafka: { key: { type: 'string', description: 'The AUI: one user\'s events stay in order in one partition.' }, bindingVersion: '0.5.0' } },
+    bindings: { kafka: { key: { type: 'string', description: channel.key ?? auiKey }, bindingVersion: '0.5.0' } },
   };
 }
 
@@ -150,7 +156,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
     const key = channelKey(channel.topic);
     const setting = settings.get(channel.topic);
     if (!setting) throw new Error(`${channel.topic} has no settings in topicSettings`);
-    for (const message of channel.messages) messages[messageKey(channel.topic, message.type)] = messageObject(message, channel.topic, channel.deadLetter === true);
+    for (const message of channel.messages) messages[messageKey(channel.topic, message.type)] = messageObject(message, channel);
     channelObjects[key] = {
       address: channel.topic,
       title: channel.topic,

@@ -54,14 +54,14 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
     void read(null);
   }, [read]);
 
-  // A live update keeps the rows the user paged to: it reads as many again, from the top.
+  // A live update keeps the rows the user paged to: it reads as many again from the top, plus a page for what arrived.
   const latest = useRef({ read, shown: 0, refreshedAt });
   latest.current.read = read;
   latest.current.shown = list.transactions.length;
   useEffect(() => {
     if (latest.current.refreshedAt === refreshedAt) return;
     latest.current.refreshedAt = refreshedAt;
-    void latest.current.read(null, Math.min(Math.max(latest.current.shown, transactionsPageSize), rereadRowsMax));
+    void latest.current.read(null, Math.min(latest.current.shown + transactionsPageSize, rereadRowsMax));
   }, [refreshedAt]);
 
   const groups = groupByOrder(list.transactions);

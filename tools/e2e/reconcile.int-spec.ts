@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Decimal } from '@earnings/domain';
@@ -25,9 +27,21 @@ describe('reconcile against the Wildfire Commission API', () => {
   let database: SuiteDatabase;
   let apps: RunningApps;
   let commandEnv: Record<string, string>;
+  // A stand-in Pushgateway: what each run pushed, by request path.
+  const pushes: { path: string; body: string }[] = [];
+  let pushgateway: Server;
 
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
+    pushgateway = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        pushes.push({ path: `${request.method} ${request.url}`, body: Buffer.concat(chunks).toString('utf8') });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => pushgateway.listen(0, '127.0.0.1', resolve));
     database = await createSuiteDatabase('reconcile');
     // Other suites' Wildfire commissions share the topic; this projection starts at its end.
     await projectFromCurrentEnd(database.url, projectorGroup);
@@ -39,12 +53,14 @@ describe('reconcile against the Wildfire Commission API', () => {
     commandEnv = {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'warn', WILDFIRE_CALLBACK_KEYS: 'reconcile-callback-key',
       WILDFIRE_API_BASE_URL: apps.url('partner-simulator', ''), WILDFIRE_API_REQUEST_INTERVAL_MS_MIN: '0', ...credentials,
+      RECONCILE_PUSHGATEWAY_URL: `http://127.0.0.1:${(pushgateway.address() as AddressInfo).port}`,
     };
   }, 120_000);
 
   afterAll(async () => {
     await apps?.stopAll();
     await database?.drop();
+    await new Promise((resolve) => pushgateway?.close(resolve));
   });
 
   it('reports a clean ledger, then the record the API held back, and --repair makes every balance exact', async () => {
@@ -62,6 +78,9 @@ describe('reconcile against the Wildfire Commission API', () => {
     const drifted = await runCommand('reconcile.js', ['--source', 'wildfire', '--from', windowStart]);
     expect(drifted.exitCode).toBe(2);
     expect(drifted.report.findings).toEqual([expect.objectContaining({ kind: 'missing', commissionId: String(held) })]);
+    // Each run pushed its figures for the alert (EarningsReconcileDrift): this one, one missing.
+    expect(pushes.map((push) => push.path)).toEqual(['POST /metrics/job/earnings-reconcile', 'POST /metrics/job/earnings-reconcile']);
+    expect(pushes[1].body).toMatch(/earnings_reconcile_differences\{source="wildfire",kind="missing"\} 1/);
     expect(await ledgerBalances()).not.toEqual(await simulatorTruth());
 
     const repaired = await runCommand('reconcile.js', ['--source', 'wildfire', '--from', windowStart, '--repair']);

@@ -46,6 +46,7 @@ interface ApiBehaviour {
 }
 
 interface BatchProcess {
+  ids: number[];
   total: number;
   failed: number[];
   polls: number;
@@ -108,7 +109,7 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
       // Every batch has an id (BatchOperationResponse.id is an integer); an asynchronous one starts `pending` (the published 202).
       const id = nextBatchId++;
       if (ids.length <= behaviour.synchronousIdsMax) return batchBody(id, 'completed', ids.length, failed);
-      batches.set(id, { total: ids.length, failed, polls: 0 });
+      batches.set(id, { ids: ids as number[], total: ids.length, failed, polls: 0 });
       return reply.status(202).send(batchBody(id, 'pending', ids.length, []));
     });
   }
@@ -146,6 +147,7 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     if (!body.url || !body.token) throw Object.assign(new Error('url and token are required'), { statusCode: 400 });
     return sendLegacyFulfilments(program, body.url, body.token);
   });
+  app.get('/_admin/firstpromoter/batches', async () => [...batches].map(([id, batch]) => ({ id, ids: batch.ids, polls: batch.polls })));
   app.get('/_admin/firstpromoter/expected-balances', async () => expectedBalances(program));
   app.get('/_admin/firstpromoter/actions', async () =>
     Object.fromEntries([...actionCounts].map(([action, counts]) => [action, Object.fromEntries(counts)])),

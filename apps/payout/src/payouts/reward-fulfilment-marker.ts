@@ -81,8 +81,8 @@ export class RewardFulfilmentMarker {
     }
     const refused = ids.length === 1 ? new Set(ids) : refusedIdsNamed(ids, batch.processingErrors);
     if (refused === null) return this.rows.separate(ids);
-    await this.rows.done(action, ids.filter((id) => !refused.has(id)));
     await this.fail(action, [...refused], 'refused', batch.processingErrors.join('; ') || `${action}: refused`);
+    await this.rows.done(action, ids.filter((id) => !refused.has(id)));
   }
 
   private async fail(action: MarkAction, ids: string[], code: string, message: string): Promise<void> {

@@ -46,7 +46,7 @@ describe('the earnings dashboard in a browser', () => {
       of(1, '5.25', 'PAYABLE', '2026-09-01'),
       of(2, '3.10', 'PAYABLE', '2026-09-15'),
       of(3, '2.5', 'PENDING', '2026-11-10'),
-      { ...of(3, '2.40005', 'PENDING', '2026-11-10'), modifiedDate: day('2026-11-11'), observationId: `wildfire:${commissionId(3)}:v2` },
+      { ...of(3, '2.40005', 'PENDING', '2026-11-10'), modifiedDate: day('2026-11-11'), observationId: `wildfire:${commissionId(3)}:v2`, lockingDate: day('2026-12-15', '00') },
       of(4, '1.5', 'CONFIRMED', '2026-10-20'),
       of(5, '0.85', 'READY', '2026-10-01'),
       of(6, '4', 'REJECTED', '2026-08-20'),
@@ -129,6 +129,8 @@ describe('the earnings dashboard in a browser', () => {
     // What waits, per state: the pending purchase and its partial return together (2.40005 - 0.6).
     expect(await page.getByTestId('waiting-PENDING').locator('[data-amount]').first().getAttribute('data-amount')).toBe('1.80005');
     expect(await page.getByTestId('waiting-PENDING').textContent()).toMatch(/return window/);
+    // The source's locking date of the purchase (Dec 15) is later than the return's estimated window (Nov 12 + 30 days).
+    expect(await page.getByTestId('waiting-PENDING').getByTestId('waiting-expected').textContent()).toBe('Expected to lock by Dec 15, 2026: after that, a return can no longer take it back.');
     expect(await page.getByTestId('chart-summary').textContent()).toMatch(/lifetime earnings went from \$\d+\.\d{2} to \$18\.50/);
     await page.context().close();
   });

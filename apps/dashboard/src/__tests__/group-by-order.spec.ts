@@ -3,7 +3,7 @@ import { groupByOrder } from '../orders';
 
 const transaction = (commissionId: string, merchantOrderId: string | null, amount: string): Transaction => ({
   source: 'wildfire', commissionId, state: 'PENDING', amount, unit: 'USD', saleAmount: null, saleCurrency: null, merchantId: '42', merchantOrderId,
-  eventDate: null, modifiedDate: '2026-11-01T00:00:00.000000Z', statusExplanation: 'Pending', paidOutAmount: '0',
+  eventDate: null, lockingDate: null, modifiedDate: '2026-11-01T00:00:00.000000Z', statusExplanation: 'Pending', paidOutAmount: '0',
 });
 
 describe('groupByOrder: a purchase and its returns together', () => {

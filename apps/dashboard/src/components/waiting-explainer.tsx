@@ -1,17 +1,11 @@
-import { addDays, formatDate, typicalReturnWindowDays } from '../dates';
+import { formatDate } from '../dates';
 import { CommissionState, WaitingTransaction } from '../graphql/types';
 import { sumDecimals } from '../money';
+import { expectedSettlement } from '../waiting';
 import { Amount } from './amount';
 import { CommissionBadge } from './status-badge';
 
 const waitingStates: CommissionState[] = ['PENDING', 'CONFIRMED', 'READY'];
-
-/** The latest date a store's usual return window would end, among these purchases: an estimate, said as one. */
-function expectedBy(transactions: WaitingTransaction[]): string | null {
-  const dates = transactions.map((transaction) => transaction.eventDate).filter((date): date is string => date !== null).sort();
-  const last = dates[dates.length - 1];
-  return last ? addDays(last, typicalReturnWindowDays) : null;
-}
 
 /** "Why is this pending": each waiting state in plain words, with its total and, for purchases, when the wait usually ends. */
 export function WaitingExplainer({ waiting, unit }: { waiting: WaitingTransaction[]; unit: string }) {
@@ -24,7 +18,7 @@ export function WaitingExplainer({ waiting, unit }: { waiting: WaitingTransactio
       {groups.length === 0 && <p className="muted">Nothing is waiting: everything you earned is available or paid.</p>}
       <ul className="waiting">
         {groups.map(({ state, transactions }) => {
-          const estimate = state === 'PENDING' && transactions.some((transaction) => transaction.source !== 'firstpromoter') ? expectedBy(transactions) : null;
+          const expected = state === 'PENDING' ? expectedSettlement(transactions) : null;
           return (
             <li key={state} data-testid={`waiting-${state}`}>
               <div className="waiting-head">
@@ -33,7 +27,13 @@ export function WaitingExplainer({ waiting, unit }: { waiting: WaitingTransactio
                 <span className="muted">{transactions.length === 1 ? '1 transaction' : `${transactions.length} transactions`}</span>
               </div>
               <p>{transactions[0].statusExplanation}</p>
-              {estimate && <p className="muted">Usually settled by about {formatDate(estimate)}, when the stores' return windows close.</p>}
+              {expected && (
+                <p className="muted" data-testid="waiting-expected">
+                  {expected.fromLockingDate
+                    ? `Expected to lock by ${formatDate(expected.at)}: after that, a return can no longer take it back.`
+                    : `Usually settled by about ${formatDate(expected.at)}, when the stores' return windows close.`}
+                </p>
+              )}
             </li>
           );
         })}

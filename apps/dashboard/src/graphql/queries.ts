@@ -1,5 +1,5 @@
 const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected';
-const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchantOrderId eventDate modifiedDate statusExplanation paidOutAmount';
+const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchantOrderId eventDate modifiedDate lockingDate statusExplanation paidOutAmount';
 
 /**
  * Everything above the transactions list, in two requests sent together (one would exceed the
@@ -13,7 +13,7 @@ export const summaryQuery = `query DashboardSummary($aui: ID!) {
 }`;
 
 export const waitingQuery = `query DashboardWaiting($aui: ID!) {
-  waiting: transactions(aui: $aui, states: [PENDING, CONFIRMED, READY], first: 100) { edges { node { source state amount unit eventDate statusExplanation } } }
+  waiting: transactions(aui: $aui, states: [PENDING, CONFIRMED, READY], first: 100) { edges { node { source state amount unit eventDate lockingDate statusExplanation } } }
 }`;
 
 export const transactionsQuery = `query DashboardTransactions($aui: ID!, $first: Int, $after: String, $states: [CommissionState!], $unit: String) {

@@ -55,6 +55,7 @@ export interface Transaction {
   merchantOrderId: string | null;
   eventDate: string | null;
   modifiedDate: string;
+  lockingDate: string | null;
   statusExplanation: string;
   paidOutAmount: string;
 }
@@ -80,7 +81,7 @@ export interface Page<T> {
 }
 
 /** A commission waiting to become available, as "why is money pending" needs it. */
-export type WaitingTransaction = Pick<Transaction, 'source' | 'state' | 'amount' | 'unit' | 'eventDate' | 'statusExplanation'>;
+export type WaitingTransaction = Pick<Transaction, 'source' | 'state' | 'amount' | 'unit' | 'eventDate' | 'lockingDate' | 'statusExplanation'>;
 
 export interface Summary {
   earnings: Earnings;

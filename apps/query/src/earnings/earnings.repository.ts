@@ -36,6 +36,7 @@ export interface TransactionRow {
   merchantOrderId: string | null;
   eventDate: string | null;
   modifiedDate: string;
+  lockingDate: string | null;
 }
 
 export interface PayoutRow {
@@ -111,7 +112,10 @@ export class EarningsRepository {
     const schema = await this.projectionSchema();
     const rows: Record<string, string | null>[] = await this.dataSource.query(
       `SELECT source, commission_id, state, source_status, user_amount::text AS amount, unit, sale_amount::text AS sale_amount,
-              sale_currency, merchant_id, merchant_order_id, event_date, modified_date
+              sale_currency, merchant_id, merchant_order_id, event_date, modified_date,
+              -- The locking date the source sent with the latest version (Wildfire's LockingDate), read from that version's observation.
+              (SELECT version.observation->>'lockingDate' FROM ${schema}.commission_version version
+                WHERE version.source = commission.source AND version.commission_id = commission.commission_id AND version.modified_date = commission.modified_date) AS locking_date
          FROM ${schema}.commission
         WHERE aui = $1
           AND ($2::text[] IS NULL OR state = ANY($2::text[]))
@@ -259,5 +263,6 @@ function toTransactionRow(row: Record<string, string | null>): TransactionRow {
     merchantOrderId: row.merchant_order_id,
     eventDate: row.event_date === null ? null : canonicalTimestamp(row.event_date),
     modifiedDate: canonicalTimestamp(String(row.modified_date)),
+    lockingDate: row.locking_date === null ? null : canonicalTimestamp(row.locking_date),
   };
 }

@@ -164,12 +164,11 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       messages: Object.fromEntries(channel.messages.map((message) => [message.type, { $ref: `#/components/messages/${messageKey(channel.topic, message.type)}` }])),
       bindings: { kafka: { topicConfiguration: topicConfiguration(setting.config), bindingVersion: '0.5.0' } },
     };
-    operations[`publish-${key}`] = {
-      action: 'send',
-      title: `${channel.producedBy} sends to ${channel.topic}`,
-      channel: { $ref: `#/channels/${key}` },
-      messages: channel.messages.map((message) => ({ $ref: `#/channels/${key}/messages/${message.type}` })),
-    };
+    const channelMessages = channel.messages.map((message) => ({ $ref: `#/channels/${key}/messages/${message.type}` }));
+    operations[`publish-${key}`] = { action: 'send', title: `${channel.producedBy} sends to ${channel.topic}`, channel: { $ref: `#/channels/${key}` }, messages: channelMessages };
+    for (const consumer of channel.consumedBy) {
+      operations[`${consumer}-receives-${key}`] = { action: 'receive', title: `${consumer} reads ${channel.topic}`, channel: { $ref: `#/channels/${key}` }, messages: channelMessages };
+    }
   }
   return {
     asyncapi: '3.0.0',

@@ -59,7 +59,7 @@ const channels: ChannelSpec[] = [
   {
     topic: Topics.commissionObserved,
     description: 'Immutable observations of a commission version: what a source said at a moment. Event store: the ledger is rebuilt from it.',
-    producedBy: 'ingest', consumedBy: ['ledger-projector'],
+    producedBy: 'ingest', consumedBy: ['ledger-projector', 'payout'],
     messages: [{ type: 'CommissionObserved', summary: 'What Wildfire or FirstPromoter said about one commission at one moment.', payload: commissionObservedSchema, source: '/ingest/{source}/{channel}' }],
   },
   {

@@ -13,4 +13,8 @@ export class OperationsExporterConfig extends ServiceConfig {
   /** The same variable, and default, as the payout service's. */
   @IsString() @IsNotEmpty()
   PAYOUT_CONSUMER_GROUP = 'payout-balances';
+
+  /** The same variable as the payout service's reward consumer (commission-observed); empty: PAYOUT_CONSUMER_GROUP with `-rewards` appended, as there. */
+  @IsString()
+  PAYOUT_REWARD_CONSUMER_GROUP = '';
 }

@@ -10,15 +10,17 @@ export interface OperationsSources {
   database: DataSource;
   projectorGroup: string;
   payoutGroup: string;
+  payoutRewardGroup: string;
 }
 
 const deadLetterTopics = [Topics.commissionObservedDeadLetter, Topics.balanceChangedDeadLetter];
 
-/** The consumer groups whose lag pages someone: the ledger projector and the payout service's balance view. */
-export function watchedGroups(sources: Pick<OperationsSources, 'projectorGroup' | 'payoutGroup'>): WatchedGroup[] {
+/** The consumer groups whose lag pages someone: the ledger projector, the payout service's balance view and its reward consumer. */
+export function watchedGroups(sources: Pick<OperationsSources, 'projectorGroup' | 'payoutGroup' | 'payoutRewardGroup'>): WatchedGroup[] {
   return [
     { groupId: sources.projectorGroup, topics: ledgerInputTopics },
     { groupId: sources.payoutGroup, topics: [Topics.balanceChanged] },
+    { groupId: sources.payoutRewardGroup, topics: [Topics.commissionObserved] },
   ];
 }
 

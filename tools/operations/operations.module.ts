@@ -44,6 +44,7 @@ export class OperationsModule implements OnApplicationBootstrap, OnApplicationSh
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     const gauges = registerOperationsGauges(this.metrics.registry, {
       admin: this.admin, database: this.dataSource, projectorGroup: this.config.PROJECTOR_CONSUMER_GROUP, payoutGroup: this.config.PAYOUT_CONSUMER_GROUP,
+      payoutRewardGroup: this.config.PAYOUT_REWARD_CONSUMER_GROUP || `${this.config.PAYOUT_CONSUMER_GROUP}-rewards`,
     });
     this.metrics.beforeScrape(() => gauges.refresh());
   }

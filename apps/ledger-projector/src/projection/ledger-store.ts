@@ -178,23 +178,24 @@ export class LedgerStore {
     const result: unknown[] = await manager.query(
       `INSERT INTO ${this.schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
               paid_by_network, sale_amount, sale_currency, application_id, merchant_id, merchant_order_id, event_date, modified_date,
-              observation_id, channel)
+              observation_id, channel, locking_date)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
               $9::boolean[], $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[],
-              $17::text[], $18::text[])
+              $17::text[], $18::text[], $19::timestamptz[])
        ON CONFLICT (source, commission_id) DO UPDATE SET
          aui = EXCLUDED.aui, unit = EXCLUDED.unit, user_amount = EXCLUDED.user_amount, application_amount = EXCLUDED.application_amount,
          state = EXCLUDED.state, source_status = EXCLUDED.source_status, paid_by_network = EXCLUDED.paid_by_network,
          sale_amount = EXCLUDED.sale_amount, sale_currency = EXCLUDED.sale_currency, application_id = EXCLUDED.application_id,
          merchant_id = EXCLUDED.merchant_id, merchant_order_id = EXCLUDED.merchant_order_id, event_date = EXCLUDED.event_date,
-         modified_date = EXCLUDED.modified_date, observation_id = EXCLUDED.observation_id, channel = EXCLUDED.channel, updated_at = now()
+         modified_date = EXCLUDED.modified_date, observation_id = EXCLUDED.observation_id, channel = EXCLUDED.channel,
+         locking_date = EXCLUDED.locking_date, updated_at = now()
        WHERE c.modified_date < EXCLUDED.modified_date
        RETURNING 1`,
       columns(latest, [
         (o) => o.source, (o) => o.commissionId, (o) => o.aui, (o) => o.unit, (o) => o.userAmount, (o) => o.applicationAmount,
         (o) => o.state, (o) => o.sourceStatus, (o) => o.paidByNetwork, (o) => o.saleAmount, (o) => o.saleCurrency,
         (o) => o.applicationId, (o) => o.merchantId, (o) => o.merchantOrderId, (o) => o.eventDate, (o) => o.modifiedDate,
-        (o) => o.observationId, (o) => o.channel,
+        (o) => o.observationId, (o) => o.channel, (o) => o.lockingDate,
       ]),
     );
     // The rows were locked and compared by the pure ledger: a mismatch means the plan and the table disagree.

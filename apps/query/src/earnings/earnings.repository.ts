@@ -113,9 +113,8 @@ export class EarningsRepository {
     const rows: Record<string, string | null>[] = await this.dataSource.query(
       `SELECT source, commission_id, state, source_status, user_amount::text AS amount, unit, sale_amount::text AS sale_amount,
               sale_currency, merchant_id, merchant_order_id, event_date, modified_date,
-              -- The locking date the source sent with the latest version (Wildfire's LockingDate), read from that version's observation.
-              (SELECT version.observation->>'lockingDate' FROM ${schema}.commission_version version
-                WHERE version.source = commission.source AND version.commission_id = commission.commission_id AND version.modified_date = commission.modified_date) AS locking_date
+              -- The locking date the source sent with the latest version (Wildfire's LockingDate).
+              locking_date
          FROM ${schema}.commission
         WHERE aui = $1
           AND ($2::text[] IS NULL OR state = ANY($2::text[]))

@@ -11,6 +11,8 @@ export interface OperationsSources {
   projectorGroup: string;
   payoutGroup: string;
   payoutRewardGroup: string;
+  /** Told why a source could not be read; the scrape still answers, with that source's gauge at 0. */
+  onReadFailure(source: string, error: Error): void;
 }
 
 const deadLetterTopics = [Topics.commissionObservedDeadLetter, Topics.balanceChangedDeadLetter];
@@ -37,8 +39,9 @@ export function registerOperationsGauges(registry: Registry, sources: Operations
     try {
       await read();
       up.set({ source }, 1);
-    } catch {
+    } catch (error) {
       up.set({ source }, 0);
+      sources.onReadFailure(source, error as Error);
     }
   };
   const readKafka = guarded('kafka', kafkaGauges(registry, sources));

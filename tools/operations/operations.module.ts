@@ -10,6 +10,7 @@ import { registerOperationsGauges } from './operations-gauges';
 
 const KAFKA = Symbol('kafka');
 const CONFIG = Symbol('config');
+const LOGGER = Symbol('logger');
 
 /** Wires the operations gauges to the shell's /metrics; no behaviour of its own. */
 @Module({})
@@ -19,6 +20,7 @@ export class OperationsModule implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(CONFIG) private readonly config: OperationsExporterConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
     private readonly metrics: Metrics,
     private readonly readiness: Readiness,
@@ -30,6 +32,7 @@ export class OperationsModule implements OnApplicationBootstrap, OnApplicationSh
       imports: [ServiceShellModule],
       providers: [
         { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
         { provide: KAFKA, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-operations-exporter' }, logger) },
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-operations-exporter' }) },
       ],
@@ -45,6 +48,7 @@ export class OperationsModule implements OnApplicationBootstrap, OnApplicationSh
     const gauges = registerOperationsGauges(this.metrics.registry, {
       admin: this.admin, database: this.dataSource, projectorGroup: this.config.PROJECTOR_CONSUMER_GROUP, payoutGroup: this.config.PAYOUT_CONSUMER_GROUP,
       payoutRewardGroup: this.config.PAYOUT_REWARD_CONSUMER_GROUP || `${this.config.PAYOUT_CONSUMER_GROUP}-rewards`,
+      onReadFailure: (source, error) => this.logger.warn({ source, err: error }, 'could not read a source for the operations metrics; its figures are stale'),
     });
     this.metrics.beforeScrape(() => gauges.refresh());
   }

@@ -19,7 +19,7 @@ const promqlWords = new Set(['sum', 'max', 'min', 'by', 'or', 'and', 'rate', 'in
 
 function knownMetrics(): Set<string> {
   const registry = new Registry();
-  registerOperationsGauges(registry, { admin: null as never, database: null as never, projectorGroup: 'ledger-projector', payoutGroup: 'payout-balances', payoutRewardGroup: 'payout-balances-rewards' });
+  registerOperationsGauges(registry, { admin: null as never, database: null as never, projectorGroup: 'ledger-projector', payoutGroup: 'payout-balances', payoutRewardGroup: 'payout-balances-rewards', onReadFailure: () => undefined });
   return new Set([...registry.getMetricsAsArray().map((metric) => metric.name), ...serviceMetrics, ...reconcileMetrics]);
 }
 

@@ -73,8 +73,13 @@ describe('a signed Wildfire callback reaches a GraphQL balance through the four 
       expect((await fetch(apps.url(app, '/health/live'))).status).toBe(200);
       const ready = await fetch(apps.url(app, '/health/ready'));
       expect(ready.status).toBe(200);
-      // Every service checks Kafka and PostgreSQL; the projector also that it is applying and not behind.
-      const expectedChecks = app === 'ledger-projector' ? { kafka: 'ok', postgres: 'ok', applying: 'ok', lag: 'ok' } : { kafka: 'ok', postgres: 'ok' };
+      // Every service checks Kafka and PostgreSQL; every consumer that it is applying; the projector also that it is not behind.
+      const expectedChecks = {
+        ingest: { kafka: 'ok', postgres: 'ok' },
+        'ledger-projector': { kafka: 'ok', postgres: 'ok', applying: 'ok', lag: 'ok' },
+        payout: { kafka: 'ok', postgres: 'ok', applying: 'ok' },
+        query: { kafka: 'ok', postgres: 'ok', applying: 'ok' },
+      }[app];
       expect(((await ready.json()) as { checks: unknown }).checks).toEqual(expectedChecks);
       const metrics = await (await fetch(apps.url(app, '/metrics'))).text();
       expect(metrics).toContain('process_resident_memory_bytes');

@@ -246,6 +246,8 @@ async function returnSomePayoutsUnderAKill(stack: PayoutStack, auis: string[]): 
   await stack.services.services.get('payout')?.kill();
   await restartApp(stack.services, 'payout', stack.env);
   await eventually(async () => Number((await sql(stack, `SELECT count(*)::text AS count FROM payout WHERE state = 'returned' AND aui = ANY($1)`, [auis]))[0].count), (count) => count === auis.length, 120_000);
+  // The next run decides on the view: wait until the ledger's answer (paid out back to 0) reached it too.
+  await eventually(async () => Number((await sql(stack, `SELECT count(*)::text AS count FROM payout_balance WHERE paid_out = 0 AND aui = ANY($1)`, [auis]))[0].count), (count) => count === auis.length, 120_000);
   return auis.length;
 }
 

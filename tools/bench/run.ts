@@ -18,7 +18,7 @@ import { BenchDatabase, BenchStack } from './stack';
  * `npm run bench [-- --quick] [-- --profile] [-- --only=ingest,query] [-- --stop-at=2026-01-01T00:40:00Z]`:
  * starts its own broker and databases, measures each step beside a limit taken in the same run,
  * prints a table and writes it as JSON under bench/results/. --profile writes a CPU profile of
- * every service process to bench/results/profiles-<time>/ (summarise with
+ * every service process to bench/results/profiles-<time>/<process>/, the main thread's as CPU.*.<pid>.0.*.cpuprofile (summarise with
  * dist/tools/bench/profile-summary.js). --only runs some steps (for a before/after of one
  * change); --stop-at ends the run at that time, keeping what was measured.
  */

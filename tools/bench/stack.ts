@@ -164,8 +164,11 @@ export class BenchStack {
 
   private profileArgs(name: string): string[] {
     if (!this.options.profileDirectory) return [];
-    mkdirSync(this.options.profileDirectory, { recursive: true });
-    return ['--cpu-prof', `--cpu-prof-dir=${this.options.profileDirectory}`, `--cpu-prof-name=${name}.cpuprofile`];
+    // A folder per process and Node's own file names (CPU.<date>.<pid>.<thread>.<seq>): a fixed name would let a
+    // worker thread's profile (the shutdown watchdog, async logging) overwrite the main thread's, thread 0.
+    const directory = join(this.options.profileDirectory, name);
+    mkdirSync(directory, { recursive: true });
+    return ['--cpu-prof', `--cpu-prof-dir=${directory}`];
   }
 }
 

@@ -118,30 +118,34 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     }, this.config.PROJECTION_POINTER_POLL_MS);
   }
 
-  /** Starts a re-target when the pointer names another schema; one at a time. */
+  /**
+   * Starts a re-target when the pointer names another schema; one at a time. A failure (PostgreSQL
+   * restarting, say) is an outage like any other: the next poll tries again. Meanwhile nothing is
+   * written to a schema readers left, as every chunk checks the pointer in its own transaction,
+   * and readiness names the projection that is not running.
+   */
   private followPointer(): void {
     if (this.retargeting || this.stopping) return;
     this.retargeting = this.retargetIfSwitched()
-      .catch((error: Error) => {
-        // The process cannot tell which schema it writes to any more: crash, and let the restart read the pointer.
-        this.logger.fatal({ err: error }, 'could not follow the projection pointer; exiting');
-        process.exit(70);
-      })
+      .catch((error: Error) => this.logger.error({ err: error }, 'could not follow the projection pointer; trying again at the next poll'))
       .finally(() => {
         this.retargeting = null;
       });
   }
 
+  /** Stops the projection of a schema readers left, and starts (again, after a failed attempt) the one they point at. */
   private async retargetIfSwitched(): Promise<void> {
     const pointedTo = await currentProjectionSchema(this.dataSource);
     const current = this.projection;
-    if (!current || pointedTo === current.schema) return;
-    this.logger.info({ from: current.schema, to: pointedTo }, 'projection pointer switched; re-targeting');
-    await current.consumer.stop();
-    // Balance changes the old schema applied before the switch are announced before any of the new one's.
-    await current.relay.drain();
-    await current.relay.stop();
-    this.projection = null;
+    if (current && pointedTo === current.schema) return;
+    if (current) {
+      this.logger.info({ from: current.schema, to: pointedTo }, 'projection pointer switched; re-targeting');
+      await current.consumer.stop();
+      // Balance changes the old schema applied before the switch are announced before any of the new one's.
+      await current.relay.drain();
+      await current.relay.stop();
+      this.projection = null;
+    }
     if (this.stopping) return;
     this.projection = await this.startProjection(pointedTo);
   }

@@ -33,7 +33,9 @@ interface Pending {
  * acknowledged by every in-sync replica, so a caller may answer its client only then.
  */
 export class BatchingProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** Settles once the current producer is connected (a replaced producer connects in the background). */
+  private producerReady: Promise<void> = Promise.resolve();
   private queue: Pending[] = [];
   private queuedMessages = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -43,7 +45,7 @@ export class BatchingProducer {
   private connected = false;
   private batches = 0;
 
-  constructor(kafka: Kafka, private readonly options: BatchingProducerOptions) {
+  constructor(private readonly kafka: Kafka, private readonly options: BatchingProducerOptions) {
     this.producer = createIdempotentProducer(kafka);
   }
 
@@ -91,11 +93,15 @@ export class BatchingProducer {
     const batch = this.takeBatch();
     this.batches += 1;
     let stuckTimer: NodeJS.Timeout | undefined = undefined;
-    const sending: Promise<void> = this.producer
-      .sendBatch({ topicMessages: mergeByTopic(batch), acks: -1 })
+    const producer = this.producer;
+    const sending: Promise<void> = this.producerReady
+      .then(() => producer.sendBatch({ topicMessages: mergeByTopic(batch), acks: -1 }))
       .then(
         () => batch.forEach((pending) => pending.resolve()),
-        (error: Error) => batch.forEach((pending) => pending.reject(error)),
+        (error: Error) => {
+          this.replaceProducer(producer);
+          batch.forEach((pending) => pending.reject(error));
+        },
       )
       .finally(() => {
         this.inFlight.delete(sending);
@@ -107,9 +113,28 @@ export class BatchingProducer {
       this.holdingBack = null;
       this.flush();
     };
-    stuckTimer = setTimeout(release, this.options.acknowledgementTimeoutMs);
+    stuckTimer = setTimeout(() => {
+      this.replaceProducer(producer);
+      release();
+    }, this.options.acknowledgementTimeoutMs);
     this.inFlight.add(sending);
     this.holdingBack = sending;
+  }
+
+  /**
+   * After a batch failed or got stuck, the producer's sequence numbers no longer say what the
+   * broker holds: the broker may have written the batch and lost only its answer. A later batch
+   * sent with the same sequence is then taken for a duplicate and dropped, yet acknowledged
+   * (seen with the broker SIGKILLed under load: acknowledged callbacks lost), or refused as out of
+   * order forever. A new producer has a new producer id, so its sequences start clean; the old
+   * one finishes its retries in the background (a message written twice is a counted duplicate).
+   */
+  private replaceProducer(broken: Producer): void {
+    if (this.producer !== broken || !this.connected) return;
+    this.producer = createIdempotentProducer(this.kafka);
+    const replacement = this.producer;
+    this.producerReady = replacement.connect().catch(() => undefined);
+    void broken.disconnect().catch(() => undefined);
   }
 
   /** The oldest sends, whole, up to batchMessagesMax messages (at least one send). */

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import { ConsumerHealthReport, reportConsumerHealth } from './consumer-health';
 
 export interface MessageConsumerOptions {
@@ -15,19 +15,31 @@ export interface BatchHealthReport extends ConsumerHealthReport {
   partitionFailing(partition: string, reason: string, nowMs: number): void;
 }
 
+/** One batch of one partition, as `apply` receives it: enough to dead-letter a message as it came. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: { offset: string; key: Buffer | null; value: Buffer | null; headers?: IHeaders }[];
+}
+
+/** The message values of a batch as text, in partition order. */
+export function batchValues(batch: ConsumedBatch): string[] {
+  return batch.messages.map((message) => message.value?.toString('utf8') ?? '');
+}
+
 export interface RunningMessageConsumer {
   stop(): Promise<void>;
 }
 
 /**
- * One consumer of one topic with its options written out, handing each batch's message values
- * (in partition order) to `apply`. A batch that throws is retried by kafkajs from the same offset,
+ * One consumer of one topic with its options written out, handing each batch (messages in
+ * partition order) to `apply`. A batch that throws is retried by kafkajs from the same offset,
  * and its partition reported failing meanwhile; offsets are committed only after `apply` returns.
  */
 export async function startMessageConsumer(
   kafka: Kafka,
   options: MessageConsumerOptions,
-  apply: (values: string[]) => Promise<void>,
+  apply: (batch: ConsumedBatch) => Promise<void>,
   health: BatchHealthReport,
 ): Promise<RunningMessageConsumer> {
   const consumer: Consumer = kafka.consumer({
@@ -47,7 +59,7 @@ export async function startMessageConsumer(
     eachBatch: async ({ batch }: EachBatchPayload) => {
       const partition = `${batch.topic}/${batch.partition}`;
       try {
-        await apply(batch.messages.map((message) => message.value?.toString('utf8') ?? ''));
+        await apply({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
         health.partitionApplied(partition);
       } catch (error) {
         health.partitionFailing(partition, (error as Error).message.split('\n')[0].slice(0, 300), Date.now());

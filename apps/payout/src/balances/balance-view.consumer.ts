@@ -1,7 +1,6 @@
 import { BalanceChanged, parseBalanceChanged, Topics } from '@earnings/contracts';
-import { DeadLetter, DeadLetterSender, reportConsumerHealth } from '@earnings/kafka';
+import { ConsumedBatch, DeadLetter, DeadLetterSender, RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
 import { ApplyingHealth } from '@earnings/service-shell';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 
@@ -11,57 +10,38 @@ import { DataSource } from 'typeorm';
  * at-least-once delivery is enough here.
  */
 export class BalanceViewConsumer {
-  private readonly consumer: Consumer;
   private readonly auiPrefix: string;
-  private readonly groupId: string;
   private readonly deadLetters: DeadLetterSender;
+  private running: RunningMessageConsumer | null = null;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Parameters<typeof startMessageConsumer>[0],
     private readonly dataSource: DataSource,
-    options: { groupId: string; auiPrefix: string; sessionTimeoutMs: number },
+    private readonly options: { groupId: string; auiPrefix: string; sessionTimeoutMs: number },
     private readonly logger: Logger,
     private readonly health: ApplyingHealth,
   ) {
     this.auiPrefix = options.auiPrefix;
-    this.groupId = options.groupId;
     this.deadLetters = new DeadLetterSender(kafka, Topics.balanceChangedDeadLetter);
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      heartbeatInterval: 3_000,
-      maxBytesPerPartition: 1024 * 1024,
-      maxWaitTimeInMs: 100,
-      allowAutoTopicCreation: false,
-    });
-  }
-
-  async start(): Promise<void> {
-    reportConsumerHealth(this.consumer, this.health);
-    await this.deadLetters.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [Topics.balanceChanged], fromBeginning: true });
-    await this.consumer.run({ autoCommit: true, eachBatchAutoResolve: true, eachBatch: (payload) => this.applyReportingHealth(payload) });
   }
 
   /** A batch kafkajs keeps retrying (the database gone, say) makes the service not ready once it has failed long enough. */
-  private async applyReportingHealth(payload: EachBatchPayload): Promise<void> {
-    const partition = `${payload.batch.topic}/${payload.batch.partition}`;
-    try {
-      await this.apply(payload);
-      this.health.partitionApplied(partition);
-    } catch (error) {
-      this.health.partitionFailing(partition, (error as Error).message.split('\n')[0].slice(0, 300), Date.now());
-      throw error;
-    }
+  async start(): Promise<void> {
+    await this.deadLetters.connect();
+    this.running = await startMessageConsumer(
+      this.kafka,
+      { groupId: this.options.groupId, topic: Topics.balanceChanged, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
+      (batch) => this.apply(batch),
+      this.health,
+    );
   }
 
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
+    await this.running?.stop();
     await this.deadLetters.disconnect();
   }
 
-  private async apply({ batch }: EachBatchPayload): Promise<void> {
+  private async apply(batch: ConsumedBatch): Promise<void> {
     const changes: BalanceChanged[] = [];
     const rejected: DeadLetter[] = [];
     for (const message of batch.messages) {
@@ -69,7 +49,7 @@ export class BalanceViewConsumer {
       if (parsed.ok) changes.push(parsed.value);
       else {
         const { key, value, offset, headers } = message;
-        rejected.push({ topic: batch.topic, partition: batch.partition, offset, key, value, headers: { ...headers, dlq_consumer: this.groupId }, reason: parsed.reason });
+        rejected.push({ topic: batch.topic, partition: batch.partition, offset, key, value, headers: { ...headers, dlq_consumer: this.options.groupId }, reason: parsed.reason });
       }
     }
     // Sent (acks=all) before the batch resolves: a crash in between sends a letter twice, never loses it.

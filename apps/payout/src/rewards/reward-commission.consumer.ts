@@ -1,5 +1,5 @@
 import { CommissionObserved, parseCommissionObserved, Topics } from '@earnings/contracts';
-import { RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
+import { batchValues, RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
 import { ApplyingHealth } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { RewardDeliveryService } from './reward-delivery.service';
@@ -30,7 +30,7 @@ export class RewardCommissionConsumer {
     this.starting = startMessageConsumer(
       this.kafka,
       { groupId: this.options.groupId, topic: Topics.commissionObserved, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
-      async (values) => void (await this.deliveries.apply(this.readable(values))),
+      async (batch) => void (await this.deliveries.apply(this.readable(batchValues(batch)))),
       this.health,
     );
     this.running = await this.starting;

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@earnings/contracts';
@@ -61,8 +61,7 @@ export class BenchStack {
     const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
     const serverUrl = serverOf(process.env.DATABASE_URL ?? localServerUrl);
     const stack = new BenchStack(brokers, serverUrl, scratch, broker, options);
-    const brokerJvm = broker ? pidWithArgument(join(scratch, 'kafka', 'server.properties')) : null;
-    if (brokerJvm !== null) stack.memory.watch('kafka broker (JVM)', brokerJvm);
+    if (broker) stack.memory.watch('kafka broker (JVM)', broker.pid);
     return stack;
   }
 
@@ -178,15 +177,3 @@ function serverOf(databaseUrl: string): string {
   return url.toString();
 }
 
-/** The pid of the process started with `argument` (our broker's JVM: RunningBroker does not expose its process). */
-function pidWithArgument(argument: string): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(argument)) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return null;
-}

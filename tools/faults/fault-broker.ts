@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@earnings/testing';
 import { freePort, RunningBroker, startKafkaBroker } from '../local-stack/kafka-broker';
@@ -23,8 +22,8 @@ export async function startFaultBroker(scratch: string, log: (message: string) =
   return {
     brokers: running.brokers,
     kill: async () => {
-      const pid = pidWithArgument(join(dataDirectory, 'server.properties'));
-      if (pid === null) throw new Error('the broker JVM was not found to kill');
+      if (!running) throw new Error('the broker is not running');
+      const { pid } = running;
       process.kill(pid, 'SIGKILL');
       await waitForExit(pid);
       running = null;
@@ -38,19 +37,6 @@ export async function startFaultBroker(scratch: string, log: (message: string) =
       running = null;
     },
   };
-}
-
-/** RunningBroker does not expose its JVM, so find the process by the properties file it was started with. */
-function pidWithArgument(argument: string): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(argument)) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return null;
 }
 
 async function waitForExit(pid: number): Promise<void> {

@@ -24,6 +24,8 @@ export interface KafkaBrokerOptions {
 export interface RunningBroker {
   brokers: string;
   startupMs: number;
+  /** The broker JVM's process id, for the benchmarks' memory figures and the fault suite's SIGKILL. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -70,7 +72,8 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Run
   await waitForMetadata(brokers, broker, options.dataDirectory);
   const startupMs = Date.now() - started;
   options.log(`kafka broker ready at ${brokers} in ${startupMs} ms (logs: ${options.dataDirectory}/broker.log)`);
-  return { brokers, startupMs, stop: () => stopProcess(broker) };
+  if (broker.pid === undefined) throw new Error('the broker JVM did not start');
+  return { brokers, startupMs, pid: broker.pid, stop: () => stopProcess(broker) };
 }
 
 function serverProperties(port: number, controllerPort: number, logDirectory: string): string {

@@ -6,5 +6,10 @@ export * from './dead-letter';
 export * from './topic-offsets';
 export * from './consumer-health';
 export * from './consumer-lag';
+export * from './consumer-factory';
 export * from './message-consumer';
 export * from './sender-context';
+
+// The kafkajs types and values apps need, so that apps reach Kafka only through this library.
+export type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+export { logLevel } from 'kafkajs';

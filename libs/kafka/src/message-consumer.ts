@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
+import { createConsumer } from './consumer-factory';
 import { ConsumerHealthReport, reportConsumerHealth } from './consumer-health';
 
 export interface MessageConsumerOptions {
@@ -42,14 +43,7 @@ export async function startMessageConsumer(
   apply: (batch: ConsumedBatch) => Promise<void>,
   health: BatchHealthReport,
 ): Promise<RunningMessageConsumer> {
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout: options.sessionTimeoutMs,
-    heartbeatInterval: 3_000,
-    maxBytesPerPartition: 1024 * 1024,
-    maxWaitTimeInMs: 100,
-    allowAutoTopicCreation: false,
-  });
+  const consumer: Consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: options.sessionTimeoutMs });
   reportConsumerHealth(consumer, health);
   await consumer.connect();
   await consumer.subscribe({ topics: [options.topic], fromBeginning: options.fromBeginning });

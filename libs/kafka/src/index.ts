@@ -11,5 +11,6 @@ export * from './message-consumer';
 export * from './sender-context';
 
 // The kafkajs types and values apps need, so that apps reach Kafka only through this library.
-export type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
-export { logLevel } from 'kafkajs';
+// Kafka is a value too: the NestJS modules use its class as the injection token.
+export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Message, Producer, TopicMessages } from 'kafkajs';
+export { Kafka, logLevel } from 'kafkajs';

@@ -1,8 +1,7 @@
 import { ledgerInputTopics, parseLedgerInput, Topics } from '@earnings/contracts';
 import { LedgerEvent } from '@earnings/domain';
 import { ApplyingHealth, Metrics } from '@earnings/service-shell';
-import { DeadLetter, DeadLetterSender, reportConsumerHealth } from '@earnings/kafka';
-import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, createConsumer, DeadLetter, DeadLetterSender, EachBatchPayload, Kafka, KafkaMessage, reportConsumerHealth } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { ChunkApplier, RefusedEvent, RetryPolicy, statementOf, sqlStateOf } from './chunk-applier';
 import { ChunkOutcome, LedgerStore, OffsetEvent, OffsetGapError, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
@@ -65,16 +64,7 @@ export class LedgerProjectionConsumer {
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs,
-      rebalanceTimeout: 60_000,
-      // A third of the session, as Kafka advises, so two missed heartbeats do not expel a live member.
-      heartbeatInterval: Math.min(3_000, Math.floor(options.sessionTimeoutMs / 3)),
-      maxBytesPerPartition: 1024 * 1024,
-      maxWaitTimeInMs: options.fetchWaitMsMax,
-      allowAutoTopicCreation: false,
-    });
+    this.consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: options.sessionTimeoutMs, maxWaitTimeInMs: options.fetchWaitMsMax });
     this.deadLetters = new DeadLetterSender(kafka, Topics.commissionObservedDeadLetter);
     this.eventsApplied = metrics.counter('ledger_events_applied_total', 'Events that changed the ledger', ['topic']);
     this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');

@@ -1,6 +1,5 @@
 import { parseBalanceChanged, Topics } from '@earnings/contracts';
-import { ConsumerHealthReport, DeadLetterSender, reportConsumerHealth } from '@earnings/kafka';
-import { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { Consumer, ConsumerHealthReport, createConsumer, DeadLetterSender, Kafka, KafkaMessage, reportConsumerHealth } from '@earnings/kafka';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -53,7 +52,7 @@ export class BalanceChangesConsumer {
   /** Resolves once the consumer has joined its group, so events produced after this are seen. */
   async start(publisher: NoticePublisher): Promise<void> {
     const groupId = `earnings-query-live-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const consumer = this.kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100 });
+    const consumer = createConsumer(this.kafka, { groupId, sessionTimeoutMs: 30_000 });
     this.consumer = consumer;
     // A feed that crashed or stopped leaves subscriptions silent: readiness says so.
     reportConsumerHealth(consumer, this.health);

@@ -1,11 +1,10 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createKafka, endOffsetReader, kafkaReadinessCheck } from '@earnings/kafka';
+import { createKafka, endOffsetReader, Kafka, kafkaReadinessCheck, OutboxRelay } from '@earnings/kafka';
 import { createDataSource, currentProjectionSchema, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
-import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { OutboxRelay } from './outbox/outbox-relay';
+import { ProjectionOutbox } from './outbox/projection-outbox';
 import { consumedTopics, LedgerProjectionConsumer } from './projection/ledger-projection.consumer';
 import { LedgerStore } from './projection/ledger-store';
 import { ProjectorConfig } from './projector.config';
@@ -91,7 +90,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       health: this.health,
       onProjectionSwitched: () => this.followPointer(),
     }, this.logger, this.metrics);
-    const relay = new OutboxRelay(this.kafka, this.dataSource, schema, this.config.OUTBOX_POLL_INTERVAL_MS, this.logger);
+    const relay = new OutboxRelay(this.kafka, new ProjectionOutbox(this.dataSource, schema), this.config.OUTBOX_POLL_INTERVAL_MS, this.logger);
     await relay.start();
     await consumer.start();
     this.logger.info({ schema, group }, 'projecting the ledger');

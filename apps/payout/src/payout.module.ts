@@ -1,12 +1,11 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { createKafka, Kafka, kafkaReadinessCheck, OutboxRelay } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
 import { CronJob } from 'cron';
-import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ADMIN_TOKEN, AdminTokenGuard } from './admin/admin-token.guard';
@@ -15,7 +14,7 @@ import { PayoutAdminService } from './admin/payout-admin.service';
 import { BalanceViewConsumer } from './balances/balance-view.consumer';
 import { PayoutApiException, PayoutApiExceptionFilter } from './errors/payout-api.exception';
 import { PayoutConfig } from './payout.config';
-import { PayoutOutboxRelay } from './payouts/payout-outbox.relay';
+import { PayoutOutbox } from './payouts/payout-outbox';
 import { PayoutProcessor } from './payouts/payout-processor';
 import { PayoutRunService } from './payouts/payout-run.service';
 import { PayoutRepository } from './payouts/payout.repository';
@@ -97,8 +96,7 @@ export function policyOf(config: PayoutConfig): PayoutPolicy {
 export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private balances: BalanceViewConsumer | null = null;
   private rewardConsumer: RewardCommissionConsumer | null = null;
-  private relay: PayoutOutboxRelay | null = null;
-  private relayLoop: WorkLoop | null = null;
+  private relay: OutboxRelay | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: PayoutConfig,
@@ -147,11 +145,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.runtime.runs.onSkipped = (reason, count) => skipped.inc({ reason }, count);
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
-    this.relay = new PayoutOutboxRelay(this.kafka, this.runtime.repository);
-    await this.relay.connect();
-    const relay = this.relay;
-    this.relayLoop = new WorkLoop('payout-outbox', this.config.PAYOUT_OUTBOX_POLL_MS, async () => (await relay.relayOnce()) > 0, this.logger);
-    this.relayLoop.start();
+    this.relay = new OutboxRelay(this.kafka, new PayoutOutbox(this.runtime.repository), this.config.PAYOUT_OUTBOX_POLL_MS, this.logger);
+    await this.relay.start();
     // Whatever was in flight when the last process died is due now: same idempotency keys, so providers dedupe.
     const resumed = await this.runtime.repository.resumeInFlight();
     if (resumed > 0) this.logger.warn({ resumed }, 'resuming payouts that were in flight');
@@ -197,8 +192,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.scheduler.doesExist('cron', CRON_JOB_NAME)) this.scheduler.deleteCronJob(CRON_JOB_NAME);
     await this.runtime.processorLoop.stop();
     await this.runtime.markerLoop?.stop();
-    await this.relayLoop?.stop();
-    await this.relay?.disconnect();
+    await this.relay?.stop();
     await this.balances?.stop();
     await this.rewardConsumer?.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();

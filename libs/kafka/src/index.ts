@@ -2,6 +2,7 @@ export * from './kafka-client';
 export * from './batching-producer';
 export * from './topics-admin';
 export * from './outbox';
+export * from './outbox-relay';
 export * from './dead-letter';
 export * from './topic-offsets';
 export * from './consumer-health';

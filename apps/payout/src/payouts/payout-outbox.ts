@@ -1,0 +1,35 @@
+import { cloudEventHeaders } from '@earnings/contracts';
+import { OutboxPort, OutboxRow, OutboxRows } from '@earnings/kafka';
+import { PayoutRepository } from './payout.repository';
+
+/**
+ * The payout outbox (key AUI), for the relay in libs/kafka. A crash between publishing and
+ * marking publishes rows again: consumers apply a payout id once, so that is harmless.
+ */
+export class PayoutOutbox implements OutboxPort, OutboxRows {
+  readonly name = 'payout_outbox';
+
+  constructor(private readonly payouts: PayoutRepository) {}
+
+  pass(relay: (rows: OutboxRows) => Promise<number>): Promise<number> {
+    return relay(this);
+  }
+
+  async readUnpublished(limit: number): Promise<OutboxRow[]> {
+    const rows = await this.payouts.unpublished(limit);
+    return rows.map((row) => ({ id: row.id, topic: row.topic, key: row.message_key, value: JSON.stringify(row.payload), headers: headersOf(row.payload) }));
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    await this.payouts.markPublished([...ids]);
+  }
+}
+
+/** CloudEvents binary headers, as on every event of the product, so consumers can route without parsing. */
+function headersOf(payload: unknown): Record<string, string> {
+  const event = payload as { type: string; payoutId: string; executedAt?: string; failedAt?: string; requestedAt?: string; submittedAt?: string; returnedAt?: string };
+  // One payout has several events: the step names each; PayoutExecuted keeps the payout id alone, as before.
+  const id = event.type === 'PayoutExecuted' ? event.payoutId : `${event.payoutId}:${event.type}`;
+  const time = event.executedAt ?? event.failedAt ?? event.requestedAt ?? event.submittedAt ?? event.returnedAt ?? new Date().toISOString();
+  return cloudEventHeaders({ id, type: event.type, source: '/payout', time });
+}

@@ -2,11 +2,10 @@ import { DynamicModule, Module, OnApplicationBootstrap, OnApplicationShutdown } 
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { createKafka, Kafka, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import type { FastifyInstance } from 'fastify';
-import { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { parseApiKeys } from './auth/api-key';

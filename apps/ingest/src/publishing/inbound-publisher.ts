@@ -1,6 +1,5 @@
 import { CommissionObserved, cloudEventHeaders, checkCommissionObserved, Topics } from '@earnings/contracts';
-import { BatchingProducer } from '@earnings/kafka';
-import { Message, TopicMessages } from 'kafkajs';
+import { BatchingProducer, Message, TopicMessages } from '@earnings/kafka';
 import { IngestException } from '../errors/ingest.exception';
 
 /** Headers never copied into the raw-inbound topic: they prove or grant access. */

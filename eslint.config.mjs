@@ -12,4 +12,13 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Money is decimal: use Decimal from @earnings/domain.' }],
     },
   },
+  {
+    // Consumer options, the outbox relay and dead letters are configured once, in libs/kafka.
+    files: ['apps/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'kafkajs', message: 'Reach Kafka through @earnings/kafka (one consumer factory, one outbox relay, one dead-letter sender)' }],
+      }],
+    },
+  },
 );

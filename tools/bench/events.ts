@@ -85,3 +85,31 @@ export async function produceEvents(kafka: Kafka, run: string, from: number, to:
   }
   return (to - from) / (Number(process.hrtime.bigint() - started) / 1e9);
 }
+
+/** One AUI's figures in units of 0.00001: generated amounts always have five fractional digits, so they are exact integers of it. */
+export interface BenchBalance {
+  aui: string;
+  lifetime: bigint;
+  pending: bigint;
+  payable: bigint;
+}
+
+/** Adds a generated event to its AUI's figures: a new commission is lifetime and pending, a status change moves pending to payable. */
+export function addToBenchBalance(balances: Map<string, BenchBalance>, event: CommissionObserved): void {
+  const balance = balances.get(event.aui) ?? { aui: event.aui, lifetime: 0n, pending: 0n, payable: 0n };
+  const units = BigInt(event.userAmount.replace('.', ''));
+  if (event.state === 'PENDING') {
+    balance.lifetime += units;
+    balance.pending += units;
+  } else {
+    balance.pending -= units;
+    balance.payable += units;
+  }
+  balances.set(event.aui, balance);
+}
+
+/** Units of 0.00001 as a decimal string with five fractional digits. */
+export function decimalOfUnits(units: bigint): string {
+  const magnitude = units < 0n ? -units : units;
+  return `${units < 0n ? '-' : ''}${magnitude / 100_000n}.${String(magnitude % 100_000n).padStart(5, '0')}`;
+}

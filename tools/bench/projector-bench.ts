@@ -3,7 +3,7 @@ import { CommissionObserved, Topics } from '@earnings/contracts';
 import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { nowMs, rateOf, waitForCount, waitForProjector } from './catch-up';
-import { benchEvent } from './events';
+import { addToBenchBalance, BenchBalance, benchEvent, decimalOfUnits } from './events';
 import { projectorPartitionsConcurrently, rawUpsertChunkRows } from './limits';
 import { ResultBook } from './report';
 import { BenchDatabase, BenchStack } from './stack';
@@ -46,25 +46,12 @@ export async function timeReadOnlyConsumer(kafka: Kafka, events: number): Promis
   }
 }
 
-/** Per (AUI, unit) deltas of a chunk: a new commission is lifetime and pending, a status change moves pending to payable. */
+/** Per (AUI, unit) deltas of a chunk, as the columns of one `unnest` upsert. */
 function balanceDeltas(events: CommissionObserved[]): string[][] {
-  const deltas = new Map<string, { aui: string; lifetime: bigint; pending: bigint; payable: bigint }>();
-  for (const event of events) {
-    const delta = deltas.get(event.aui) ?? { aui: event.aui, lifetime: 0n, pending: 0n, payable: 0n };
-    // Generated amounts always have five fractional digits: exact integers of 0.00001.
-    const units = BigInt(event.userAmount.replace('.', ''));
-    if (event.state === 'PENDING') {
-      delta.lifetime += units;
-      delta.pending += units;
-    } else {
-      delta.pending -= units;
-      delta.payable += units;
-    }
-    deltas.set(event.aui, delta);
-  }
+  const deltas = new Map<string, BenchBalance>();
+  for (const event of events) addToBenchBalance(deltas, event);
   const rows = [...deltas.values()];
-  const decimal = (units: bigint) => `${units < 0n ? '-' : ''}${(units < 0n ? -units : units) / 100_000n}.${String((units < 0n ? -units : units) % 100_000n).padStart(5, '0')}`;
-  return [rows.map((row) => row.aui), rows.map(() => 'USD'), rows.map((row) => decimal(row.lifetime)), rows.map((row) => decimal(row.pending)), rows.map((row) => decimal(row.payable))];
+  return [rows.map((row) => row.aui), rows.map(() => 'USD'), rows.map((row) => decimalOfUnits(row.lifetime)), rows.map((row) => decimalOfUnits(row.pending)), rows.map((row) => decimalOfUnits(row.payable))];
 }
 
 /** The latest version of each commission in a chunk: one upsert may not touch a row twice. */

@@ -3,12 +3,13 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { workspaceRoot } from '@earnings/testing';
 import { waitForProjector } from './catch-up';
+import { copyFloorBench, timeCopyFloor } from './copy-floor';
 import { machineCpuTicks } from './cpu';
 import { produceEvents } from './events';
 import { freshnessBench } from './freshness-bench';
 import { ingestBench } from './ingest-bench';
 import { BenchSizes, fullSizes, quickSizes } from './limits';
-import { projectorBench, rawUpsertBench } from './projector-bench';
+import { ProjectorRunFigures, projectorBench, rawUpsertBench } from './projector-bench';
 import { queryBench } from './query-bench';
 import { rebuildBench } from './rebuild-bench';
 import { formatTable, ResultBook } from './report';
@@ -84,11 +85,15 @@ async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, 
   // Query, freshness and the rebuild read the small projection, so they need it built.
   const needsSmallProjection = ['projector', 'query', 'freshness', 'large'].some((name) => steps.has(name as StepName));
   let smallFigures: Awaited<ReturnType<typeof projectorBench>> | null = null;
+  let smallCopyFloor: ProjectorRunFigures | null = null;
   if (needsSmallProjection) {
     await produce(stack, book, run, 0, sizes.projectorEventsSmall);
     smallFigures = await step(book, 'projector (small)', () => projectorBench(stack, book, small, smallGroup));
     const figures = smallFigures;
-    if (steps.has('projector')) await step(book, 'pg alone (small)', () => rawUpsertBench(stack, book, run, sizes.projectorEventsSmall, figures.projector, figures.step));
+    if (steps.has('projector')) {
+      await step(book, 'pg alone (small)', () => rawUpsertBench(stack, book, run, sizes.projectorEventsSmall, figures.projector, figures.step));
+      smallCopyFloor = await step(book, 'COPY floor (small)', () => copyFloorBench(stack, book, run, sizes.projectorEventsSmall, figures.projector, figures.step));
+    }
   }
   if (steps.has('ingest')) await step(book, 'ingest', () => ingestBench(stack, book, sizes, small));
   if (steps.has('query')) await step(book, 'query', () => queryBench(stack, book, sizes, small, run, sizes.projectorEventsSmall));
@@ -96,7 +101,8 @@ async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, 
   if (!steps.has('large')) return;
   if (sizes.projectorEventsLarge === 0) {
     await catchUp(stack, small, smallGroup);
-    await step(book, 'rebuild (small)', () => rebuildBench(stack, book, small, smallGroup, smallFigures!.readOnly));
+    const copyFloor = smallCopyFloor ?? (await step(book, 'COPY floor (small)', () => timeCopyFloor(stack, run, sizes.projectorEventsSmall)));
+    await step(book, 'rebuild (small)', () => rebuildBench(stack, book, small, smallGroup, smallFigures!.readOnly, copyFloor));
     return;
   }
   await produce(stack, book, run, sizes.projectorEventsSmall, sizes.projectorEventsLarge);
@@ -104,7 +110,9 @@ async function runSteps(stack: BenchStack, book: ResultBook, sizes: BenchSizes, 
   const largeGroup = 'bench-projector-large';
   const largeFigures = await step(book, 'projector (large)', () => projectorBench(stack, book, large, largeGroup));
   await catchUp(stack, large, largeGroup);
-  await step(book, 'rebuild (large)', () => rebuildBench(stack, book, large, largeGroup, largeFigures.readOnly));
+  // Before the rebuild, which stands beside it too.
+  const largeCopyFloor = await step(book, 'COPY floor (large)', () => copyFloorBench(stack, book, run, sizes.projectorEventsLarge, largeFigures.projector, largeFigures.step));
+  await step(book, 'rebuild (large)', () => rebuildBench(stack, book, large, largeGroup, largeFigures.readOnly, largeCopyFloor));
   await step(book, 'pg alone (large)', () => rawUpsertBench(stack, book, run, sizes.projectorEventsLarge, largeFigures.projector, largeFigures.step));
 }
 

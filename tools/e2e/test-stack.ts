@@ -275,6 +275,7 @@ export async function produceEvents(topic: string, events: { key: string; value:
 export interface RebuildCommandReport {
   liveSchema: string;
   rebuiltSchema: string;
+  replayedBy: 'bulk load' | 'chunk by chunk';
   differenceCount: number;
   differences: unknown[];
   payoutDifferences: unknown[];

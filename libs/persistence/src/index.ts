@@ -1,2 +1,3 @@
 export * from './data-source';
 export * from './projection-schema';
+export * from './copy-text';

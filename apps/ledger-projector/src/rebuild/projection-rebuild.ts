@@ -1,10 +1,13 @@
 import { assertSchemaName, currentProjectionSchema, LEDGER_PROJECTION } from '@earnings/persistence';
 import { Metrics } from '@earnings/service-shell';
-import { Kafka } from 'kafkajs';
+import { Kafka } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { consumedTopics, LedgerProjectionConsumer, partitionKey } from '../projection/ledger-projection.consumer';
+import { databaseRefusalOf } from '../projection/chunk-applier';
 import { LedgerStore } from '../projection/ledger-store';
+import { BulkLoad } from './bulk-load';
+import { bulkReplay } from './bulk-replay';
 
 export interface RebuildOptions {
   /** The live projector's group: the rebuild stores its offsets under it, so the projector continues from them after the switch. */
@@ -21,6 +24,8 @@ export interface RebuildOptions {
   partitionsConcurrently: number;
   /** Explicit limit on the whole replay; a rebuild that takes longer is abandoned (its schema stays for inspection). */
   replayTimeoutMs: number;
+  /** Bytes one fetch of the bulk replay may bring per partition. */
+  fetchBytesPerPartition: number;
 }
 
 export interface BalanceDifference {
@@ -40,6 +45,8 @@ export interface PayoutDifference {
 export interface RebuildReport {
   liveSchema: string;
   rebuiltSchema: string;
+  /** The bulk load, or chunk by chunk when PostgreSQL refused something of the bulk load. */
+  replayedBy: 'bulk load' | 'chunk by chunk';
   /** Messages replayed: the sum over partitions of the offsets the rebuild stopped at. */
   messagesReplayed: string;
   replaySeconds: number;
@@ -53,7 +60,7 @@ export interface RebuildReport {
 }
 
 /** A replay's chunk, concurrency and time limit, for the command and the timing soak alike. */
-export const replayDefaults = { chunkEventsMax: 5_000, partitionsConcurrently: 3, replayTimeoutMs: 6 * 3_600_000 } as const;
+export const replayDefaults = { chunkEventsMax: 5_000, partitionsConcurrently: 3, replayTimeoutMs: 6 * 3_600_000, fetchBytesPerPartition: 1024 * 1024 } as const;
 
 const differencesShownMax = 20;
 const progressPollMs = 250;
@@ -69,31 +76,23 @@ const payoutColumns = ['aui', 'unit', 'amount', 'method', 'state', 'requested_at
  */
 export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, options: RebuildOptions, logger: Logger): Promise<RebuildReport> {
   const liveSchema = await currentProjectionSchema(dataSource);
-  const rebuiltSchema = await createNextSchema(dataSource);
+  let rebuiltSchema = await createNextSchema(dataSource);
   logger.info({ liveSchema, rebuiltSchema }, 'rebuilding the ledger projection');
   const startedAt = process.hrtime.bigint();
   const limits = await endOffsets(kafka);
-  const store = new LedgerStore(dataSource, rebuiltSchema, options.liveConsumerGroup, { announceBalanceChanges: false, requirePointedTo: false });
-  const consumer = new LedgerProjectionConsumer(kafka, store, {
-    groupId: `${options.liveConsumerGroup}.rebuild.${rebuiltSchema}.${Date.now()}`,
-    chunkEventsMax: options.chunkEventsMax,
-    fetchWaitMsMax: 100,
-    sessionTimeoutMs: 30_000,
-    partitionsConcurrently: options.partitionsConcurrently,
-    deadLetterInvalid: false,
-    offsetLimits: limits,
-  }, logger, new Metrics());
-  await consumer.start();
+  const deadline = Date.now() + options.replayTimeoutMs;
+  let replayedBy: RebuildReport['replayedBy'] = 'bulk load';
   try {
-    const deadline = Date.now() + options.replayTimeoutMs;
-    await waitForOffsets(dataSource, rebuiltSchema, options.liveConsumerGroup, limits, deadline);
-    // The live projector may be past the start-time ends: go as far, so the comparison is like for like.
-    if (raiseLimits(limits, await storedOffsets(dataSource, liveSchema, options.liveConsumerGroup))) {
-      consumer.resumeAll();
-      await waitForOffsets(dataSource, rebuiltSchema, options.liveConsumerGroup, limits, deadline);
-    }
-  } finally {
-    await consumer.stop();
+    await replayInBulk(kafka, dataSource, rebuiltSchema, limits, liveSchema, options, deadline, logger);
+  } catch (error) {
+    const refusal = databaseRefusalOf(error);
+    if (refusal === null) throw error;
+    // Something in the topics PostgreSQL refuses that the bulk path did not foresee: the chunk-by-chunk replay isolates it.
+    logger.warn({ rebuiltSchema, sqlState: refusal.sqlState, problem: refusal.message, statement: refusal.statement }, 'PostgreSQL refused the bulk load; replaying chunk by chunk instead');
+    await dataSource.query(`DROP SCHEMA ${assertSchemaName(rebuiltSchema)} CASCADE`);
+    rebuiltSchema = await createNextSchema(dataSource);
+    replayedBy = 'chunk by chunk';
+    await replayChunkByChunk(kafka, dataSource, rebuiltSchema, limits, liveSchema, options, deadline, logger);
   }
   const replaySeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
   const balances = await compareBalances(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
@@ -104,8 +103,62 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
   const switched = options.switchReaders && differenceCount === 0 && (await switchReaders(dataSource, liveSchema, rebuiltSchema));
   const droppedOld = switched && options.dropOld && (await dropWhenDrained(dataSource, liveSchema, logger));
   const messagesReplayed = [...limits.values()].reduce((sum, end) => sum + end, 0n).toString();
-  return { liveSchema, rebuiltSchema, messagesReplayed, replaySeconds, differenceCount, differences, payoutDifferences, switched, droppedOld };
+  return { liveSchema, rebuiltSchema, replayedBy, messagesReplayed, replaySeconds, differenceCount, differences, payoutDifferences, switched, droppedOld };
 }
+
+/**
+ * The replay as a bulk load: the topics copied into a staging table without per-event SQL, the
+ * versions, commissions and balances derived from it in a few statements, keys and indexes built
+ * after the rows are in. Goes as far as the live projector if it is past the start-time ends, so
+ * the comparison is like for like.
+ */
+async function replayInBulk(
+  kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
+): Promise<void> {
+  const load = new BulkLoad(dataSource, schema);
+  await load.prepare();
+  const outcome = await bulkReplay(kafka, load, {
+    groupId: rebuildGroupId(options, schema),
+    limits,
+    raiseLimits: async () => raiseLimits(limits, await storedOffsets(dataSource, liveSchema, options.liveConsumerGroup)),
+    deadline,
+    maxBytesPerPartition: options.fetchBytesPerPartition,
+  }, logger);
+  logger.info({ messages: outcome.messages, invalid: outcome.invalid, refused: outcome.refused, payouts: outcome.payouts.size }, 'replayed the topics into the staging table; folding');
+  await load.foldCommissions();
+  // The balances read the commissions, not their keys: the version keys are built meanwhile.
+  await Promise.all([load.buildIndexes(['commission_version']), load.writePayouts(outcome.payouts).then(() => load.writeBalances(outcome.payouts))]);
+  await Promise.all([load.buildIndexes(['commission']), load.buildIndexes(['balance'])]);
+  await load.storeOffsets(options.liveConsumerGroup, outcome.offsets);
+}
+
+/** The replay the live projector does, chunk by chunk through the ledger store: slower, and it sets aside any event PostgreSQL refuses. */
+async function replayChunkByChunk(
+  kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
+): Promise<void> {
+  const store = new LedgerStore(dataSource, schema, options.liveConsumerGroup, { announceBalanceChanges: false, requirePointedTo: false });
+  const consumer = new LedgerProjectionConsumer(kafka, store, {
+    groupId: rebuildGroupId(options, schema),
+    chunkEventsMax: options.chunkEventsMax,
+    fetchWaitMsMax: 100,
+    sessionTimeoutMs: 30_000,
+    partitionsConcurrently: options.partitionsConcurrently,
+    deadLetterInvalid: false,
+    offsetLimits: limits,
+  }, logger, new Metrics());
+  await consumer.start();
+  try {
+    await waitForOffsets(dataSource, schema, options.liveConsumerGroup, limits, deadline);
+    if (raiseLimits(limits, await storedOffsets(dataSource, liveSchema, options.liveConsumerGroup))) {
+      consumer.resumeAll();
+      await waitForOffsets(dataSource, schema, options.liveConsumerGroup, limits, deadline);
+    }
+  } finally {
+    await consumer.stop();
+  }
+}
+
+const rebuildGroupId = (options: RebuildOptions, schema: string): string => `${options.liveConsumerGroup}.rebuild.${schema}.${Date.now()}`;
 
 async function createNextSchema(dataSource: DataSource): Promise<string> {
   const rows: { number: number | null }[] = await dataSource.query(

@@ -63,7 +63,7 @@ export function decideVersion(stored: CommissionVersion | undefined, observation
 }
 
 /** What one latest version adds to the balance of its (aui, unit). */
-export function contributionOf(version: CommissionVersion): BalanceFigures {
+export function contributionOf(version: Pick<CommissionVersion, 'state' | 'userAmount' | 'paidByNetwork'>): BalanceFigures {
   const amount = version.userAmount;
   switch (version.state) {
     case 'REJECTED':

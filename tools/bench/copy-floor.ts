@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { nowMs } from './catch-up';
-import { copyTextRow, CopyValue } from './copy-text';
+import { copyTextRow, CopyValue } from '@earnings/persistence';
 import { addToBenchBalance, BenchBalance, benchEvent, decimalOfUnits } from './events';
 import { rawUpsertChunkRows } from './limits';
 import { ProjectorRunFigures } from './projector-bench';

@@ -116,6 +116,7 @@ async function replayInBulk(
   kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
 ): Promise<void> {
   const load = new BulkLoad(dataSource, schema);
+  const timer = phaseTimer();
   await load.prepare();
   const outcome = await bulkReplay(kafka, load, {
     groupId: rebuildGroupId(options, schema),
@@ -124,12 +125,26 @@ async function replayInBulk(
     deadline,
     maxBytesPerPartition: options.fetchBytesPerPartition,
   }, logger);
-  logger.info({ messages: outcome.messages, invalid: outcome.invalid, refused: outcome.refused, payouts: outcome.payouts.size }, 'replayed the topics into the staging table; folding');
+  logger.info({ messages: outcome.messages, invalid: outcome.invalid, refused: outcome.refused, payouts: outcome.payouts.size, seconds: timer() }, 'replayed the topics into the staging table');
   await load.foldCommissions();
+  logger.info({ seconds: timer() }, 'folded the versions and the latest commissions');
   // The balances read the commissions, not their keys: the version keys are built meanwhile.
   await Promise.all([load.buildIndexes(['commission_version']), load.writePayouts(outcome.payouts).then(() => load.writeBalances(outcome.payouts))]);
+  logger.info({ seconds: timer() }, 'wrote the balances and payouts; built the version keys');
   await Promise.all([load.buildIndexes(['commission']), load.buildIndexes(['balance'])]);
   await load.storeOffsets(options.liveConsumerGroup, outcome.offsets);
+  logger.info({ seconds: timer() }, 'built the commission and balance keys and indexes');
+}
+
+/** Seconds since the previous call (or since it was made), for the phase logs. */
+function phaseTimer(): () => number {
+  let last = process.hrtime.bigint();
+  return () => {
+    const now = process.hrtime.bigint();
+    const seconds = Number(now - last) / 1e9;
+    last = now;
+    return Math.round(seconds * 100) / 100;
+  };
 }
 
 /** The replay the live projector does, chunk by chunk through the ledger store: slower, and it sets aside any event PostgreSQL refuses. */

@@ -18,6 +18,10 @@ export class ProjectorConfig extends ServiceConfig {
   @IsInt() @Min(1) @Max(10_000)
   PROJECTOR_FETCH_WAIT_MS_MAX = 100;
 
+  /** Bytes one fetch brings per partition at most (kafkajs maxBytesPerPartition): a chunk is cut from one fetch's batch. */
+  @IsInt() @Min(65_536) @Max(64 * 1024 * 1024)
+  PROJECTOR_FETCH_BYTES_PER_PARTITION = 1024 * 1024;
+
   /**
    * Partitions applied at once, each in its own transaction and pool connection. More than the
    * partitions this replica is assigned changes nothing; 1 applies them one after another.

@@ -84,6 +84,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       groupId: group,
       chunkEventsMax: this.config.PROJECTOR_CHUNK_EVENTS_MAX,
       fetchWaitMsMax: this.config.PROJECTOR_FETCH_WAIT_MS_MAX,
+      fetchBytesPerPartition: this.config.PROJECTOR_FETCH_BYTES_PER_PARTITION,
       sessionTimeoutMs: this.config.PROJECTOR_SESSION_TIMEOUT_MS,
       partitionsConcurrently: this.config.PROJECTOR_PARTITIONS_CONCURRENTLY,
       deadLetterInvalid: true,

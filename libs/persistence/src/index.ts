@@ -1,3 +1,4 @@
 export * from './data-source';
 export * from './projection-schema';
 export * from './copy-text';
+export * from './array-literal';

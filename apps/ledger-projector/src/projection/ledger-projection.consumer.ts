@@ -10,6 +10,8 @@ export interface ProjectionConsumerOptions {
   groupId: string;
   chunkEventsMax: number;
   fetchWaitMsMax: number;
+  /** Bytes one fetch may bring per partition: a chunk can only be as big as the batch it is cut from. */
+  fetchBytesPerPartition: number;
   sessionTimeoutMs: number;
   /**
    * Partitions applied at the same time, each in its own transaction: while one waits on
@@ -64,7 +66,7 @@ export class LedgerProjectionConsumer {
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
-    this.consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: options.sessionTimeoutMs, maxWaitTimeInMs: options.fetchWaitMsMax });
+    this.consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: options.sessionTimeoutMs, maxWaitTimeInMs: options.fetchWaitMsMax, maxBytesPerPartition: options.fetchBytesPerPartition });
     this.deadLetters = new DeadLetterSender(kafka, Topics.commissionObservedDeadLetter);
     this.eventsApplied = metrics.counter('ledger_events_applied_total', 'Events that changed the ledger', ['topic']);
     this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');

@@ -1,6 +1,6 @@
 import { CommissionObserved, Topics, cloudEventHeaders, BalanceChanged, assertBalanceChanged } from '@earnings/contracts';
 import { BatchPlan, CommissionVersion, canonicalTimestamp, Decimal, LedgerEvent, LedgerPayout, planBatch, commissionKey, PayoutEvent, toDecimalString } from '@earnings/domain';
-import { assertSchemaName, LEDGER_PROJECTION } from '@earnings/persistence';
+import { ArrayElement, arrayLiteral, assertSchemaName, LEDGER_PROJECTION } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
 export interface OffsetEvent {
@@ -372,9 +372,9 @@ function eventReferences(partition: number, events: readonly OffsetEvent[]): Map
   return references;
 }
 
-/** Turns rows into one array per column, the shape `unnest($1::type[], ...)` takes. */
-function columns<T>(rows: readonly T[], pickers: ((row: T) => unknown)[]): unknown[][] {
-  return pickers.map((pick) => rows.map(pick));
+/** Turns rows into one array literal per column, the shape `unnest($1::type[], ...)` takes. */
+function columns<T>(rows: readonly T[], pickers: ((row: T) => ArrayElement)[]): string[] {
+  return pickers.map((pick) => arrayLiteral(rows.map(pick)));
 }
 
 const compareText = (left: string, right: string): number => (left < right ? -1 : left > right ? 1 : 0);

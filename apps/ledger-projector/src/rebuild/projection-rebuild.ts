@@ -156,6 +156,7 @@ async function replayChunkByChunk(
     groupId: rebuildGroupId(options, schema),
     chunkEventsMax: options.chunkEventsMax,
     fetchWaitMsMax: 100,
+    fetchBytesPerPartition: options.fetchBytesPerPartition,
     sessionTimeoutMs: 30_000,
     partitionsConcurrently: options.partitionsConcurrently,
     deadLetterInvalid: false,

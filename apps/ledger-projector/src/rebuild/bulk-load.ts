@@ -110,8 +110,8 @@ export class BulkLoad {
 
   /**
    * Each (AUI, unit)'s figures: the contribution of every latest commission version plus every
-   * payout's, by the ledger's rules (libs/domain), folded over the commissions in key order so
-   * only one balance is in memory at a time, and copied into the balance table.
+   * payout's, by the ledger's rules (libs/domain), folded in key order so only one balance is in
+   * memory at a time, and copied into the balance table.
    */
   async writeBalances(payouts: ReadonlyMap<string, LedgerPayout>): Promise<number> {
     const payoutFigures = new Map<string, { aui: string; unit: string; figures: BalanceFigures }>();
@@ -143,7 +143,10 @@ export class BulkLoad {
         }
       };
       let current: { aui: string; unit: string; figures: BalanceFigures } | null = null;
-      const lines = copyOutLines(reader.client, `COPY (SELECT aui, unit, state, paid_by_network, user_amount FROM ${this.schema}.commission ORDER BY aui, unit) TO STDOUT`);
+      // Summed per state, network split and sign first: contributionOf is additive within such a group (libs/domain pins it).
+      const lines = copyOutLines(reader.client,
+        `COPY (SELECT aui, unit, state, paid_by_network, sum(user_amount) FROM ${this.schema}.commission
+                GROUP BY aui, unit, state, paid_by_network, user_amount < 0 ORDER BY aui, unit) TO STDOUT`);
       for await (const line of lines) {
         const [aui, unit, state, paidByNetwork, userAmount] = parseCopyTextRow(line) as string[];
         if (current === null || current.aui !== aui || current.unit !== unit) {

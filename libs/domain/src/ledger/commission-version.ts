@@ -62,7 +62,11 @@ export function decideVersion(stored: CommissionVersion | undefined, observation
   return { applied: true, version: versionFromObservation(observation) };
 }
 
-/** What one latest version adds to the balance of its (aui, unit). */
+/**
+ * What one latest version adds to the balance of its (aui, unit). Additive within one state,
+ * network split and sign of the amount: the bulk rebuild sums amounts per such group first (a
+ * property test pins it).
+ */
 export function contributionOf(version: Pick<CommissionVersion, 'state' | 'userAmount' | 'paidByNetwork'>): BalanceFigures {
   const amount = version.userAmount;
   switch (version.state) {

@@ -34,11 +34,12 @@ export class ProjectionOutbox implements OutboxPort {
   private rowsIn(manager: EntityManager): OutboxRows {
     return {
       readUnpublished: async (limit) => {
-        const rows: { id: string; topic: string; message_key: string; payload: unknown; headers: Record<string, string> }[] = await manager.query(
-          `SELECT id, topic, message_key, payload, headers FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        // The payload as PostgreSQL prints it: the same JSON (jsonb's key order), without a parse and a stringify per message.
+        const rows: { id: string; topic: string; message_key: string; payload: string; headers: Record<string, string> }[] = await manager.query(
+          `SELECT id, topic, message_key, payload::text AS payload, headers FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
           [limit],
         );
-        return rows.map((row): OutboxRow => ({ id: row.id, topic: row.topic, key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers }));
+        return rows.map((row): OutboxRow => ({ id: row.id, topic: row.topic, key: row.message_key, value: row.payload, headers: row.headers }));
       },
       markPublished: async (ids) => {
         await manager.query(`UPDATE ${this.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);

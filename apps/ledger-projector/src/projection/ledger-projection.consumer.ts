@@ -166,10 +166,10 @@ export class LedgerProjectionConsumer {
 
   /** The store, the dead-letter topic and this batch's liveness, as the applier needs them. */
   private chunkApplier(messages: KafkaMessage[], { heartbeat, isRunning, isStale }: EachBatchPayload): ChunkApplier {
-    const byOffset = new Map(messages.map((message) => [message.offset, message]));
     return new ChunkApplier({
       applyChunk: (chunk) => this.store.applyChunk(chunk),
-      deadLetter: (chunk, refused) => this.deadLetterRefused(chunk, refused, byOffset.get(refused.item.offset)),
+      // Looked up only for a refused event (rare): no map per chunk.
+      deadLetter: (chunk, refused) => this.deadLetterRefused(chunk, refused, messages.find((message) => message.offset === refused.item.offset)),
       retrying: (chunk, error, attempt, delayMs) => this.noteRetry(chunk, error, attempt, delayMs),
       stillOwned: () => isRunning() && !isStale() && !this.switched,
       pause: async (delayMs) => {

@@ -175,8 +175,10 @@ export class LedgerStore {
       })
       // One order in every transaction, so concurrent partitions inserting the same new key cannot deadlock.
       .sort((left, right) => compareText(left.source, right.source) || compareText(left.commissionId, right.commissionId));
-    const result: unknown[] = await manager.query(
-      `INSERT INTO ${this.schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
+    // Counted in SQL: one row back per chunk, not one per commission written.
+    const [{ written }]: { written: number }[] = await manager.query(
+      `WITH written AS (
+       INSERT INTO ${this.schema}.commission AS c (source, commission_id, aui, unit, user_amount, application_amount, state, source_status,
               paid_by_network, sale_amount, sale_currency, application_id, merchant_id, merchant_order_id, event_date, modified_date,
               observation_id, channel, locking_date)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::text[], $8::text[],
@@ -190,7 +192,8 @@ export class LedgerStore {
          modified_date = EXCLUDED.modified_date, observation_id = EXCLUDED.observation_id, channel = EXCLUDED.channel,
          locking_date = EXCLUDED.locking_date, updated_at = now()
        WHERE c.modified_date < EXCLUDED.modified_date
-       RETURNING 1`,
+       RETURNING 1)
+       SELECT count(*)::int AS written FROM written`,
       columns(latest, [
         (o) => o.source, (o) => o.commissionId, (o) => o.aui, (o) => o.unit, (o) => o.userAmount, (o) => o.applicationAmount,
         (o) => o.state, (o) => o.sourceStatus, (o) => o.paidByNetwork, (o) => o.saleAmount, (o) => o.saleCurrency,
@@ -199,7 +202,7 @@ export class LedgerStore {
       ]),
     );
     // The rows were locked and compared by the pure ledger: a mismatch means the plan and the table disagree.
-    if (result.length !== latest.length) throw new Error(`commission upsert wrote ${result.length} rows, the ledger planned ${latest.length}`);
+    if (written !== latest.length) throw new Error(`commission upsert wrote ${written} rows, the ledger planned ${latest.length}`);
     await manager.query(
       // A reference to the event of record, not a second copy of it: Kafka keeps the observation forever.
       `INSERT INTO ${this.schema}.commission_version (source, commission_id, modified_date, observation_id, aui, unit, user_amount, state,

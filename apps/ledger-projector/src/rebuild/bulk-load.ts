@@ -1,6 +1,6 @@
 import { CommissionObserved } from '@earnings/contracts';
 import { addFigures, BalanceFigures, balanceKey, contributionOf, Decimal, isZeroFigures, LedgerPayout, payoutContributionOf, toDecimalString, zeroFigures } from '@earnings/domain';
-import { assertSchemaName, CopyIn, copyOutLines, copyTextRow, openCopyIn, parseCopyTextRow, rawConnection } from '@earnings/persistence';
+import { assertSchemaName, copyOutLines, copyTextRow, openCopyIn, parseCopyTextRow, rawConnection } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 
 /** The bulk statements sort a million rows and build indexes: memory for PostgreSQL, not for this process. */
@@ -23,7 +23,7 @@ const versionColumns = ['source', 'commission_id', 'modified_date', 'observation
 interface DeferredIndex {
   table: string;
   drop: string;
-  create: string;
+  create: string[];
 }
 
 /**
@@ -43,8 +43,8 @@ export class BulkLoad {
 
   /** Drops the bulk tables' keys and indexes (remembered, to build after the load) and creates the staging table. */
   async prepare(): Promise<void> {
-    const rows: { table_name: string; index_name: string; constraint_name: string | null; constraint_def: string | null; index_def: string }[] = await this.dataSource.query(
-      `SELECT t.relname AS table_name, i.relname AS index_name, c.conname AS constraint_name, pg_get_constraintdef(c.oid) AS constraint_def, pg_get_indexdef(i.oid) AS index_def
+    const rows: { table_name: string; index_name: string; constraint_name: string | null; constraint_type: 'p' | 'u' | null; index_def: string }[] = await this.dataSource.query(
+      `SELECT t.relname AS table_name, i.relname AS index_name, c.conname AS constraint_name, c.contype AS constraint_type, pg_get_indexdef(i.oid) AS index_def
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid
@@ -59,9 +59,10 @@ export class BulkLoad {
       drop: row.constraint_name !== null
         ? `ALTER TABLE ${this.schema}.${row.table_name} DROP CONSTRAINT ${quoteIdentifier(row.constraint_name)}`
         : `DROP INDEX ${this.schema}.${quoteIdentifier(row.index_name)}`,
+      // A key is built as its unique index first and then attached (a moment's lock): readers of the table are not held up meanwhile.
       create: row.constraint_name !== null
-        ? `ALTER TABLE ${this.schema}.${row.table_name} ADD CONSTRAINT ${quoteIdentifier(row.constraint_name)} ${row.constraint_def}`
-        : row.index_def,
+        ? [row.index_def, `ALTER TABLE ${this.schema}.${row.table_name} ADD CONSTRAINT ${quoteIdentifier(row.constraint_name)} ${row.constraint_type === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdentifier(row.index_name)}`]
+        : [row.index_def],
     }));
     for (const index of this.deferredIndexes) await this.dataSource.query(index.drop);
     await this.dataSource.query(
@@ -73,18 +74,9 @@ export class BulkLoad {
     );
   }
 
-  /** A COPY into the staging table on its own connection; `end` commits it. */
-  async openStaging(): Promise<CopyIn> {
-    const { client, release } = await rawConnection(this.dataSource);
-    const copy = openCopyIn(client, `COPY ${this.schema}.${stagingTable} (${stagingColumns.join(', ')}) FROM STDIN`);
-    const releasing = <T>(step: () => Promise<T>) => async () => {
-      try {
-        return await step();
-      } finally {
-        release();
-      }
-    };
-    return { write: (rows) => copy.write(rows), end: releasing(() => copy.end()), abort: releasing(() => copy.abort()) };
+  /** The COPY statement that fills the staging table, for the thread that writes it on its own connection. */
+  stagingCopySql(): string {
+    return `COPY ${this.schema}.${stagingTable} (${stagingColumns.join(', ')}) FROM STDIN`;
   }
 
   /** Versions and latest commissions from the staging table (two statements at once), then the staging table goes. */
@@ -188,10 +180,12 @@ export class BulkLoad {
     }
   }
 
-  /** Builds the keys and indexes dropped in prepare: tables at once, each table's one after another (a key locks its table). */
+  /** Builds the keys and indexes dropped in prepare: tables at once, each table's one after another. */
   async buildIndexes(tables: readonly string[] = bulkTables): Promise<void> {
     await Promise.all(tables.map(async (table) => {
-      for (const index of this.deferredIndexes.filter((deferred) => deferred.table === table)) await this.inTransaction(indexMemory, index.create);
+      for (const index of this.deferredIndexes.filter((deferred) => deferred.table === table)) {
+        for (const statement of index.create) await this.inTransaction(indexMemory, statement);
+      }
     }));
     await this.dataSource.query(`ANALYZE ${tables.map((table) => `${this.schema}.${table}`).join(', ')}`);
   }

@@ -1,9 +1,12 @@
-import { parseLedgerInput } from '@earnings/contracts';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { parseLedgerInput, Topics } from '@earnings/contracts';
 import { decidePayoutEvent, LedgerPayout } from '@earnings/domain';
 import { createConsumer, EachBatchPayload, Kafka, KafkaMessage } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { consumedTopics, partitionKey } from '../projection/ledger-projection.consumer';
-import { BulkLoad, copyWriteChars, stagingRow } from './bulk-load';
+import { BulkLoad } from './bulk-load';
+import { StagingBatch, StagingWriterData, StagingWriterReply, StagingWriterRequest } from './staging-writer';
 
 export interface BulkReplayOutcome {
   /** Per `topic/partition`, the next offset after the last message replayed. */
@@ -25,6 +28,8 @@ export interface BulkReplayOptions {
   deadline: number;
   /** Bytes one fetch may bring per partition: bigger means fewer round trips, more memory. */
   maxBytesPerPartition: number;
+  /** The database the staging thread connects to (its own connection, for its COPY). */
+  databaseUrl: string;
 }
 
 interface FetchedBatch {
@@ -37,7 +42,7 @@ interface FetchedBatch {
  * Fetched messages waiting to be turned into rows, at most: the next fetch runs while these are
  * processed (the broker works while this process parses), and memory stays bounded.
  */
-const queuedMessagesMax = 20_000;
+const queuedMessagesMax = 5_000;
 
 /**
  * Reads the ledger's topics from offset zero up to the limits as fast as the consumer can: each
@@ -61,7 +66,7 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
   };
   const nextChange = () => change.promise;
 
-  const staging = await load.openStaging();
+  const staging = new StagingThread({ databaseUrl: options.databaseUrl, copySql: load.stagingCopySql() }, logger);
   const consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: 30_000, maxBytesPerPartition: options.maxBytesPerPartition, maxWaitTimeInMs: 100 });
   const fetchedAll = () => [...options.limits].every(([key, limit]) => limit === 0n || (fetched.get(key) ?? 0n) >= limit);
   let checking = false;
@@ -106,7 +111,11 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
         await nextChange();
         continue;
       }
-      await replayBatch(batch, staging, outcome, logger);
+      if (batch.topic === Topics.commissionObserved) await staging.send(batch);
+      else replayPayouts(batch, outcome);
+      outcome.messages += batch.messages.length;
+      const last = batch.messages[batch.messages.length - 1].offset;
+      outcome.offsets.set(partitionKey(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, nextOffset: BigInt(last) + 1n });
       queuedMessages -= batch.messages.length;
       changed();
     }
@@ -128,7 +137,7 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     });
     // Topics with nothing to replay (limits of 0) never deliver a batch: they may be done from the start.
     await checkFetched();
-    await Promise.race([drainQueue(), failed(() => failure, nextChange)]);
+    await Promise.race([drainQueue(), failed(() => failure, nextChange), staging.failed]);
   } catch (error) {
     clearTimeout(timer);
     await consumer.disconnect();
@@ -137,7 +146,9 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
   }
   clearTimeout(timer);
   await consumer.disconnect();
-  await staging.end();
+  const written = await staging.end();
+  outcome.invalid += written.invalid;
+  outcome.refused += written.refused;
   return outcome;
 }
 
@@ -156,36 +167,113 @@ async function failed(failure: () => Error | null, nextChange: () => Promise<voi
   }
 }
 
-/** One fetched batch: observations to staging rows (written in pieces), payout events folded into their records. */
-async function replayBatch(batch: FetchedBatch, staging: { write(rows: string): Promise<void> }, outcome: BulkReplayOutcome, logger: Logger): Promise<void> {
-  let rows = '';
+/** A batch of a payout topic: each event folded into its payout's record by the ledger's rule. */
+function replayPayouts(batch: FetchedBatch, outcome: BulkReplayOutcome): void {
   for (const message of batch.messages) {
     const parsed = parseLedgerInput(batch.topic, message.value);
-    if (!parsed.ok) {
+    if (!parsed.ok || parsed.value.type === 'CommissionObserved') {
       outcome.invalid += 1;
       continue;
     }
     const event = parsed.value;
-    if (event.type !== 'CommissionObserved') {
-      const decision = decidePayoutEvent(outcome.payouts.get(event.payoutId), event);
-      if (decision.applied) outcome.payouts.set(event.payoutId, decision.payout);
-      continue;
+    const decision = decidePayoutEvent(outcome.payouts.get(event.payoutId), event);
+    if (decision.applied) outcome.payouts.set(event.payoutId, decision.payout);
+  }
+}
+
+const stagingThreadHeap = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 32 };
+
+/** Batches the staging thread may hold at once: enough to keep it busy, few enough to bound memory. */
+const stagingBatchesInFlightMax = 4;
+
+/** The main thread's side of the staging writer (staging-writer.ts): sends batches, counts what it set aside. */
+class StagingThread {
+  failure: Error | null = null;
+  /** Rejects when the thread fails, so the replay stops at once. */
+  readonly failed: Promise<never>;
+  private readonly worker: Worker;
+  private inFlight = 0;
+  private invalid = 0;
+  private refused = 0;
+  private settle: () => void = () => undefined;
+  private ended: () => void = () => undefined;
+  private fail: (error: Error) => void = () => undefined;
+
+  constructor(data: StagingWriterData, private readonly logger: Logger) {
+    // Its live data is a batch or two and a piece of COPY text: a small heap keeps the process's memory down.
+    this.worker = new Worker(join(__dirname, 'staging-writer.js'), { workerData: data, resourceLimits: stagingThreadHeap });
+    this.failed = new Promise<never>((_resolve, reject) => (this.fail = reject));
+    this.failed.catch(() => undefined);
+    this.worker.on('message', (reply: StagingWriterReply) => this.receive(reply));
+    this.worker.on('error', (error) => this.stop(error));
+    this.worker.on('exit', (code) => this.stop(new Error(`the staging thread exited (${code})`)));
+  }
+
+  /** Packs the batch's values into one buffer (handed over, not copied again) and waits while the thread is busy enough. */
+  async send(batch: FetchedBatch): Promise<void> {
+    while (this.inFlight >= stagingBatchesInFlightMax && this.failure === null) await new Promise<void>((resolve) => (this.settle = resolve));
+    if (this.failure) throw this.failure;
+    const lengths = new Int32Array(batch.messages.length);
+    let total = 0;
+    batch.messages.forEach((message, index) => {
+      lengths[index] = message.value === null ? -1 : message.value.length;
+      total += message.value?.length ?? 0;
+    });
+    const bytes = new Uint8Array(total);
+    let at = 0;
+    for (const message of batch.messages) {
+      if (message.value === null) continue;
+      bytes.set(message.value, at);
+      at += message.value.length;
     }
-    const row = stagingRow(event, batch.partition, message.offset);
-    // PostgreSQL refuses a NUL in text (22021): the live projector dead-lettered this one.
-    if (row.includes('\u0000')) {
-      outcome.refused += 1;
-      logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, source: event.source, commissionId: event.commissionId.slice(0, 200) }, 'observation PostgreSQL refuses (a NUL character); skipped, as the live projector set it aside');
-      continue;
+    const request: StagingBatch = { type: 'batch', partition: batch.partition, offsets: batch.messages.map((message) => message.offset), lengths, bytes };
+    this.inFlight += 1;
+    this.worker.postMessage(request satisfies StagingWriterRequest, [bytes.buffer, lengths.buffer]);
+  }
+
+  /** Ends the COPY once every batch is in; resolves with what the thread set aside. */
+  async end(): Promise<{ invalid: number; refused: number }> {
+    const ended = new Promise<void>((resolve) => (this.ended = resolve));
+    this.worker.postMessage({ type: 'end' } satisfies StagingWriterRequest);
+    try {
+      await Promise.race([ended, this.failed]);
+    } finally {
+      await this.worker.terminate();
     }
-    rows += row;
-    if (rows.length > copyWriteChars) {
-      await staging.write(rows);
-      rows = '';
+    return { invalid: this.invalid, refused: this.refused };
+  }
+
+  /** Stops the thread: its connection closes, and PostgreSQL drops the unfinished COPY. */
+  async abort(): Promise<void> {
+    this.stop(new Error('the bulk replay was abandoned'));
+    await this.worker.terminate();
+  }
+
+  private receive(reply: StagingWriterReply): void {
+    switch (reply.type) {
+      case 'batch-done':
+        this.inFlight -= 1;
+        this.invalid += reply.invalid;
+        this.refused += reply.refused.length;
+        for (const event of reply.refused) {
+          this.logger.warn({ topic: Topics.commissionObserved, ...event }, 'observation PostgreSQL refuses (a NUL character); skipped, as the live projector set it aside');
+        }
+        this.settle();
+        return;
+      case 'ended':
+        this.ended();
+        return;
+      case 'failed':
+        // The SQLSTATE travels with the message, so a refusal still turns the rebuild to the chunk-by-chunk replay.
+        this.stop(Object.assign(new Error(reply.message), { code: reply.code ?? undefined }));
+        return;
     }
   }
-  if (rows !== '') await staging.write(rows);
-  outcome.messages += batch.messages.length;
-  const last = batch.messages[batch.messages.length - 1].offset;
-  outcome.offsets.set(partitionKey(batch.topic, batch.partition), { topic: batch.topic, partition: batch.partition, nextOffset: BigInt(last) + 1n });
+
+  private stop(error: Error): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    this.fail(error);
+    this.settle();
+  }
 }

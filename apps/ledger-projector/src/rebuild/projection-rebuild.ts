@@ -124,16 +124,19 @@ async function replayInBulk(
     raiseLimits: async () => raiseLimits(limits, await storedOffsets(dataSource, liveSchema, options.liveConsumerGroup)),
     deadline,
     maxBytesPerPartition: options.fetchBytesPerPartition,
+    databaseUrl: databaseUrlOf(dataSource),
   }, logger);
   logger.info({ messages: outcome.messages, invalid: outcome.invalid, refused: outcome.refused, payouts: outcome.payouts.size, seconds: timer() }, 'replayed the topics into the staging table');
   await load.foldCommissions();
   logger.info({ seconds: timer() }, 'folded the versions and the latest commissions');
-  // The balances read the commissions, not their keys: the version keys are built meanwhile.
-  await Promise.all([load.buildIndexes(['commission_version']), load.writePayouts(outcome.payouts).then(() => load.writeBalances(outcome.payouts))]);
-  logger.info({ seconds: timer() }, 'wrote the balances and payouts; built the version keys');
-  await Promise.all([load.buildIndexes(['commission']), load.buildIndexes(['balance'])]);
+  // The balances read the commissions while the keys and indexes are built (an index build lets readers in).
+  await Promise.all([
+    load.buildIndexes(['commission_version']),
+    load.buildIndexes(['commission']),
+    load.writePayouts(outcome.payouts).then(() => load.writeBalances(outcome.payouts)).then(() => load.buildIndexes(['balance'])),
+  ]);
   await load.storeOffsets(options.liveConsumerGroup, outcome.offsets);
-  logger.info({ seconds: timer() }, 'built the commission and balance keys and indexes');
+  logger.info({ seconds: timer() }, 'wrote the balances and payouts; built the keys and indexes');
 }
 
 /** Seconds since the previous call (or since it was made), for the phase logs. */
@@ -172,6 +175,13 @@ async function replayChunkByChunk(
   } finally {
     await consumer.stop();
   }
+}
+
+/** The URL the data source was made with: the staging thread opens its own connection with it. */
+function databaseUrlOf(dataSource: DataSource): string {
+  const url = (dataSource.options as { url?: string }).url;
+  if (!url) throw new Error('the rebuild needs a data source made from a URL (createDataSource({ url }))');
+  return url;
 }
 
 const rebuildGroupId = (options: RebuildOptions, schema: string): string => `${options.liveConsumerGroup}.rebuild.${schema}.${Date.now()}`;

@@ -1,4 +1,5 @@
 import { CommissionObserved, Topics } from '@earnings/contracts';
+import { Client } from 'pg';
 import { BalanceFigures } from '@earnings/domain';
 import { expectedBalancesBruteForce, generateScenario, produceScenario, readProjectedBalances } from './ledger-scenario';
 import { createSuiteDatabase, eventually, produceEvents, projectFromCurrentEnd, readWholeTopic, requireTestInfrastructure, runRebuildCommand, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
@@ -44,10 +45,13 @@ describe('a poison message among good ones', () => {
     expect(dead.map((message) => message.headers.dlq_topic)).toEqual([Topics.commissionObserved, Topics.commissionObserved, Topics.commissionObserved]);
   }, 180_000);
 
-  it('a rebuild by bulk load meets the same messages, sets them aside, and ends with the same balances', async () => {
+  it('a rebuild by bulk load meets the same messages, sets them aside, and ends with the same balances, versions and commissions', async () => {
     const { brokers } = requireTestInfrastructure();
     const report = await runRebuildCommand({ DATABASE_URL: database.url, KAFKA_BROKERS: brokers, PROJECTOR_CONSUMER_GROUP: consumerGroup }, [`--aui-prefix=${prefix}-`]);
     expect(report).toMatchObject({ replayedBy: 'bulk load', differenceCount: 0, differences: [] });
+    // Beyond the balances: the same versions applied (duplicates and stale versions left out alike) and the same latest commissions.
+    expect(await rowsOnlyInOne(database.url, report.liveSchema, report.rebuiltSchema, 'commission_version', versionColumns, `${prefix}-`)).toEqual([]);
+    expect(await rowsOnlyInOne(database.url, report.liveSchema, report.rebuiltSchema, 'commission', commissionColumns, `${prefix}-`)).toEqual([]);
   }, 180_000);
 
   it('a rebuild whose bulk load PostgreSQL refuses (a date it cannot store) replays chunk by chunk and ends with the same balances', async () => {
@@ -63,6 +67,26 @@ describe('a poison message among good ones', () => {
     expect(report).toMatchObject({ replayedBy: 'chunk by chunk', differenceCount: 0, differences: [] });
   }, 240_000);
 });
+
+const versionColumns = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'event_partition', 'event_offset'];
+const commissionColumns = [
+  'source', 'commission_id', 'aui', 'unit', 'user_amount', 'application_amount', 'state', 'source_status', 'paid_by_network', 'sale_amount',
+  'sale_currency', 'application_id', 'merchant_id', 'merchant_order_id', 'event_date', 'modified_date', 'observation_id', 'channel', 'locking_date',
+];
+
+/** Rows of `table` (these columns, AUIs with the prefix) that one schema has and the other has not, at most 20. */
+async function rowsOnlyInOne(databaseUrl: string, left: string, right: string, table: string, columns: string[], auiPrefix: string): Promise<unknown[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const select = (schema: string) => `SELECT '${schema}' AS only_in, ${columns.join(', ')} FROM ${schema}.${table} WHERE starts_with(aui, $1)`;
+    const except = (from: string, without: string) => `(${select(from)} EXCEPT ALL ${select(without).replace(`'${without}' AS only_in`, `'${from}' AS only_in`)})`;
+    const { rows } = await client.query(`${except(left, right)} UNION ALL ${except(right, left)} LIMIT 20`, [auiPrefix]);
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
 
 /** The figures every projection has had from the start; other figures are compared by the suites that introduce them. */
 const comparedFigures = ['lifetime', 'pending', 'payable', 'paidByNetwork', 'paidOut'] as const;

@@ -164,7 +164,7 @@ export class LedgerStore {
     return new Map(rows.map((row) => [row.payout_id, payoutFromRow(row)]));
   }
 
-  private async writeCommissions(manager: EntityManager, plan: BatchPlan, references: ReadonlyMap<string, EventReference>): Promise<void> {
+  private async writeCommissions(manager: EntityManager, plan: BatchPlan, references: ReadonlyMap<CommissionObserved, EventReference>): Promise<void> {
     if (plan.changedVersions.length === 0) return;
     const observationsById = new Map(plan.appliedObservations.map((observation) => [observation.observationId, observation]));
     const latest = plan.changedVersions
@@ -213,7 +213,7 @@ export class LedgerStore {
       columns(plan.appliedObservations, [
         (o) => o.source, (o) => o.commissionId, (o) => o.modifiedDate, (o) => o.observationId, (o) => o.aui, (o) => o.unit,
         (o) => o.userAmount, (o) => o.state, (o) => o.sourceStatus, (o) => o.channel,
-        (o) => references.get(o.observationId)?.partition ?? null, (o) => references.get(o.observationId)?.offset ?? null,
+        (o) => references.get(o)?.partition ?? null, (o) => references.get(o)?.offset ?? null,
       ]),
     );
   }
@@ -368,10 +368,11 @@ interface EventReference {
   offset: string;
 }
 
-/** Where each observation of the chunk stands in its topic, by observation id. */
-function eventReferences(partition: number, events: readonly OffsetEvent[]): Map<string, EventReference> {
-  const references = new Map<string, EventReference>();
-  for (const item of events) if (item.event.type === 'CommissionObserved') references.set(item.event.observationId, { partition, offset: item.offset });
+/** Where each observation of the chunk stands in its topic. */
+function eventReferences(partition: number, events: readonly OffsetEvent[]): Map<CommissionObserved, EventReference> {
+  // By the event itself, not its observation id: a resent duplicate carries the same id at a later offset, and the version points at the one that applied.
+  const references = new Map<CommissionObserved, EventReference>();
+  for (const item of events) if (item.event.type === 'CommissionObserved') references.set(item.event, { partition, offset: item.offset });
   return references;
 }
 

@@ -165,6 +165,7 @@ describe('payouts pay exactly what is owed', () => {
   it('a rebuild by replay gives the same holds, returns and balances: zero differences', async () => {
     await waitForPayoutsToSettle(stack);
     const report = await runRebuildCommand({ ...stack.env, PROJECTOR_CONSUMER_GROUP: stack.projectorGroup }, [`--aui-prefix=${stack.auiPrefix}-`]);
-    expect(report).toMatchObject({ replayedBy: 'bulk load', differenceCount: 0, differences: [], payoutDifferences: [] });
+    // Either path (bulk or chunk by chunk): the shared topic may hold another suite's message PostgreSQL refuses.
+    expect(report).toMatchObject({ differenceCount: 0, differences: [], payoutDifferences: [] });
   }, 240_000);
 });

@@ -33,7 +33,8 @@ describe('the ledger projector under faults', () => {
     const before = await pointer(run.database.url);
     // Only this run's AUIs: other suites on the shared broker reuse commission ids under several AUIs.
     const report = await runRebuildCommand(run.env, ['--switch', '--drop-old', `--aui-prefix=${run.scenario.auiPrefix}-`]);
-    expect(report).toMatchObject({ liveSchema: before, replayedBy: 'bulk load', differenceCount: 0, differences: [], switched: true, droppedOld: true });
+    // Either path: the shared topic may hold another suite's message that makes PostgreSQL refuse the bulk load.
+    expect(report).toMatchObject({ liveSchema: before, differenceCount: 0, differences: [], switched: true, droppedOld: true });
     expect(await pointer(run.database.url)).toBe(report.rebuiltSchema);
     expect(await schemaExists(run.database.url, before)).toBe(false);
     // Readers (SQL through projection_pointer) see the rebuilt schema with the same balances.
@@ -69,7 +70,9 @@ describe('the ledger projector under faults', () => {
     await producer.disconnect();
     await waitForProjectorToCatchUp(run.database.url, run.consumerGroup);
     const dead = (await readWholeTopic(Topics.commissionObservedDeadLetter)).filter((message) => message.key === aui);
-    expect(dead.map((message) => message.headers.dlq_reason)).toEqual([expect.stringMatching(/^not JSON/), expect.stringContaining('/userAmount must be string')]);
+    // At least once: a chunk fetched again (the projector following the switch above, say) sends its dead letters again.
+    const byOrigin = new Map(dead.map((message) => [`${message.headers.dlq_partition}/${message.headers.dlq_offset}`, message.headers.dlq_reason]));
+    expect([...byOrigin.values()]).toEqual([expect.stringMatching(/^not JSON/), expect.stringContaining('/userAmount must be string')]);
     const balances = await readProjectedBalances(run.database.url, auiPrefix);
     expect([...balances.values()].map((figures) => figures.lifetime.toFixed())).toEqual([valid.userAmount]);
   }, 120_000);

@@ -287,10 +287,11 @@ export interface RebuildCommandReport {
 export async function runRebuildCommand(env: Record<string, string>, flags: string[]): Promise<RebuildCommandReport> {
   const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
   const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: 150_000 })
-    .catch((error: Error & { stdout?: string; stderr?: string }) => {
+    .catch((error: Error & { stdout?: string; stderr?: string; killed?: boolean }) => {
       // Exit 1 with a report means differences: return the report so the assertion shows them.
       if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
-      throw new Error(`${error.message}\n${error.stderr ?? ''}`);
+      const why = error.killed ? 'it did not end within 150 s and was stopped' : `${error.stderr ?? ''}`;
+      throw new Error(`${error.message}\n${why}`);
     });
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]) as RebuildCommandReport;

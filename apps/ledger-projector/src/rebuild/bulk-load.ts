@@ -149,7 +149,8 @@ export class BulkLoad {
         current.figures = addFigures(current.figures, contribution);
       }
       if (current !== null) await emit(current.aui, current.unit, current.figures);
-      for (const { aui, unit, figures } of [...payoutFigures.values()]) await emit(aui, unit, figures);
+      // Balances with payouts and no commission: emit adds the payouts' figures itself.
+      for (const { aui, unit } of [...payoutFigures.values()]) await emit(aui, unit, zeroFigures);
       if (rows !== '') await copy.write(rows);
       await copy.end();
     } finally {

@@ -84,13 +84,15 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     changed();
   };
 
-  const enqueue = async ({ batch, pause }: EachBatchPayload) => {
+  const enqueue = async ({ batch, pause, resolveOffset }: EachBatchPayload) => {
     const key = partitionKey(batch.topic, batch.partition);
     const limit = options.limits.get(key) ?? 0n;
     const messages = batch.messages;
     // Offsets grow within a batch: only a batch that ends past the limit needs cutting.
     const within = messages.length > 0 && BigInt(messages[messages.length - 1].offset) >= limit ? messages.filter((message) => BigInt(message.offset) < limit) : messages;
     if (within.length > 0) {
+      // Only what was taken: the rest of the batch is fetched again once the limit rises.
+      resolveOffset(within[within.length - 1].offset);
       queue.push({ topic: batch.topic, partition: batch.partition, messages: within });
       queuedMessages += within.length;
       fetched.set(key, BigInt(within[within.length - 1].offset) + 1n);
@@ -130,6 +132,8 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     await consumer.subscribe({ topics: consumedTopics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
+      // Resolving a whole batch cut at the limit would skip its tail when the limit rises: the replay then waited for it until the deadline.
+      eachBatchAutoResolve: false,
       eachBatch: (payload) => enqueue(payload).catch((error: Error) => {
         failure = error;
         changed();

@@ -19,7 +19,7 @@ export interface ProjectorRunFigures {
 export async function timeProjector(stack: BenchStack, database: BenchDatabase, label: string, group: string): Promise<ProjectorRunFigures> {
   const events = await stack.endOffsetTotal();
   const startedAtMs = nowMs();
-  const projector = await stack.startService('ledger-projector', label, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group });
+  const projector = await stack.startService('ledger-projector', label, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group }, 'live');
   try {
     const progress = await waitForProjector(database.url, group, events);
     const rate = rateOf(progress, startedAtMs);

@@ -52,7 +52,7 @@ const log = (message: string): void => console.log(`[bench ${new Date().toISOStr
 
 /** Starts `group`'s projector until it has applied everything in the topic, so a rebuild compares like with like. */
 async function catchUp(stack: BenchStack, database: BenchDatabase, group: string): Promise<void> {
-  const projector = await stack.startService('ledger-projector', `catch-up-${group}`, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group });
+  const projector = await stack.startService('ledger-projector', `catch-up-${group}`, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group }, 'live');
   try {
     await waitForProjector(database.url, group, await stack.endOffsetTotal());
   } finally {

@@ -79,8 +79,12 @@ export class BenchStack {
     return { name, url };
   }
 
-  /** Starts `app` on a free port with the broker and `env`, waits until ready, and watches its memory. */
-  async startService(app: AppName, label: string, env: Record<string, string>): Promise<ServiceProcess> {
+  /**
+   * Starts `app` on a free port with the broker and `env`, waits until ready (or only live: a
+   * projector is not ready until it has caught up, which is what a catch-up run times), and
+   * watches its memory.
+   */
+  async startService(app: AppName, label: string, env: Record<string, string>, waitFor: 'ready' | 'live' = 'ready'): Promise<ServiceProcess> {
     const port = await freePort();
     const service = startServiceProcess({
       workspaceRoot: this.root,
@@ -102,7 +106,7 @@ export class BenchStack {
     };
     this.running.add(handle);
     service.stop = handle.stop;
-    await waitUntilReady(service, app === 'partner-simulator' ? '/health' : '/health/ready');
+    await waitUntilReady(service, app === 'partner-simulator' ? '/health' : `/health/${waitFor}`);
     return service;
   }
 

@@ -283,14 +283,16 @@ export interface RebuildCommandReport {
   droppedOld: boolean;
 }
 
+const rebuildCommandTimeoutMs = 150_000;
+
 /** Runs the rebuild command as operators do, from dist/, with `env` over this process's environment. */
 export async function runRebuildCommand(env: Record<string, string>, flags: string[]): Promise<RebuildCommandReport> {
   const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: 150_000 })
+  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: rebuildCommandTimeoutMs })
     .catch((error: Error & { stdout?: string; stderr?: string; killed?: boolean }) => {
       // Exit 1 with a report means differences: return the report so the assertion shows them.
       if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
-      const why = error.killed ? 'it did not end within 150 s and was stopped' : `${error.stderr ?? ''}`;
+      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s and was stopped` : `${error.stderr ?? ''}`;
       throw new Error(`${error.message}\n${why}`);
     });
   const lines = stdout.trim().split('\n');

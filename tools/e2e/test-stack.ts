@@ -292,7 +292,7 @@ export async function runRebuildCommand(env: Record<string, string>, flags: stri
     .catch((error: Error & { stdout?: string; stderr?: string; killed?: boolean }) => {
       // Exit 1 with a report means differences: return the report so the assertion shows them.
       if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
-      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s and was stopped` : `${error.stderr ?? ''}`;
+      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s and was stopped` : error.stderr ?? '';
       throw new Error(`${error.message}\n${why}`);
     });
   const lines = stdout.trim().split('\n');

@@ -285,16 +285,21 @@ export interface RebuildCommandReport {
 
 const rebuildCommandTimeoutMs = 150_000;
 
+/** Lines of the command's output a failure shows: its last phase logs say where it stopped. */
+const rebuildOutputLinesShown = 30;
+
 /** Runs the rebuild command as operators do, from dist/, with `env` over this process's environment. */
 export async function runRebuildCommand(env: Record<string, string>, flags: string[]): Promise<RebuildCommandReport> {
   const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, maxBuffer: 64 * 1024 * 1024, timeout: rebuildCommandTimeoutMs })
+  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, maxBuffer: 64 * 1024 * 1024, timeout: rebuildCommandTimeoutMs })
     .catch((error: Error & { stdout?: string; stderr?: string; killed?: boolean }) => {
       // Exit 1 with a report means differences: return the report so the assertion shows them.
-      if (error.stdout?.trim().endsWith('}')) return { stdout: error.stdout };
-      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s and was stopped` : error.stderr ?? '';
-      throw new Error(`${error.message}\n${why}`);
+      if (!error.killed && lastLine(error.stdout ?? '').includes('"differenceCount"')) return { stdout: error.stdout ?? '' };
+      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s and was stopped` : 'it failed';
+      const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(-rebuildOutputLinesShown).join('\n');
+      throw new Error(`${error.message}\n${why}; its last output:\n${output}`);
     });
-  const lines = stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]) as RebuildCommandReport;
+  return JSON.parse(lastLine(stdout)) as RebuildCommandReport;
 }
+
+const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';

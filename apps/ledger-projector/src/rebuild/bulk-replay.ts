@@ -44,6 +44,10 @@ interface FetchedBatch {
  */
 const queuedMessagesMax = 5_000;
 
+/** How often a running replay says how far it got, and the partitions it still waits for (at most `behindShownMax`). */
+const progressLogMs = 10_000;
+const behindShownMax = 5;
+
 /**
  * Reads the ledger's topics from offset zero up to the limits as fast as the consumer can: each
  * observation becomes a row of the staging COPY (nothing is decided per event here, the bulk SQL
@@ -123,6 +127,14 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     }
   };
 
+  const progress = setInterval(() => {
+    const behind = [...options.limits].filter(([key, limit]) => (fetched.get(key) ?? 0n) < limit);
+    logger.info({
+      messages: outcome.messages, queuedMessages, fetchingDone, partitionsBehind: behind.length,
+      behind: behind.slice(0, behindShownMax).map(([key, limit]) => ({ partition: key, fetched: String(fetched.get(key) ?? 0n), limit: String(limit) })),
+    }, 'bulk replay in progress');
+  }, progressLogMs);
+  progress.unref();
   const timer = setTimeout(() => {
     failure = new Error('the bulk replay did not reach its end offsets in time');
     changed();
@@ -144,11 +156,13 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     await Promise.race([drainQueue(), failed(() => failure, nextChange), staging.failed]);
   } catch (error) {
     clearTimeout(timer);
+    clearInterval(progress);
     await consumer.disconnect();
     await staging.abort();
     throw error;
   }
   clearTimeout(timer);
+  clearInterval(progress);
   await consumer.disconnect();
   const written = await staging.end();
   outcome.invalid += written.invalid;

@@ -80,6 +80,7 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
   logger.info({ liveSchema, rebuiltSchema }, 'rebuilding the ledger projection');
   const startedAt = process.hrtime.bigint();
   const limits = await endOffsets(kafka);
+  logger.info({ messages: sumOf(limits).toString(), partitions: limits.size }, 'took the end offsets to replay up to');
   const deadline = Date.now() + options.replayTimeoutMs;
   let replayedBy: RebuildReport['replayedBy'] = 'bulk load';
   try {
@@ -102,7 +103,7 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
   const payoutDifferences = payouts.differences;
   const switched = options.switchReaders && differenceCount === 0 && (await switchReaders(dataSource, liveSchema, rebuiltSchema));
   const droppedOld = switched && options.dropOld && (await dropWhenDrained(dataSource, liveSchema, logger));
-  const messagesReplayed = [...limits.values()].reduce((sum, end) => sum + end, 0n).toString();
+  const messagesReplayed = sumOf(limits).toString();
   return { liveSchema, rebuiltSchema, replayedBy, messagesReplayed, replaySeconds, differenceCount, differences, payoutDifferences, switched, droppedOld };
 }
 
@@ -118,6 +119,7 @@ async function replayInBulk(
   const load = new BulkLoad(dataSource, schema);
   const timer = phaseTimer();
   await load.prepare();
+  logger.info({ seconds: timer() }, 'set the rebuilt schema up for the bulk load (keys and indexes come after the rows)');
   const outcome = await bulkReplay(kafka, load, {
     groupId: rebuildGroupId(options, schema),
     limits,
@@ -138,6 +140,8 @@ async function replayInBulk(
   await load.storeOffsets(options.liveConsumerGroup, outcome.offsets);
   logger.info({ seconds: timer() }, 'wrote the balances and payouts; built the keys and indexes');
 }
+
+const sumOf = (offsets: Map<string, bigint>): bigint => [...offsets.values()].reduce((sum, end) => sum + end, 0n);
 
 /** Seconds since the previous call (or since it was made), for the phase logs. */
 function phaseTimer(): () => number {

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -291,15 +292,34 @@ const rebuildOutputLinesShown = 30;
 /** Runs the rebuild command as operators do, from dist/, with `env` over this process's environment. */
 export async function runRebuildCommand(env: Record<string, string>, flags: string[]): Promise<RebuildCommandReport> {
   const command = join(workspaceRoot(), 'dist/apps/ledger-projector/src/commands/rebuild-projection.js');
-  const { stdout } = await promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, maxBuffer: 64 * 1024 * 1024, timeout: rebuildCommandTimeoutMs })
+  const running = promisify(execFile)(process.execPath, [command, ...flags], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, maxBuffer: 64 * 1024 * 1024, timeout: rebuildCommandTimeoutMs });
+  // Sampled while it runs: a command stopped for its time says whether it was busy (a loop) or waiting (a lock, a promise nobody settles).
+  let cpuSeconds: number | null = null;
+  const sampler = setInterval(() => (cpuSeconds = cpuSecondsOf(running.child.pid) ?? cpuSeconds), 2_000);
+  const { stdout } = await running
     .catch((error: Error & { stdout?: string; stderr?: string; killed?: boolean }) => {
       // Exit 1 with a report means differences: return the report so the assertion shows them.
       if (!error.killed && lastLine(error.stdout ?? '').includes('"differenceCount"')) return { stdout: error.stdout ?? '' };
-      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s and was stopped` : 'it failed';
+      const why = error.killed ? `it did not end within ${rebuildCommandTimeoutMs / 1000} s (it had used ${cpuSeconds ?? 'an unknown number of'} s of CPU) and was stopped` : 'it failed';
       const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim().split('\n').slice(-rebuildOutputLinesShown).join('\n');
       throw new Error(`${error.message}\n${why}; its last output:\n${output}`);
-    });
+    })
+    .finally(() => clearInterval(sampler));
   return JSON.parse(lastLine(stdout)) as RebuildCommandReport;
 }
+
+/** User and system CPU seconds of a running process, from /proc (Linux); null where that cannot be read. */
+function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  } catch {
+    return null;
+  }
+}
+
+/** The kernel's USER_HZ, 100 on Linux everywhere Node runs. */
+const clockTicksPerSecond = 100;
 
 const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';

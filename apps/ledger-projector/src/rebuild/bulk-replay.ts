@@ -61,7 +61,7 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
   let queuedMessages = 0;
   let fetchingDone = false;
   let failure: Error | null = null;
-  // Every waiter (the fetch side, the row side, the failure watch) wakes on any change.
+  // Every waiter (the fetch side, the row side) wakes on any change.
   let change = newSignal();
   const changed = () => {
     const current = change;
@@ -69,6 +69,11 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     current.resolve();
   };
   const nextChange = () => change.promise;
+  // The first failure, from any side, stops the replay: every waiter wakes and sees it.
+  const fail = (error: Error) => {
+    failure ??= error;
+    changed();
+  };
 
   const staging = new StagingThread({ databaseUrl: options.databaseUrl, copySql: load.stagingCopySql() }, logger);
   const consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: 30_000, maxBytesPerPartition: options.maxBytesPerPartition, maxWaitTimeInMs: 100 });
@@ -111,6 +116,7 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
 
   const drainQueue = async () => {
     for (;;) {
+      if (failure !== null) throw failure;
       const batch = queue.shift();
       if (batch === undefined) {
         if (fetchingDone) return;
@@ -127,18 +133,19 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     }
   };
 
+  // What the replay is doing, for the progress log: a replay that stalls says where.
+  let stage: 'fetching' | 'leaving the consumer group' | 'ending the staging COPY' = 'fetching';
   const progress = setInterval(() => {
     const behind = [...options.limits].filter(([key, limit]) => (fetched.get(key) ?? 0n) < limit);
     logger.info({
-      messages: outcome.messages, queuedMessages, fetchingDone, partitionsBehind: behind.length,
+      stage, messages: outcome.messages, queuedMessages, fetchingDone, partitionsBehind: behind.length,
       behind: behind.slice(0, behindShownMax).map(([key, limit]) => ({ partition: key, fetched: String(fetched.get(key) ?? 0n), limit: String(limit) })),
     }, 'bulk replay in progress');
   }, progressLogMs);
   progress.unref();
-  const timer = setTimeout(() => {
-    failure = new Error('the bulk replay did not reach its end offsets in time');
-    changed();
-  }, Math.max(0, options.deadline - Date.now()));
+  const timer = setTimeout(() => fail(new Error('the bulk replay did not reach its end offsets in time')), Math.max(0, options.deadline - Date.now()));
+  // A batch waiting for room in the queue must see the thread's failure too, or it never returns and the consumer cannot leave its group.
+  staging.failed.catch(fail);
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: consumedTopics, fromBeginning: true });
@@ -146,25 +153,25 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
       autoCommit: false,
       // Resolving a whole batch cut at the limit would skip its tail when the limit rises: the replay then waited for it until the deadline.
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => enqueue(payload).catch((error: Error) => {
-        failure = error;
-        changed();
-      }),
+      eachBatch: (payload) => enqueue(payload).catch(fail),
     });
     // Topics with nothing to replay (limits of 0) never deliver a batch: they may be done from the start.
     await checkFetched();
-    await Promise.race([drainQueue(), failed(() => failure, nextChange), staging.failed]);
+    await drainQueue();
   } catch (error) {
     clearTimeout(timer);
-    clearInterval(progress);
+    stage = 'leaving the consumer group';
     await consumer.disconnect();
     await staging.abort();
+    clearInterval(progress);
     throw error;
   }
   clearTimeout(timer);
-  clearInterval(progress);
+  stage = 'leaving the consumer group';
   await consumer.disconnect();
+  stage = 'ending the staging COPY';
   const written = await staging.end();
+  clearInterval(progress);
   outcome.invalid += written.invalid;
   outcome.refused += written.refused;
   return outcome;
@@ -174,15 +181,6 @@ function newSignal(): { promise: Promise<void>; resolve: () => void } {
   let resolve: () => void = () => undefined;
   const promise = new Promise<void>((done) => (resolve = done));
   return { promise, resolve };
-}
-
-/** Rejects as soon as `failure` holds an error; never resolves otherwise. */
-async function failed(failure: () => Error | null, nextChange: () => Promise<void>): Promise<never> {
-  for (;;) {
-    const error = failure();
-    if (error !== null) throw error;
-    await nextChange();
-  }
 }
 
 /** A batch of a payout topic: each event folded into its payout's record by the ledger's rule. */

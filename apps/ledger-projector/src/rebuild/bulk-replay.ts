@@ -77,6 +77,10 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
 
   const staging = new StagingThread({ databaseUrl: options.databaseUrl, copySql: load.stagingCopySql() }, logger);
   const consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: 30_000, maxBytesPerPartition: options.maxBytesPerPartition, maxWaitTimeInMs: 100 });
+  // kafkajs restarts a consumer after most crashes; one it gives up on would leave the replay waiting until its deadline.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fail(payload.error);
+  });
   const fetchedAll = () => [...options.limits].every(([key, limit]) => limit === 0n || (fetched.get(key) ?? 0n) >= limit);
   let checking = false;
   /** Once every partition is fetched to its limit: go further if the live projector is, or stop fetching. */
@@ -96,12 +100,15 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
   const enqueue = async ({ batch, pause, resolveOffset }: EachBatchPayload) => {
     const key = partitionKey(batch.topic, batch.partition);
     const limit = options.limits.get(key) ?? 0n;
+    const taken = fetched.get(key) ?? 0n;
     const messages = batch.messages;
     // Offsets grow within a batch: only a batch that ends past the limit needs cutting.
-    const within = messages.length > 0 && BigInt(messages[messages.length - 1].offset) >= limit ? messages.filter((message) => BigInt(message.offset) < limit) : messages;
+    const belowLimit = messages.length > 0 && BigInt(messages[messages.length - 1].offset) >= limit ? messages.filter((message) => BigInt(message.offset) < limit) : messages;
+    // Resolving only what is below the limit: the rest of the batch is fetched again once the limit rises.
+    if (belowLimit.length > 0) resolveOffset(belowLimit[belowLimit.length - 1].offset);
+    // What was taken already comes again after a kafkajs restart (which begins at offset zero): taken once only.
+    const within = belowLimit.length > 0 && BigInt(belowLimit[0].offset) < taken ? belowLimit.filter((message) => BigInt(message.offset) >= taken) : belowLimit;
     if (within.length > 0) {
-      // Only what was taken: the rest of the batch is fetched again once the limit rises.
-      resolveOffset(within[within.length - 1].offset);
       queue.push({ topic: batch.topic, partition: batch.partition, messages: within });
       queuedMessages += within.length;
       fetched.set(key, BigInt(within[within.length - 1].offset) + 1n);

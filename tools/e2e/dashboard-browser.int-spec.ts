@@ -1,5 +1,6 @@
 import { cloudEventHeaders, PayoutExecuted, PayoutRequested, Topics } from '@earnings/contracts';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { freePort } from '../local-stack/kafka-broker';
@@ -15,11 +16,15 @@ import {
  * build) against the real stack: ingest, projector and query on the test broker and database, the
  * dashboard's server in front. It signs in through the development sign-in, checks the figures
  * the fixture implies, pages, opens a history, watches a signed callback and a payout in flight
- * arrive live, and writes the screenshots the README shows (docs/).
+ * arrive live, and takes the screenshots the README shows: into the run's scratch folder, or into
+ * docs/ with UPDATE_DOCS_SCREENSHOTS=1, so a test run leaves the checkout as it found it.
  */
 const chromiumPath = '/usr/bin/chromium';
 const jwtSecret = 'dashboard-e2e-jwt-secret-of-at-least-32-chars';
 const waitMs = 30_000;
+
+const screenshotPath = (name: string): string =>
+  join(process.env.UPDATE_DOCS_SCREENSHOTS === '1' ? join(workspaceRoot(), 'docs') : (process.env.TEST_SCRATCH_DIR ?? tmpdir()), name);
 
 describe('the earnings dashboard in a browser', () => {
   let database: SuiteDatabase;
@@ -173,7 +178,7 @@ describe('the earnings dashboard in a browser', () => {
     await history.locator('tbody tr').nth(1).waitFor({ timeout: waitMs });
     const versions = await history.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('[data-amount]')?.getAttribute('data-amount')));
     expect(versions).toEqual(['2.5', '2.40005']);
-    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-history.png') });
+    await page.screenshot({ path: screenshotPath('dashboard-history.png') });
     await page.keyboard.press('Escape');
     await history.waitFor({ state: 'hidden', timeout: waitMs });
     await page.context().close();
@@ -205,7 +210,7 @@ describe('the earnings dashboard in a browser', () => {
     await page.locator('[data-testid="card-available"] [data-amount="7.35"]').first().waitFor({ timeout: waitMs });
     expect(await page.evaluate('window.stillTheSamePage === true')).toBe(true);
 
-    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-desktop.png'), fullPage: true });
+    await page.screenshot({ path: screenshotPath('dashboard-desktop.png'), fullPage: true });
     await page.context().close();
   });
 
@@ -237,7 +242,7 @@ describe('the earnings dashboard in a browser', () => {
     await page.getByTestId('transactions').locator('[data-testid^="transaction-"]').first().waitFor({ timeout: waitMs });
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBe(0);
-    await page.screenshot({ path: join(workspaceRoot(), 'docs', 'dashboard-phone.png') });
+    await page.screenshot({ path: screenshotPath('dashboard-phone.png') });
     await page.context().close();
   });
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@earnings/testing';
 import { setup } from '../admin/setup';
@@ -44,11 +45,15 @@ async function main(): Promise<void> {
   // From the start, so a Ctrl-C during start-up stops the broker too. SIGHUP as well: the children no longer get the terminal's hang-up themselves.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
 
+  const brokerDirectory = join(root, '.cache/kafka-dev');
+  // The development database's stored offsets belong to this broker's topics: a new broker starts it afresh, or new events would be skipped as applied.
+  const brokerIsNew = !process.env.KAFKA_BROKERS && !existsSync(join(brokerDirectory, 'log', 'meta.properties'));
   if (!process.env.KAFKA_BROKERS) {
-    brokerStart = startKafkaBroker({ workspaceRoot: root, port: Number(env.KAFKA_PORT), dataDirectory: join(root, '.cache/kafka-dev'), fresh: false, log, ownProcessGroup: true });
+    brokerStart = startKafkaBroker({ workspaceRoot: root, port: Number(env.KAFKA_PORT), dataDirectory: brokerDirectory, fresh: false, log, ownProcessGroup: true });
   }
   const brokers = process.env.KAFKA_BROKERS ?? (await brokerStart!).brokers;
-  const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(localServerUrl, 'earnings_dev', false));
+  if (brokerIsNew && !process.env.DATABASE_URL) log('a new development broker: the development database (earnings_dev) starts afresh with it');
+  const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(localServerUrl, 'earnings_dev', brokerIsNew));
   await setup({ databaseUrl, brokers: brokers.split(','), partitions: 6, replicationFactor: 1 });
 
   // A development-only partner key, so the printed curl works; set QUERY_API_KEYS to use your own.

@@ -70,6 +70,17 @@ export function lagProblem(lag: ReadonlyMap<string, bigint>, lagEventsMax: numbe
 }
 
 /**
+ * Stored offsets past the end of their partition: the topic was recreated (or the database belongs
+ * to another cluster), and every new message there would be skipped as applied already.
+ */
+export function offsetsPastEndProblem(endOffsets: ReadonlyMap<string, bigint>, storedNextOffsets: ReadonlyMap<string, bigint>): string | null {
+  const past = [...storedNextOffsets].filter(([partition, stored]) => stored > (endOffsets.get(partition) ?? stored));
+  if (past.length === 0) return null;
+  const named = past.slice(0, 3).map(([partition, stored]) => `${partition} at ${stored}, the topic ends at ${endOffsets.get(partition)}`).join('; ');
+  return `the projection stored offsets past the end of the topic (${named}): was the topic recreated, or does this database belong to another Kafka cluster? Messages below those offsets would be skipped as applied`;
+}
+
+/**
  * Readiness of the projector's lag: the topics' end offsets (from Kafka) against the offsets of
  * record (in PostgreSQL). One admin client, connected on first use and kept.
  */
@@ -77,8 +88,10 @@ export function lagReadinessCheck(endOffsets: () => Promise<Map<string, bigint>>
   return {
     name: 'lag',
     check: async () => {
-      const [ends, stored] = await Promise.all([endOffsets(), storedNextOffsets()]);
-      const problem = lagProblem(lagByPartition(ends, stored), lagEventsMax);
+      // Stored first: end offsets only grow, so a healthy projection is never seen past them.
+      const stored = await storedNextOffsets();
+      const ends = await endOffsets();
+      const problem = offsetsPastEndProblem(ends, stored) ?? lagProblem(lagByPartition(ends, stored), lagEventsMax);
       if (problem !== null) throw new Error(problem);
     },
   };

@@ -1,4 +1,4 @@
-import { ApplyingHealth, applyingReadinessCheck, lagByPartition, lagProblem } from '../applying-health';
+import { ApplyingHealth, applyingReadinessCheck, lagByPartition, lagProblem, lagReadinessCheck } from '../applying-health';
 
 describe('readiness means applying', () => {
   it('is not ready before the consumer joined its group, and ready once it did', () => {
@@ -47,5 +47,13 @@ describe('lag', () => {
     const lag = lagByPartition(ends, new Map([['t/0', 90n]]));
     expect(lagProblem(lag, 60)).toBeNull();
     expect(lagProblem(lag, 59)).toBe('60 messages not yet applied (more than 59); most behind: t/1 50, t/0 10');
+  });
+
+  it('is not ready when the projection stored an offset past the end of its partition (the topic was recreated, or the database belongs to another cluster)', async () => {
+    // Every new message there would sit below the stored offset and be skipped as applied already.
+    const check = lagReadinessCheck(async () => ends, async () => new Map([['t/0', 100n], ['t/1', 20161n], ['t/2', 0n]]), 1_000);
+    await expect(check.check()).rejects.toThrow(
+      'the projection stored offsets past the end of the topic (t/1 at 20161, the topic ends at 50): was the topic recreated, or does this database belong to another Kafka cluster? Messages below those offsets would be skipped as applied',
+    );
   });
 });

@@ -24,7 +24,7 @@ interface CopyInput {
 /** The columns the projector writes (ledger-store.ts); the rest keep their defaults, as there. */
 const commissionColumns = ['source', 'commission_id', 'aui', 'unit', 'user_amount', 'application_amount', 'state', 'source_status', 'paid_by_network', 'sale_amount',
   'sale_currency', 'application_id', 'merchant_id', 'merchant_order_id', 'event_date', 'modified_date', 'observation_id', 'channel', 'locking_date'];
-const versionColumns = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'event_partition', 'event_offset'];
+const versionColumns = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'paid_by_network', 'event_partition', 'event_offset'];
 const balanceColumns = ['aui', 'unit', 'lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved', 'pending_reversals'];
 
 /** Collects rows as COPY text, `rawUpsertChunkRows` to a piece: about 0.5 MB each, so the stream gets few, large writes. */
@@ -59,7 +59,7 @@ function versionInput(run: string, events: number, latestIndexes: Map<string, nu
   for (let index = 0; index < events; index += 1) {
     const event = benchEvent(run, index);
     builder.add([event.source, event.commissionId, event.modifiedDate, event.observationId, event.aui, event.unit, event.userAmount, event.state,
-      event.sourceStatus, event.channel, 0, index]);
+      event.sourceStatus, event.channel, event.paidByNetwork, 0, index]);
     // Generated versions of a commission come in order, so the last one seen is the latest.
     latestIndexes.set(event.commissionId, index);
     addToBenchBalance(balances, event);

@@ -21,7 +21,7 @@ export const stagingColumnDefinitions = stagingColumns.map(([name, type]) => `${
 /** What the commission table keeps of an observation: the staged columns but the observation's place and arrival time. */
 export const commissionColumnNames = stagingColumnNames.filter((name) => !['event_partition', 'event_offset', 'observed_at'].includes(name));
 /** What commission_version keeps: a lean row with a reference to its event of record. */
-export const versionColumnNames = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'event_partition', 'event_offset'];
+export const versionColumnNames = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'paid_by_network', 'event_partition', 'event_offset'];
 
 /** The staging row of an observation, in stagingColumns' order, as COPY's text format. */
 export function stagingRow(observation: CommissionObserved, partition: number, offset: string): string {

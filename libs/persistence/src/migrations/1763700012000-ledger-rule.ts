@@ -77,8 +77,10 @@ export class LedgerRule1763700012000 implements MigrationInterface {
         EXECUTE format('ALTER TABLE %I.balance ADD COLUMN available numeric GENERATED ALWAYS AS (ledger_available(payable, paid_out, reserved)) STORED', target_schema);
         -- A state the rule does not know would count nowhere: refuse it at the door.
         EXECUTE format($sql$ALTER TABLE %I.commission ADD CONSTRAINT commission_state_known CHECK (state IN ('PENDING', 'CONFIRMED', 'READY', 'PAYABLE', 'REJECTED'))$sql$, target_schema);
-        -- A user's versions in time order: earnings over time and balances as of a moment read them by AUI.
+        -- A user's versions in time order: earnings over time and balances as of a moment read them by AUI,
+        -- and the rule needs each version's network split (NULL in versions written before this release: a rebuild fills it).
         EXECUTE format('CREATE INDEX commission_version_by_aui ON %I.commission_version (aui, modified_date)', target_schema);
+        EXECUTE format('ALTER TABLE %I.commission_version ADD COLUMN paid_by_network boolean', target_schema);
         -- When ingest observed the oldest observation behind an outbox event: the relay measures freshness from it.
         EXECUTE format('ALTER TABLE %I.outbox ADD COLUMN observed_at timestamptz', target_schema);
       END

@@ -58,9 +58,15 @@ export class ObservationStatements {
                WHERE ${supersedesSql('o.modified_date', 'greatest(s.modified_date, o.newest_before)')}`,
       },
       {
-        // Every applied version, for the audit history: a lean row pointing at its event of record.
-        name: 'insert applied versions',
-        sql: `INSERT INTO ${s}.commission_version (${versionColumns}) SELECT ${versionColumns} FROM ledger_chunk_applied ON CONFLICT DO NOTHING`,
+        // Every distinct version the source sent (one per modified date, the first to arrive), for the
+        // history: a lean row pointing at its event of record. A version that arrived after a newer one
+        // counts for no balance but is still what the source said at its time, so the history (and a
+        // rebuild, whatever order it replays in) holds it too.
+        name: 'insert versions',
+        sql: `INSERT INTO ${s}.commission_version (${versionColumns})
+              SELECT DISTINCT ON (source, commission_id, modified_date) ${versionColumns} FROM ledger_chunk_observation
+               ORDER BY source, commission_id, modified_date, seq
+              ON CONFLICT DO NOTHING`,
       },
       {
         // Held commissions take their newest applied version (new ones were inserted with theirs).

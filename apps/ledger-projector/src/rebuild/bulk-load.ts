@@ -1,5 +1,5 @@
 import { LedgerPayout, toDecimalString } from '@earnings/domain';
-import { assertSchemaName, commissionFigureSql, copyTextRow, ledgerFigureColumns, openCopyIn, payoutFigureSql, rawConnection, supersedesSql } from '@earnings/persistence';
+import { assertSchemaName, commissionFigureSql, copyTextRow, ledgerFigureColumns, openCopyIn, payoutFigureSql, rawConnection } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { copyWriteChars } from '../projection/chunk-sql';
 import { commissionColumnNames, stagingColumnDefinitions, stagingColumnNames, versionColumnNames } from '../projection/observation-staging';
@@ -71,20 +71,17 @@ export class BulkLoad {
 
   /** Versions and latest commissions from the staging table (two statements at once), then the staging table goes. */
   async foldCommissions(): Promise<void> {
-    const versions = versionColumns;
-    const latest = commissionColumns;
     await Promise.all([
+      // Every distinct version the source sent, the first to arrive of each modified date: what the live projector keeps.
       this.inTransaction(sortMemory,
-        `INSERT INTO ${this.schema}.commission_version (${versions})
-         SELECT ${versions} FROM (
-           SELECT *, max(modified_date) OVER (PARTITION BY source, commission_id ORDER BY event_partition, event_offset
-                                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newest_before
-             FROM ${this.schema}.${stagingTable}) arrived
-          WHERE ${supersedesSql('modified_date', 'newest_before')}`),
-      // The first to arrive of the newest modified date is the one that applied; later equals were duplicates.
+        `INSERT INTO ${this.schema}.commission_version (${versionColumns})
+         SELECT DISTINCT ON (source, commission_id, modified_date) ${versionColumns} FROM ${this.schema}.${stagingTable}
+          ORDER BY source, commission_id, modified_date, event_partition, event_offset`),
+      // Over a whole history, the rule's ledger_supersedes (only a strictly newer version applies) leaves the
+      // newest modified date, the first to arrive of it: what the live projector ends with in any order.
       this.inTransaction(sortMemory,
-        `INSERT INTO ${this.schema}.commission (${latest})
-         SELECT DISTINCT ON (source, commission_id) ${latest} FROM ${this.schema}.${stagingTable}
+        `INSERT INTO ${this.schema}.commission (${commissionColumns})
+         SELECT DISTINCT ON (source, commission_id) ${commissionColumns} FROM ${this.schema}.${stagingTable}
           ORDER BY source, commission_id, modified_date DESC, event_partition, event_offset`),
     ]);
     await this.dataSource.query(`DROP TABLE ${this.schema}.${stagingTable}`);

@@ -17,7 +17,6 @@ const eventFieldOf: Record<(typeof ledgerFigureColumns)[number], string | null> 
 export class BalanceStatements {
   private readonly addSql: string;
   private readonly announceSql: string;
-  private readonly headers: string;
 
   constructor(schema: string, headers: CloudEventHeaders) {
     const s = schema;
@@ -34,6 +33,8 @@ export class BalanceStatements {
         ON CONFLICT (aui, unit) DO UPDATE SET ${ledgerFigureColumns.map((figure) => `${figure} = trim_scale(b.${figure} + EXCLUDED.${figure})`).join(', ')}, updated_at = now()
         RETURNING aui, unit, ${figures}, available, updated_at)`;
     this.addSql = `WITH ${changedBalances} SELECT count(*)::int AS changed FROM balance`;
+    // The headers every BalanceChanged shares (libs/contracts cloudEventHeaders), as constants; id and time are per event.
+    const headerFields = Object.entries(headers).filter(([name]) => name !== 'ce_id' && name !== 'ce_time').map(([name, value]) => `${literal(name)}, ${literal(value)}`).join(', ');
     const fields = ledgerFigureColumns.flatMap((figure) => (eventFieldOf[figure] === null ? [] : [`'${eventFieldOf[figure]}', b.${figure}::text`]));
     this.announceSql = `WITH ${changedBalances},
       account AS (
@@ -48,13 +49,12 @@ export class BalanceStatements {
           FROM balance b JOIN account a ON a.aui = b.aui JOIN changed c ON c.aui = b.aui AND c.unit = b.unit)
       INSERT INTO ${s}.outbox (topic, message_key, payload, headers, observed_at)
       SELECT '${Topics.balanceChanged}', b.aui,
-             jsonb_build_object('type', 'BalanceChanged', 'schemaVersion', 1, 'aui', b.aui, 'unit', b.unit, 'sequence', b.sequence,
-               ${fields.join(', ')}, 'available', b.available::text, 'causedBy', to_jsonb(b.caused_by), 'changedAt', b.changed_at),
-             $1::jsonb || jsonb_build_object('ce_id', b.aui || ':' || b.sequence, 'ce_time', b.changed_at),
+             json_build_object('type', 'BalanceChanged', 'schemaVersion', 1, 'aui', b.aui, 'unit', b.unit, 'sequence', b.sequence,
+               ${fields.join(', ')}, 'available', b.available::text, 'causedBy', b.caused_by, 'changedAt', b.changed_at),
+             json_build_object(${headerFields}, 'ce_id', b.aui || ':' || b.sequence, 'ce_time', b.changed_at),
              b.observed_at
         FROM announced b ORDER BY b.aui, b.unit
       RETURNING payload::text AS payload`;
-    this.headers = JSON.stringify(headers);
   }
 
   /** Adds the contributions without announcing them (a rebuild); returns how many balances changed. */
@@ -65,7 +65,12 @@ export class BalanceStatements {
 
   /** Adds the contributions and writes one BalanceChanged per changed balance to the outbox; returns their payloads. */
   async addAndAnnounce(sql: ChunkSql): Promise<string[]> {
-    const rows = await sql.rows<{ payload: string }>(this.announceSql, [this.headers]);
+    const rows = await sql.rows<{ payload: string }>(this.announceSql);
     return rows.map((row) => row.payload);
   }
+}
+
+/** A constant as an SQL string literal: the header names and values are ours (cloudEventHeaders), quotes doubled all the same. */
+function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
 }

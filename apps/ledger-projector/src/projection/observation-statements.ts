@@ -1,4 +1,5 @@
 import { CommissionObserved } from '@earnings/contracts';
+import { commissionKey } from '@earnings/domain';
 import { commissionFigureSql, ledgerFigureColumns, supersedesSql } from '@earnings/persistence';
 import { ChunkSql, stageObservationsSql } from './chunk-sql';
 import { commissionColumnNames, stagingColumnNames, stagingRow, versionColumnNames } from './observation-staging';
@@ -15,11 +16,11 @@ const updatedColumnNames = commissionColumnNames.filter((name) => name !== 'sour
  * there; the order matters (see `apply`).
  */
 export class ObservationStatements {
-  private readonly statements: { name: string; sql: string }[];
+  private readonly statements: Record<StatementName, string>;
 
   constructor(schema: string) {
     const s = schema;
-    this.statements = [
+    const statements = [
       {
         // Commissions new to the ledger take the chunk's newest version as their row (the first to arrive
         // of the newest date). Inserting takes the key: a chunk of another partition inserting the same
@@ -90,7 +91,8 @@ export class ObservationStatements {
               SELECT s.aui, s.unit, ${figures('s.state', 's.user_amount', 's.paid_by_network', '-')}, n.observation_id, n.observed_at
                 FROM newest n JOIN ledger_chunk_stored s ON s.source = n.source AND s.commission_id = n.commission_id`,
       },
-    ];
+    ] as const;
+    this.statements = Object.fromEntries(statements.map(({ name, sql }) => [name, sql])) as Record<StatementName, string>;
   }
 
   /** Stages the observations (in chunk order) and applies them; the contributions are left for the balance statement. */
@@ -102,14 +104,19 @@ export class ObservationStatements {
       rows += `${seq}\t${stagingRow(event, partition, offset)}`;
     }
     await sql.copy(stageObservationsSql, rows);
-    let applied = 0;
-    for (const statement of this.statements) {
-      const count = await sql.run(statement.sql);
-      if (statement.name === 'decide applied versions') applied = count;
-    }
+    const inserted = await sql.run(this.statements['insert new commissions']);
+    // A catch-up mostly brings commissions the ledger never held: then there is nothing to lock or update.
+    const anyHeld = inserted < new Set(observations.map(({ event }) => commissionKey(event.source, event.commissionId))).size;
+    if (anyHeld) await sql.run(this.statements['lock held commissions']);
+    const applied = await sql.run(this.statements['decide applied versions']);
+    await sql.run(this.statements['insert versions']);
+    if (anyHeld) await sql.run(this.statements['update held commissions']);
+    await sql.run(this.statements['contributions of changed commissions']);
     return { applied, duplicates: observations.length - applied };
   }
 }
+
+type StatementName = 'insert new commissions' | 'lock held commissions' | 'decide applied versions' | 'insert versions' | 'update held commissions' | 'contributions of changed commissions';
 
 /** The rule's figures of one version, negated for a version that leaves its balance. */
 function figures(state: string, amount: string, paidByNetwork: string, sign: '' | '-'): string {

@@ -83,6 +83,8 @@ export class LedgerRule1763700012000 implements MigrationInterface {
         EXECUTE format('ALTER TABLE %I.commission_version ADD COLUMN paid_by_network boolean', target_schema);
         -- When ingest observed the oldest observation behind an outbox event: the relay measures freshness from it.
         EXECUTE format('ALTER TABLE %I.outbox ADD COLUMN observed_at timestamptz', target_schema);
+        -- Outbox events are written once and relayed as text: json keeps the text as built, without jsonb's conversion both ways.
+        EXECUTE format('ALTER TABLE %I.outbox ALTER COLUMN payload TYPE json, ALTER COLUMN headers TYPE json', target_schema);
       END
       $fn$`);
     await queryRunner.query('ALTER FUNCTION create_ledger_projection(text) RENAME TO create_ledger_projection_before_rule');

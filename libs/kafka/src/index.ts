@@ -1,4 +1,5 @@
 export * from './kafka-client';
+export * from './kafka-security';
 export * from './batching-producer';
 export * from './topics-admin';
 export * from './outbox';

@@ -1,5 +1,7 @@
 import { TopicSettings } from '@earnings/contracts';
 import { Kafka } from 'kafkajs';
+import { singleAttemptClientOf } from './kafka-client';
+import { explainKafkaFailure } from './kafka-security';
 
 /**
  * Creates the product's topics with explicit settings; topics that exist are left as they are
@@ -27,19 +29,23 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSettings[], replic
   }
 }
 
-/** Readiness: the cluster answers a metadata request. */
+/** Readiness: the cluster answers a metadata request; when it does not, the reason says what to check (credentials, the CA). */
 export function kafkaReadinessCheck(kafka: Kafka): { name: string; check: () => Promise<void> } {
-  const admin = kafka.admin();
+  const admin = singleAttemptClientOf(kafka).admin();
   let connected: Promise<void> | null = null;
   return {
     name: 'kafka',
     check: async () => {
-      connected ??= admin.connect().catch((error: Error) => {
-        connected = null;
-        throw error;
-      });
-      await connected;
-      await admin.describeCluster();
+      try {
+        connected ??= admin.connect().catch((error: Error) => {
+          connected = null;
+          throw error;
+        });
+        await connected;
+        await admin.describeCluster();
+      } catch (error) {
+        throw new Error(explainKafkaFailure(error as Error));
+      }
     },
   };
 }

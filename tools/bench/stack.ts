@@ -78,7 +78,7 @@ export class BenchStack {
     const name = `earnings_bench_${label}_${randomBytes(3).toString('hex')}`;
     const url = await ensureDatabase(this.serverUrl, name, true);
     this.createdDatabases.push(name);
-    if (this.createdDatabases.length === 1) await setup({ databaseUrl: url, brokers: this.brokers.split(','), partitions: topicPartitions, replicationFactor: 1 });
+    if (this.createdDatabases.length === 1) await setup({ databaseUrl: url, brokers: this.brokers.split(','), partitions: topicPartitions, replication: { replicationFactor: 1, minInSyncReplicas: 1 } });
     else await runMigrations(url);
     return { name, url };
   }

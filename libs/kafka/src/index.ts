@@ -2,6 +2,7 @@ export * from './kafka-client';
 export * from './kafka-security';
 export * from './batching-producer';
 export * from './topics-admin';
+export * from './topic-reconciliation';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './dead-letter';

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { KafkaSaslMechanism } from '@earnings/kafka';
@@ -57,19 +58,25 @@ export function planSaslSslListener(port: number, directory: string): SaslSslLis
   };
 }
 
-/** A CA, and a broker certificate it signs for 127.0.0.1 and localhost: seven keytool calls, about 3 s. */
+/**
+ * A CA, and a broker certificate it signs for 127.0.0.1 and localhost: six keytool calls in four
+ * rounds (the CA's and the broker's steps side by side), about 2 s beside the storage format.
+ */
 export async function makeListenerCertificates(plan: SaslSslListenerPlan, directory: string): Promise<void> {
-  const { caKeystore } = plan.listener;
+  const { caKeystore, caFile } = plan.listener;
   const broker = plan.brokerKeystore;
   const brokerRequest = join(directory, 'broker.csr');
   const brokerCertificate = join(directory, 'broker.pem');
   const keyPair = ['-genkeypair', '-keyalg', 'EC', '-groupname', 'secp256r1', '-validity', validityDays, '-storetype', 'PKCS12', '-noprompt'];
-  await keytool([...keyPair, '-alias', 'ca', '-dname', 'CN=earnings-ledger test CA', '-ext', 'bc:c', '-keystore', caKeystore.file, '-storepass', caKeystore.password]);
-  await keytool(['-exportcert', '-rfc', '-alias', 'ca', '-keystore', caKeystore.file, '-storepass', caKeystore.password, '-file', plan.listener.caFile]);
-  await keytool([...keyPair, '-alias', 'broker', '-dname', 'CN=localhost', '-keystore', broker.file, '-storepass', broker.password]);
-  await keytool(['-certreq', '-alias', 'broker', '-keystore', broker.file, '-storepass', broker.password, '-file', brokerRequest]);
+  await Promise.all([
+    keytool([...keyPair, '-alias', 'ca', '-dname', 'CN=earnings-ledger test CA', '-ext', 'bc:c', '-keystore', caKeystore.file, '-storepass', caKeystore.password])
+      .then(() => keytool(['-exportcert', '-rfc', '-alias', 'ca', '-keystore', caKeystore.file, '-storepass', caKeystore.password, '-file', caFile])),
+    keytool([...keyPair, '-alias', 'broker', '-dname', 'CN=localhost', '-keystore', broker.file, '-storepass', broker.password])
+      .then(() => keytool(['-certreq', '-alias', 'broker', '-keystore', broker.file, '-storepass', broker.password, '-file', brokerRequest])),
+  ]);
   await signWithTestCa(plan.listener, brokerRequest, brokerCertificate, 'SAN=dns:localhost,ip:127.0.0.1');
-  await keytool(['-importcert', '-noprompt', '-alias', 'ca', '-file', plan.listener.caFile, '-keystore', broker.file, '-storepass', broker.password]);
+  // The reply with its chain (the broker's certificate, then the CA's), so the broker presents both.
+  writeFileSync(brokerCertificate, readFileSync(brokerCertificate, 'utf8') + readFileSync(caFile, 'utf8'));
   await keytool(['-importcert', '-noprompt', '-alias', 'broker', '-file', brokerCertificate, '-keystore', broker.file, '-storepass', broker.password]);
 }
 

@@ -1,5 +1,5 @@
 import { topicSettings } from '@earnings/contracts';
-import { createKafka, reconcileTopics, TopicReplication, TopicsReport } from '@earnings/kafka';
+import { createKafka, explainKafkaFailure, reconcileTopics, TopicReplication, TopicsReport } from '@earnings/kafka';
 import { runMigrations } from '@earnings/persistence';
 import { ConfigError, createLogger, loadConfig, splitList } from '@earnings/service-shell';
 import { IsInt, Matches, Max, Min } from 'class-validator';
@@ -72,7 +72,8 @@ if (require.main === module) {
       partitions: config.KAFKA_TOPIC_PARTITIONS,
       replication: { replicationFactor: config.KAFKA_REPLICATION_FACTOR, minInSyncReplicas: config.KAFKA_MIN_INSYNC_REPLICAS },
     }).catch((error: Error) => {
-      process.stderr.write(`setup failed: ${error.message}\n`);
+      // A refused connection says which variables to check (credentials, the CA), as readiness does.
+      process.stderr.write(`setup failed: ${error.name.startsWith('KafkaJS') ? explainKafkaFailure(error) : error.message}\n`);
       process.exit(1);
     });
   } catch (error) {

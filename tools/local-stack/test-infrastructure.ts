@@ -21,20 +21,28 @@ export interface TestInfrastructure {
  * Topics and migrations are set up either way. KAFKA_BROKERS, DATABASE_URL, KAFKA_TOPIC_PARTITIONS
  * and TEST_SCRATCH_DIR are set in this process for the work, and so in every child process it starts.
  *
- * The fresh broker also opens a SASL_SSL listener (a second port, its certificates made with
- * keytool, a SCRAM user); TEST_KAFKA_SASL_SSL_LISTENER names a JSON file describing it
- * (SaslSslListener). With KAFKA_BROKERS set, set that variable too for the secured-listener suites.
+ * With `saslSslListener` (`npm test`) the fresh broker also opens a SASL_SSL listener (a second
+ * port, its certificates made with keytool, a SCRAM user); TEST_KAFKA_SASL_SSL_LISTENER names a
+ * JSON file describing it (SaslSslListener). With KAFKA_BROKERS set, set that variable too for the
+ * secured-listener suites.
  */
-export async function withTestInfrastructure<T>(log: (message: string) => void, work: (infrastructure: TestInfrastructure) => Promise<T>): Promise<T> {
+export async function withTestInfrastructure<T>(
+  log: (message: string) => void,
+  work: (infrastructure: TestInfrastructure) => Promise<T>,
+  options: { saslSslListener: boolean } = { saslSslListener: false },
+): Promise<T> {
   let broker: RunningBroker | null = null;
   let createdDatabase: string | null = null;
   const scratch = mkdtempSync(join(tmpdir(), 'earnings-test-'));
   try {
     if (!process.env.KAFKA_BROKERS) {
-      broker = await startKafkaBroker({ workspaceRoot: workspaceRoot(), port: await freePort(), dataDirectory: join(scratch, 'kafka'), fresh: true, log, saslSslPort: await freePort() });
-      const listenerFile = join(scratch, 'sasl-ssl-listener.json');
-      writeFileSync(listenerFile, JSON.stringify(broker.saslSsl));
-      process.env.TEST_KAFKA_SASL_SSL_LISTENER = listenerFile;
+      const saslSslPort = options.saslSslListener ? await freePort() : undefined;
+      broker = await startKafkaBroker({ workspaceRoot: workspaceRoot(), port: await freePort(), dataDirectory: join(scratch, 'kafka'), fresh: true, log, saslSslPort });
+      if (broker.saslSsl) {
+        const listenerFile = join(scratch, 'sasl-ssl-listener.json');
+        writeFileSync(listenerFile, JSON.stringify(broker.saslSsl));
+        process.env.TEST_KAFKA_SASL_SSL_LISTENER = listenerFile;
+      }
     }
     const brokers = process.env.KAFKA_BROKERS ?? broker!.brokers;
     let databaseUrl = process.env.DATABASE_URL;

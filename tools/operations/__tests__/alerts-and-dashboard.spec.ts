@@ -45,7 +45,24 @@ function metricNamesOf(expr: string): string[] {
 /** GitHub's anchor of a README heading: lower case, punctuation but hyphens dropped, spaces as hyphens. */
 const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
 
+/** promtool (npm test provides it: PROMTOOL, see tools/local-stack/promtool.ts). */
+function promtool(args: string[]): string {
+  const command = process.env.PROMTOOL ?? 'promtool';
+  try {
+    return execFileSync(command, args, { cwd: join(root, 'deploy/prometheus'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const { code, stdout, stderr } = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (code === 'ENOENT') throw new Error(`promtool not found (${command}): run the tests with \`npm test\`, which fetches it, or install Debian's prometheus package`);
+    throw new Error(`promtool ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`);
+  }
+}
+
 describe('alert rules and the dashboard', () => {
+  it("are valid Prometheus rules, and fire when they should: promtool's check and the unit tests of alerts.test.yaml", () => {
+    expect(promtool(['check', 'rules', 'alerts.yaml'])).toMatch(/SUCCESS: \d+ rules found/);
+    expect(promtool(['test', 'rules', 'alerts.test.yaml'])).toContain('SUCCESS');
+  });
+
   it('every alert and every dashboard panel uses only metrics that exist', () => {
     const known = knownMetrics();
     const used = [...rules.map((rule) => rule.expr), ...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr))];

@@ -106,13 +106,14 @@ interface ShutdownLimits {
  * slow or gone cannot stop the deadline from firing.
  */
 async function shutDown(app: INestApplication, readiness: Readiness, signal: string, { drainMs, timeoutMs }: ShutdownLimits, logger: Logger): Promise<void> {
+  logger.info({ signal, drainMs, timeoutMs }, 'shutting down: draining, then closing');
   readiness.startDraining();
   armWatchdog(drainMs + timeoutMs + logCloseMsMax * 2);
   if (drainMs > 0) {
-    logger.info({ signal, drainMs }, 'shutting down: not ready, still serving while load balancers stop sending requests here');
+    logger.info({ drainMs }, 'not ready, still serving while load balancers stop sending requests here');
     await new Promise((resolve) => setTimeout(resolve, drainMs));
+    logger.info('closing: in-flight requests finish, consumers commit their batch');
   }
-  logger.info({ signal, timeoutMs }, 'shutting down: closing (in-flight requests finish, consumers commit their batch)');
   const closeLogsMs = Math.min(logCloseMsMax, Math.floor(timeoutMs / 10));
   const deadline = setTimeout(() => {
     logger.error({ timeoutMs }, 'shutdown overran its deadline; exiting without finishing');

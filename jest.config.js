@@ -15,7 +15,9 @@ const swcOptions = {
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions] },
+  transform: { '^.+\\.ts$': ['@swc/jest', swcOptions], '^.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }] },
+  // ES-module-only dependencies that CommonJS packages require (Node 20.19+ loads them as they are; Jest's module system does not): compiled to CommonJS for the tests.
+  transformIgnorePatterns: ['/node_modules/(?!(@fastify/static/node_modules/)?content-disposition/)'],
   moduleNameMapper: { '^@earnings/(.*)$': path.join(__dirname, 'libs/$1/src/index.ts') },
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

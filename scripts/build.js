@@ -4,8 +4,8 @@
 // Type checking is separate (`npm run typecheck`), as SWC strips types without checking them.
 const { transformFileSync } = require('@swc/core');
 const { execFileSync } = require('node:child_process');
-const { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, statSync } = require('node:fs');
-const { gzipSync } = require('node:zlib');
+const { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync, statSync, renameSync, rmSync } = require('node:fs');
+const { brotliCompressSync, constants: zlibConstants, gzipSync } = require('node:zlib');
 const { join, relative, dirname, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
@@ -71,6 +71,9 @@ console.log(`build: compiled ${compiled} files to ${relative(process.cwd(), outD
 const dashboardJsBudgetBytesGzipped = 150_000;
 const dashboardRoot = join(root, 'apps', 'dashboard');
 const dashboardOut = join(outDir, 'apps', 'dashboard', 'web');
+// Source maps of the page, kept for error tracking but outside the folder the dashboard serves.
+const dashboardSourceMaps = join(outDir, 'apps', 'dashboard', 'sourcemaps');
+const compressedExtensions = ['.html', '.js', '.css', '.svg', '.json'];
 
 function newestModifiedMs(paths) {
   let newest = 0;
@@ -89,6 +92,8 @@ function buildDashboard() {
   if (newestModifiedMs(inputs) > builtAt) {
     const started = Date.now();
     execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(dashboardRoot, 'vite.config.mjs')], { cwd: root, stdio: 'inherit' });
+    moveSourceMapsOut();
+    precompress(dashboardOut);
     console.log(`build: bundled the dashboard to ${relative(process.cwd(), dashboardOut)}/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   const assets = join(dashboardOut, 'assets');
@@ -100,6 +105,26 @@ function buildDashboard() {
     process.exit(1);
   }
   console.log(`build: ${summary}`);
+}
+
+function moveSourceMapsOut() {
+  rmSync(dashboardSourceMaps, { recursive: true, force: true });
+  mkdirSync(dashboardSourceMaps, { recursive: true });
+  const assets = join(dashboardOut, 'assets');
+  for (const name of readdirSync(assets).filter((file) => file.endsWith('.map'))) renameSync(join(assets, name), join(dashboardSourceMaps, name));
+}
+
+/** Brotli and gzip copies beside each text file, at the highest levels: the server sends the one a browser accepts, spending no CPU per request. */
+function precompress(directory) {
+  for (const entry of readdirSync(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) precompress(path);
+    else if (compressedExtensions.some((extension) => entry.name.endsWith(extension))) {
+      const content = readFileSync(path);
+      writeFileSync(`${path}.br`, brotliCompressSync(content, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY } }));
+      writeFileSync(`${path}.gz`, gzipSync(content, { level: 9 }));
+    }
+  }
 }
 
 if (sourceRoots.some((sourceRoot) => sourceRoot === 'apps' || sourceRoot.replace(/\/$/, '') === 'apps/dashboard')) buildDashboard();

@@ -14,7 +14,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('../../dist/apps/dashboard/web', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Maps without a sourceMappingURL comment: the build moves them out of the served folder (scripts/build.js).
+    sourcemap: 'hidden',
     reportCompressedSize: false,
   },
 });

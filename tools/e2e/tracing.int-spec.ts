@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY } from '@earnings/testing';
 import {
   createSuiteDatabase, eventually, graphql, projectFromCurrentEnd, queryApiKey, requireTestInfrastructure, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, uniqueSuffix,
@@ -64,7 +66,7 @@ describe('a trace from one callback to the projector', () => {
     const projectorGroup = `tracing-projector-${suffix}`;
     await projectFromCurrentEnd(database.url, projectorGroup);
     apps = await startApps(['ingest', 'ledger-projector', 'query'], {
-      ...apiKey.env, KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'warn', WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
+      ...apiKey.env, KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'info', WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
       PROJECTOR_CONSUMER_GROUP: projectorGroup, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '200',
     });
   }, 120_000);
@@ -82,6 +84,9 @@ describe('a trace from one callback to the projector', () => {
 
     const request = await eventually(async () => collector.spans.find((span) => span.service === 'ingest' && span.attributes['url.path'] === '/callbacks/wildfire'), (span) => span !== undefined, 30_000);
     const callbackTrace = request!.traceId;
+    // The access log line of that request carries its trace and span: from a log line to its trace and back.
+    const ingestLog = readFileSync(join(apps.logDirectory, `ingest-${apps.ports.ingest}.log`), 'utf8').split('\n').filter((line) => line.includes('"path":"/callbacks/wildfire"'));
+    expect(ingestLog.map((line) => JSON.parse(line) as Record<string, string>).find((line) => line.trace_id === callbackTrace)).toMatchObject({ msg: 'http request', trace_id: callbackTrace, span_id: request!.spanId });
     expect(collector.spans.filter((span) => span.traceId === callbackTrace && span.name === 'send earnings.commission-observed.v1').length).toBeGreaterThan(0);
 
     // kafkajs' eachBatch: a "process" span per message, linked to the trace the message carried, under the batch's span.

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@earnings/testing';
+import { ensurePromtool } from './promtool';
 import { withTestInfrastructure } from './test-infrastructure';
 
 /**
@@ -26,6 +27,10 @@ async function main(): Promise<number> {
       return 1;
     }
   }
+
+  // The alert rule tests run promtool: PROMTOOL names it for them (they fail, saying why, without it).
+  const promtool = process.env.PROMTOOL ?? ensurePromtool(root, log);
+  if (promtool) process.env.PROMTOOL = promtool;
 
   return withTestInfrastructure(log, async ({ scratch }) => {
     const results = join(scratch, 'results');

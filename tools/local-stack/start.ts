@@ -15,6 +15,12 @@ import { withDefaults } from './stack-config';
  */
 const devQueryApiKeys = process.env.QUERY_API_KEYS ?? 'dev:earnings:read:dev-api-key';
 
+/**
+ * The query service trusts the dashboard's server, on this machine, to name each visitor in
+ * X-Forwarded-For, so its per-address throttle of wrong tokens sees the visitor, not the dashboard.
+ */
+const ownEnvOf = (app: AppName): Record<string, string> => (app === 'query' ? { TRUSTED_PROXY: process.env.TRUSTED_PROXY || 'loopback' } : {});
+
 /** Stops what has started so far: set once main has registered it; a failed start-up uses it too. */
 let stopEverything: ((reason: string, failed: boolean) => Promise<void>) | null = null;
 
@@ -71,7 +77,7 @@ async function main(): Promise<void> {
     ['partner-simulator', env.SIMULATOR_PORT],
   ];
   // Each child in its own process group: only this process signals them, once each, services before the broker.
-  services = apps.map(([name, port]) => startServiceProcess({ workspaceRoot: root, name, port: Number(port), env: serviceEnv, ownProcessGroup: true }));
+  services = apps.map(([name, port]) => startServiceProcess({ workspaceRoot: root, name, port: Number(port), env: { ...serviceEnv, ...ownEnvOf(name) }, ownProcessGroup: true }));
   await Promise.all(services.map((service) => waitUntilReady(service, readinessPathOf(service.name))));
   const simulator = services.find((service) => service.name === 'partner-simulator')!;
   const ingestUrl = `http://127.0.0.1:${env.INGEST_PORT}/callbacks/wildfire`;

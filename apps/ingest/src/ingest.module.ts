@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BatchingProducer, createKafka, explainKafkaFailure, kafkaReadinessCheck } from '@earnings/kafka';
+import { BatchingProducer, createKafka, explainKafkaFailure, kafkaReadinessCheck, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
@@ -49,7 +49,13 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
         { provide: IngestSettings, useValue: new IngestSettings(config) },
         { provide: KAFKA, useValue: kafka },
         { provide: LOGGER, useValue: logger },
-        { provide: BatchingProducer, useValue: new BatchingProducer(kafka, { lingerMs: config.KAFKA_PRODUCER_LINGER_MS, batchMessagesMax: 500, acknowledgementTimeoutMs: config.KAFKA_ACKNOWLEDGEMENT_TIMEOUT_MS }) },
+        {
+          provide: BatchingProducer,
+          useFactory: (metrics: Metrics) => new BatchingProducer(kafka, {
+            lingerMs: config.KAFKA_PRODUCER_LINGER_MS, batchMessagesMax: 500, acknowledgementTimeoutMs: config.KAFKA_ACKNOWLEDGEMENT_TIMEOUT_MS, observeProduceDuration: produceDurationObserver(metrics.registry, 'ingest'),
+          }),
+          inject: [Metrics],
+        },
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ingest', poolSizeMax: 5 }) },
         { provide: WebhookDeliveryRepository, useFactory: (dataSource: DataSource) => new WebhookDeliveryRepository(dataSource), inject: [DataSource] },
         { provide: FirstPromoterDirectoryRepository, useFactory: (dataSource: DataSource) => new FirstPromoterDirectoryRepository(dataSource), inject: [DataSource] },

@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createKafka, endOffsetReader, Kafka, kafkaReadinessCheck, OutboxRelay } from '@earnings/kafka';
+import { createKafka, endOffsetReader, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, currentProjectionSchema, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import type { Logger } from 'pino';
@@ -94,7 +94,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       health: this.health,
       onProjectionSwitched: () => this.followPointer(),
     }, this.logger, this.metrics);
-    const relay = new OutboxRelay(this.kafka, new ProjectionOutbox(this.dataSource, schema, this.freshness), this.config.OUTBOX_POLL_INTERVAL_MS, this.logger);
+    const relay = new OutboxRelay(this.kafka, new ProjectionOutbox(this.dataSource, schema, this.freshness), this.config.OUTBOX_POLL_INTERVAL_MS, this.logger, produceDurationObserver(this.metrics.registry, 'ledger-outbox'));
     await relay.start();
     await consumer.start();
     this.logger.info({ schema, group }, 'projecting the ledger');

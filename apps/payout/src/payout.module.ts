@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { createKafka, Kafka, kafkaReadinessCheck, OutboxRelay } from '@earnings/kafka';
+import { createKafka, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
@@ -145,7 +145,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.runtime.runs.onSkipped = (reason, count) => skipped.inc({ reason }, count);
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
-    this.relay = new OutboxRelay(this.kafka, new PayoutOutbox(this.runtime.repository), this.config.PAYOUT_OUTBOX_POLL_MS, this.logger);
+    this.relay = new OutboxRelay(this.kafka, new PayoutOutbox(this.runtime.repository), this.config.PAYOUT_OUTBOX_POLL_MS, this.logger, produceDurationObserver(this.metrics.registry, 'payout-outbox'));
     await this.relay.start();
     // Whatever was in flight when the last process died is due now: same idempotency keys, so providers dedupe.
     const resumed = await this.runtime.repository.resumeInFlight();

@@ -12,6 +12,7 @@ export * from './consumer-lag';
 export * from './consumer-factory';
 export * from './message-consumer';
 export * from './sender-context';
+export * from './produce-duration';
 
 // The kafkajs types and values apps need, so that apps reach Kafka only through this library.
 // Kafka is a value too: the NestJS modules use its class as the injection token.

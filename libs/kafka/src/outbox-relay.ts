@@ -2,6 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { createIdempotentProducer } from './kafka-client';
 import { OutboxMessage, sendOutboxBatch } from './outbox';
+import { ProduceDurationObserver, timedProduce } from './produce-duration';
 
 /** Messages per relay pass: bounded, so one pass stays well under the broker's request limits. */
 export const relayBatchMessagesMax = 500;
@@ -53,7 +54,14 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private stopped = false;
 
-  constructor(kafka: Kafka, private readonly outbox: OutboxPort, private readonly pollIntervalMs: number, private readonly logger: Logger) {
+  constructor(
+    kafka: Kafka,
+    private readonly outbox: OutboxPort,
+    private readonly pollIntervalMs: number,
+    private readonly logger: Logger,
+    /** Told the duration of every batch's produce request (the Kafka produce latency histogram). */
+    private readonly observeProduceDuration?: ProduceDurationObserver,
+  ) {
     this.producer = createIdempotentProducer(kafka);
   }
 
@@ -113,7 +121,7 @@ export class OutboxRelay {
     return this.outbox.pass(async (rows) => {
       const unpublished = await rows.readUnpublished(relayBatchMessagesMax);
       if (unpublished.length === 0) return 0;
-      await sendOutboxBatch(this.producer, unpublished.map(({ id: _id, observedAtMs: _observedAtMs, ...message }) => message));
+      await timedProduce(this.observeProduceDuration, () => sendOutboxBatch(this.producer, unpublished.map(({ id: _id, observedAtMs: _observedAtMs, ...message }) => message)));
       this.outbox.acknowledged?.(unpublished);
       await rows.markPublished(unpublished.map((row) => row.id));
       return unpublished.length;

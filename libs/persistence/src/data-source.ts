@@ -45,6 +45,24 @@ export async function runMigrations(url: string): Promise<string[]> {
   }
 }
 
-export function postgresReadinessCheck(dataSource: DataSource): { name: string; check: () => Promise<void> } {
-  return { name: 'postgres', check: async () => void (await dataSource.query('SELECT 1')) };
+/** The newest migration this build knows: its code expects the schema at least at this version. */
+export const expectedMigrationName = allMigrations[allMigrations.length - 1].name;
+
+/**
+ * PostgreSQL answers, and its schema is at the version this build was made with. During a rollout
+ * the new version's pods stay not ready (and the old ones keep serving) until the release's setup
+ * Job has applied its migrations; a schema newer than the build is fine, since a release's
+ * migrations keep the previous release working.
+ */
+export function postgresReadinessCheck(dataSource: DataSource, migrationName = expectedMigrationName): { name: string; check: () => Promise<void> } {
+  return {
+    name: 'postgres',
+    check: async () => {
+      // Asked first, so that a database without the table answers plainly instead of logging a failed query at every probe.
+      const [{ has_table: hasTable }] = await dataSource.query(`SELECT to_regclass('schema_migrations') IS NOT NULL AS has_table`);
+      if (!hasTable) throw new Error('the database has no schema yet: run setup (its migrations)');
+      const [{ applied }] = await dataSource.query('SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1) AS applied', [migrationName]);
+      if (!applied) throw new Error(`the database schema is older than this build: waiting for migration ${migrationName} (run this release's setup)`);
+    },
+  };
 }

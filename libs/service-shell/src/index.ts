@@ -10,4 +10,5 @@ export * from './bootstrap/start-service';
 export * from './http/http-error';
 export * from './http/http-error.filter';
 export * from './http/http-server-options';
+export * from './http/http-signals';
 export * from './auth/failed-authentication-throttle';

@@ -2,18 +2,21 @@ import { Worker } from 'node:worker_threads';
 import { INestApplication, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load-config';
 import { ServiceConfig } from '../config/service-config';
 import { Readiness } from '../health/readiness';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { httpServerOptions } from '../http/http-server-options';
+import { recordHttpSignals } from '../http/http-signals';
 import { closeLogs, createLogger, NestJsonLogger } from '../logging/json-logger';
+import { Metrics } from '../metrics/metrics';
 
 export interface ServiceOptions {
   name: string;
   port: number;
-  /** The service's validated configuration: HOST, the HTTP limits, TRUSTED_PROXY, SHUTDOWN_TIMEOUT_MS. */
+  /** The service's validated configuration: HOST, the HTTP limits, TRUSTED_PROXY, SHUTDOWN_DRAIN_MS, SHUTDOWN_TIMEOUT_MS. */
   config: ServiceConfig;
   /** Largest request body accepted; larger bodies get 413 before any handler runs. */
   bodyLimitBytes?: number;
@@ -50,7 +53,15 @@ export async function startService(module: unknown, options: ServiceOptions, log
     fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
   if (!options.mapsOwnErrors) app.useGlobalFilters(new HttpErrorFilter());
-  stopOnSignals(app, options.config.SHUTDOWN_TIMEOUT_MS, logger);
+  // Nest's Fastify adapter carries its own copy of Fastify's types: the same instance, typed twice.
+  recordHttpSignals(fastify as unknown as FastifyInstance, { registry: app.get(Metrics).registry, logger });
+  const readiness = app.get(Readiness);
+  // While draining, every answer tells keep-alive clients (proxies, load balancers) to reconnect, which takes them to another replica.
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (readiness.isDraining) void reply.header('connection', 'close');
+    done();
+  });
+  stopOnSignals(app, { drainMs: options.config.SHUTDOWN_DRAIN_MS, timeoutMs: options.config.SHUTDOWN_TIMEOUT_MS }, logger);
   await app.listen(options.port, options.config.HOST);
   logger.info({ port: options.port, host: options.config.HOST }, `${options.name} listening`);
   return app;
@@ -61,7 +72,7 @@ export async function startService(module: unknown, options: ServiceOptions, log
  * and a terminal may both signal the same process, and a second signal must not cut the drain
  * short (with process.once, the second SIGTERM killed the process mid-drain with 143).
  */
-function stopOnSignals(app: INestApplication, timeoutMs: number, logger: Logger): void {
+function stopOnSignals(app: INestApplication, limits: ShutdownLimits, logger: Logger): void {
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
@@ -70,7 +81,7 @@ function stopOnSignals(app: INestApplication, timeoutMs: number, logger: Logger)
         return;
       }
       stopping = true;
-      void shutDown(app, app.get(Readiness), signal, timeoutMs, logger);
+      void shutDown(app, app.get(Readiness), signal, limits, logger);
     });
   }
 }
@@ -78,17 +89,31 @@ function stopOnSignals(app: INestApplication, timeoutMs: number, logger: Logger)
 /** Time kept from the deadline to write the last log lines before exiting. */
 const logCloseMsMax = 1_000;
 
+interface ShutdownLimits {
+  /** SHUTDOWN_DRAIN_MS: how long to keep serving, not ready, before closing. */
+  drainMs: number;
+  /** SHUTDOWN_TIMEOUT_MS: how long the closing may take after that. */
+  timeoutMs: number;
+}
+
 /**
- * Reports not-ready at once, then closes the app: HTTP stops accepting, in-flight requests finish,
- * modules' shutdown hooks let consumers finish and commit their batch and close connections.
- * Exit 0 when all of that completed; exit 1 if it overran the deadline (the orchestrator's
- * grace period should be longer than this timeout). Logs are written asynchronously, so a log
- * reader that is slow or gone cannot stop the deadline from firing.
+ * Reports not-ready at once and keeps serving for the drain period (load balancers take a moment
+ * to stop sending requests: a callback refused meanwhile is lost, Wildfire never retries one),
+ * then closes the app: HTTP stops accepting, in-flight requests finish, modules' shutdown hooks
+ * let consumers finish and commit their batch and close connections. Exit 0 when all of that
+ * completed; exit 1 if the closing overran its deadline (the orchestrator's grace period should
+ * be longer than drain plus timeout). Logs are written asynchronously, so a log reader that is
+ * slow or gone cannot stop the deadline from firing.
  */
-async function shutDown(app: INestApplication, readiness: Readiness, signal: string, timeoutMs: number, logger: Logger): Promise<void> {
-  logger.info({ signal, timeoutMs }, 'shutting down: draining, then closing');
+async function shutDown(app: INestApplication, readiness: Readiness, signal: string, { drainMs, timeoutMs }: ShutdownLimits, logger: Logger): Promise<void> {
+  logger.info({ signal, drainMs, timeoutMs }, 'shutting down: draining, then closing');
   readiness.startDraining();
-  armWatchdog(timeoutMs + logCloseMsMax * 2);
+  armWatchdog(drainMs + timeoutMs + logCloseMsMax * 2);
+  if (drainMs > 0) {
+    logger.info({ drainMs }, 'not ready, still serving while load balancers stop sending requests here');
+    await new Promise((resolve) => setTimeout(resolve, drainMs));
+    logger.info('closing: in-flight requests finish, consumers commit their batch');
+  }
   const closeLogsMs = Math.min(logCloseMsMax, Math.floor(timeoutMs / 10));
   const deadline = setTimeout(() => {
     logger.error({ timeoutMs }, 'shutdown overran its deadline; exiting without finishing');

@@ -59,4 +59,13 @@ export class ServiceConfig {
   @IsInt() @Min(500) @Max(600_000)
   SHUTDOWN_TIMEOUT_MS = 25_000;
 
+  /**
+   * After SIGTERM, how long to keep serving, with readiness answering 503 and every response
+   * saying `Connection: close`, before closing the listener: the time a load balancer takes to
+   * stop sending requests here. 0 (the default) closes at once; on Kubernetes the pod's preStop
+   * pause does this before SIGTERM, elsewhere (a VM or compose behind a load balancer) set it
+   * here. Counted before SHUTDOWN_TIMEOUT_MS.
+   */
+  @IsInt() @Min(0) @Max(120_000)
+  SHUTDOWN_DRAIN_MS = 0;
 }

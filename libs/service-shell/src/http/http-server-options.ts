@@ -1,6 +1,8 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { ServiceConfig } from '../config/service-config';
 import { httpErrorBody, httpErrorCodeOf } from './http-error';
+import { requestIdHeader, requestIdOf } from './http-signals';
 
 /**
  * The longest path parameter accepted, in bytes as sent: a 200-character AUI, each character up
@@ -37,6 +39,8 @@ export function httpServerOptions(settings: HttpSettings, bodyLimitBytes: number
       connectionsCheckingInterval: Math.min(1_000, Math.floor(Math.min(settings.HTTP_REQUEST_TIMEOUT_MS, settings.HTTP_HEADERS_TIMEOUT_MS) / 4)),
     },
     trustProxy: trustProxyOf(settings.TRUSTED_PROXY),
+    // The caller's X-Request-Id when it is acceptable, else a new UUID (recordHttpSignals echoes and logs it).
+    genReqId: (request: IncomingMessage) => requestIdOf(request.headers[requestIdHeader]),
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
   };

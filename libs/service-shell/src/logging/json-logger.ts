@@ -1,4 +1,5 @@
 import { LoggerService } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import pino, { Logger } from 'pino';
 
 /**
@@ -37,9 +38,23 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
         censor: '[redacted]',
       },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFieldsOfActiveSpan,
     },
     destination,
   );
+}
+
+/**
+ * The trace and span of the work a line is logged in, under the names of OpenTelemetry's log data
+ * model, so a log line leads to its trace and back. Without tracing (no OTEL_EXPORTER_OTLP_ENDPOINT)
+ * the API is a no-op with no active span, and lines carry nothing more.
+ */
+export function traceFieldsOfActiveSpan(): { trace_id?: string; span_id?: string; trace_flags?: string } {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const context = span.spanContext();
+  if (!isSpanContextValid(context)) return {};
+  return { trace_id: context.traceId, span_id: context.spanId, trace_flags: context.traceFlags.toString(16).padStart(2, '0') };
 }
 
 type LogDestination = ReturnType<typeof pino.destination>;

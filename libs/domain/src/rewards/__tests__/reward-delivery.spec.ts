@@ -2,6 +2,7 @@ import { UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { Decimal } from '../../money/decimal';
 import { decideRewardDelivery, parseRewardFulfillers, RewardCommission, RewardDeliveryPolicy } from '../reward-delivery';
 import { isMarkableCommissionId, markGivenUp, markRetryDelayMs, refusedIdsNamed } from '../fulfilment-marking';
+import { coverRewardPayout } from '../reward-coverage';
 
 const policy: RewardDeliveryPolicy = {
   fulfillerByUnit: new Map([['points', 'ledger_credit'], ['credits', 'http_webhook'], ['discount_per', 'ledger_credit']]),
@@ -62,5 +63,24 @@ describe('marking FirstPromoter commissions', () => {
   it('finds the refused ids a batch names, or says none can be trusted', () => {
     expect(refusedIdsNamed(['12', '123'], ['Commission 123: cannot be changed'])).toEqual(new Set(['123']));
     expect(refusedIdsNamed(['12', '123'], ['something went wrong'])).toBeNull();
+  });
+});
+
+describe('a run\'s reward payout covers exactly what it pays', () => {
+  const owed = (entries: [string, string][]) => entries.map(([commissionId, amount]) => ({ commissionId, owed: new Decimal(amount) }));
+
+  it('pays whole commissions, oldest first, as long as they fit', () => {
+    const coverage = coverRewardPayout(owed([['1', '60'], ['2', '80'], ['3', '30']]), new Decimal('130'), new Decimal('50'), 0);
+    expect(coverage).toEqual({ kind: 'covered', amount: new Decimal('90'), covered: [{ commissionId: '1', amount: new Decimal('60') }, { commissionId: '3', amount: new Decimal('30') }] });
+  });
+
+  it('pays nothing rather than part of a commission when whole ones do not reach the threshold', () => {
+    expect(coverRewardPayout(owed([['1', '120']]), new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
+    expect(coverRewardPayout([], new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
+  });
+
+  it('leaves out commissions the unit cannot pay exactly, and ones already delivered', () => {
+    const coverage = coverRewardPayout(owed([['1', '100'], ['2', '2.5'], ['3', '0']]), new Decimal('200'), new Decimal('100'), 0);
+    expect(coverage).toEqual({ kind: 'covered', amount: new Decimal('100'), covered: [{ commissionId: '1', amount: new Decimal('100') }] });
   });
 });

@@ -76,10 +76,12 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
   const behaviour: ApiBehaviour = { refusedIds: new Set(), batchPollsBeforeDone: 1, synchronousIdsMax };
   /** Where FirstPromoter announces what its actions changed (commission.updated), when a test set it. */
   let webhookTarget: string | null = null;
+  /** Announcements go out in order, after the answer: FirstPromoter's API never waits for its webhooks. */
+  let announcements: Promise<void> = Promise.resolve();
   let nextBatchId = 700;
 
   /** An action takes effect when its batch completes: counted, logged, and an approval or denial announced. */
-  const takeEffect = async (action: Action, ids: number[], failed: number[]): Promise<void> => {
+  const takeEffect = (action: Action, ids: number[], failed: number[]): void => {
     const counts = actionCounts.get(action)!;
     const changed: Record<string, unknown>[] = [];
     for (const id of ids.filter((candidate) => !failed.includes(candidate))) {
@@ -89,7 +91,8 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
       const update = status === undefined ? null : decide(id, status);
       if (update !== null) changed.push(update);
     }
-    if (webhookTarget !== null) for (const update of changed) await announce(webhookTarget, update, options.webhookSecret);
+    const target = webhookTarget;
+    if (target !== null) for (const update of changed) announcements = announcements.then(() => announce(target, update, options.webhookSecret));
   };
 
   /** Moves a pending commission to approved or denied now; the webhook body of the change, or null when nothing changed. */
@@ -147,7 +150,7 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
       // Every batch has an id (BatchOperationResponse.id is an integer); an asynchronous one starts `pending` (the published 202).
       const id = nextBatchId++;
       if (ids.length <= behaviour.synchronousIdsMax) {
-        await takeEffect(action, ids as number[], failed);
+        takeEffect(action, ids as number[], failed);
         return batchBody(id, 'completed', ids.length, failed);
       }
       batches.set(id, { action, ids: ids as number[], total: ids.length, failed, polls: 0 });
@@ -163,7 +166,7 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     batch.polls += 1;
     const done = batch.polls > behaviour.batchPollsBeforeDone;
     // The ids take effect once, when the process completes; later polls see it completed.
-    if (done && batch.polls === behaviour.batchPollsBeforeDone + 1) await takeEffect(batch.action, batch.ids, batch.failed);
+    if (done && batch.polls === behaviour.batchPollsBeforeDone + 1) takeEffect(batch.action, batch.ids, batch.failed);
     return batchBody(id, done ? 'completed' : 'in_progress', batch.total, done ? batch.failed : []);
   });
 

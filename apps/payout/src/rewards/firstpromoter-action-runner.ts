@@ -10,6 +10,8 @@ const aloneCallsPerPassMax = 10;
 const batchesFollowedPerPassMax = 10;
 /** How soon a running batch process is looked at again. */
 const batchPollDelayMs = 1_000;
+/** How soon after a failed look (a timeout, a 5xx) it is looked at again: it keeps running meanwhile. */
+const batchPollRetryDelayMs = 10_000;
 
 type Batch = Awaited<ReturnType<FirstPromoterApiClient['startAction']>>;
 
@@ -32,7 +34,7 @@ export class FirstPromoterActionRunner {
     let handled = 0;
     for (const batch of await queue.dueBatches(batchesFollowedPerPassMax)) {
       handled += batch.ids.length;
-      await this.attempt(queue, batch.ids, () => this.client.batchProcess(batch.batchId));
+      await this.attempt(queue, batch.ids, () => this.client.batchProcess(batch.batchId), batch.batchId);
     }
     const shared = await queue.dueIds(false, actionIdsPerCallMax);
     if (shared.length > 0) await this.attempt(queue, shared, () => this.client.startAction(queue.action, shared));
@@ -41,15 +43,24 @@ export class FirstPromoterActionRunner {
     return handled + shared.length + alone.length;
   }
 
-  private async attempt(queue: FirstPromoterActionQueue, ids: string[], call: () => Promise<Batch>): Promise<void> {
+  /** `followedBatchId`: the call was a look at this running batch process. */
+  private async attempt(queue: FirstPromoterActionQueue, ids: string[], call: () => Promise<Batch>, followedBatchId?: number): Promise<void> {
     try {
       await this.settle(queue, ids, await call());
     } catch (error) {
       if (!(error instanceof FirstPromoterApiError)) throw error;
+      // A look that failed for a passing reason: the process runs on at FirstPromoter; posting the ids again would run them twice.
+      if (error.retryable && followedBatchId !== undefined) return this.lookAgainLater(queue, ids, followedBatchId, error);
       // Refused as a whole (an unknown id, say): each id is tried alone, so only the bad one keeps failing.
       if (!error.retryable && ids.length > 1) await queue.separate(ids);
       else await this.fail(queue, ids, error.code, error.message);
     }
+  }
+
+  private async lookAgainLater(queue: FirstPromoterActionQueue, ids: string[], batchId: number, error: FirstPromoterApiError): Promise<void> {
+    await queue.following(ids, batchId, batchPollRetryDelayMs);
+    this.onFailure(queue.action, error.code, ids.length);
+    this.logger.warn({ action: queue.action, batchId, ids: ids.length, code: error.code, problem: error.message }, 'could not look at a FirstPromoter batch process; looking again later');
   }
 
   private async settle(queue: FirstPromoterActionQueue, ids: string[], batch: Batch): Promise<void> {

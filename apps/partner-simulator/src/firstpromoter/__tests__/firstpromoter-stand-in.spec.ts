@@ -115,6 +115,8 @@ describe('the simulator plays FirstPromoter', () => {
       await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${String(started.id)}`, headers });
       expect((await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${String(started.id)}`, headers })).json().status).toBe('completed');
       expect(await Promise.all(ids.map(statusOf))).toEqual(ids.map(() => 'approved'));
+      // Announced after the answer, as FirstPromoter's webhooks are.
+      for (let wait = 0; wait < 50 && target.received.length < 6; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(target.received).toHaveLength(6);
       const announced = JSON.parse(target.received[0].body);
       expect(announced).toMatchObject({ event_type: 'commission.updated', changes: { status: ['pending', 'approved'] }, data: { status: 'approved' } });

@@ -64,6 +64,15 @@ describe('the FirstPromoter action runner', () => {
     expect(alone.failures).toEqual([['mark_unfulfilled', 'invalid-request', 1]]);
   });
 
+  it('keeps following a batch process when a look at it times out, never posting its ids again', async () => {
+    const { runner, queue, client, failures } = sut({ action: 'approve', batches: [{ batchId: 703, ids: ['51', '52'] }], answer: async () => Promise.reject(new FirstPromoterApiError('timeout', 'no answer within 2000 ms')) });
+    await runner.pass(queue);
+    expect(queue.following).toHaveBeenCalledWith(['51', '52'], 703, 10_000);
+    expect(queue.failed).not.toHaveBeenCalled();
+    expect(client.startAction).not.toHaveBeenCalled();
+    expect(failures).toEqual([['approve', 'timeout', 2]]);
+  });
+
   it('keeps every id of a call that failed for a retryable reason, on backoff', async () => {
     const { runner, queue } = sut({ shared: ['41', '42'], answer: async () => Promise.reject(new FirstPromoterApiError('rate-limited', 'answered 429')) });
     await runner.pass(queue);

@@ -78,9 +78,9 @@ export class PayoutRunService {
   }
 
   /**
-   * A reward unit paid by threshold pays whole approved commissions it has not delivered yet
-   * (coverRewardPayout), so the payout covers, and FirstPromoter hears fulfilled, exactly what it
-   * paid. Cash covers no commission here (the ledger allocates it).
+   * A reward unit paid by threshold pays the approved commissions it still owes, oldest first
+   * (coverRewardPayout): the payout covers, and FirstPromoter hears fulfilled, exactly the ones it
+   * pays in full. Cash covers no commission here (the ledger allocates it).
    */
   private async coverRewards(manager: EntityManager, planned: Omit<NewPayout, 'coveredCommissions'>[], skipped: PayoutRunSummary['skipped']) {
     const owed = await this.rewards.owedCommissions(manager, [...new Set(planned.filter((payout) => !isCurrencyUnit(payout.unit)).map((payout) => payout.aui))]);
@@ -96,8 +96,8 @@ export class PayoutRunService {
         skipped[covered.reason] = (skipped[covered.reason] ?? 0) + 1;
         continue;
       }
-      payouts.push({ ...payout, amount: covered.amount.toFixed(), coveredCommissions: covered.covered.map((entry) => ({ source: 'firstpromoter', commissionId: entry.commissionId })) });
-      coverage.push(...covered.covered.map((entry) => ({ payoutId: payout.payoutId, ...entry })));
+      payouts.push({ ...payout, amount: covered.amount.toFixed(), coveredCommissions: covered.covered.map((commissionId) => ({ source: 'firstpromoter', commissionId })) });
+      coverage.push(...covered.paid.map((entry) => ({ payoutId: payout.payoutId, ...entry })));
     }
     return { payouts, coverage };
   }

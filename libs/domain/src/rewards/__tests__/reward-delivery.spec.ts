@@ -68,19 +68,27 @@ describe('marking FirstPromoter commissions', () => {
 
 describe('a run\'s reward payout covers exactly what it pays', () => {
   const owed = (entries: [string, string][]) => entries.map(([commissionId, amount]) => ({ commissionId, owed: new Decimal(amount) }));
+  const paidOf = (coverage: ReturnType<typeof coverRewardPayout>) => (coverage.kind === 'covered' ? coverage.paid.map((entry) => [entry.commissionId, entry.amount.toFixed()]) : []);
 
-  it('pays whole commissions, oldest first, as long as they fit', () => {
-    const coverage = coverRewardPayout(owed([['1', '60'], ['2', '80'], ['3', '30']]), new Decimal('130'), new Decimal('50'), 0);
-    expect(coverage).toEqual({ kind: 'covered', amount: new Decimal('90'), covered: [{ commissionId: '1', amount: new Decimal('60') }, { commissionId: '3', amount: new Decimal('30') }] });
+  it('pays commissions oldest first and covers (marks) only those it pays in full', () => {
+    const coverage = coverRewardPayout(owed([['1', '60'], ['2', '80'], ['3', '30']]), new Decimal('130'), new Decimal('100'), 0);
+    expect(coverage).toMatchObject({ kind: 'covered', amount: new Decimal('130'), covered: ['1'] });
+    expect(paidOf(coverage)).toEqual([['1', '60'], ['2', '70']]);
   });
 
-  it('pays nothing rather than part of a commission when whole ones do not reach the threshold', () => {
-    expect(coverRewardPayout(owed([['1', '120']]), new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
+  it('covers nothing an earlier payout paid: a commission owed nothing is left out', () => {
+    const coverage = coverRewardPayout(owed([['1', '0'], ['2', '0'], ['3', '120']]), new Decimal('120'), new Decimal('100'), 0);
+    expect(coverage).toMatchObject({ kind: 'covered', amount: new Decimal('120'), covered: ['3'] });
+  });
+
+  it('leaves a fraction the unit cannot pay owed on the last commission, which is then not covered', () => {
+    const coverage = coverRewardPayout(owed([['1', '60.75'], ['2', '60.75']]), new Decimal('121.5'), new Decimal('100'), 0);
+    expect(coverage).toMatchObject({ kind: 'covered', amount: new Decimal('121'), covered: ['1'] });
+    expect(paidOf(coverage)).toEqual([['1', '60.75'], ['2', '60.25']]);
+  });
+
+  it('pays nothing below the threshold', () => {
+    expect(coverRewardPayout(owed([['1', '90']]), new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
     expect(coverRewardPayout([], new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
-  });
-
-  it('leaves out commissions the unit cannot pay exactly, and ones already delivered', () => {
-    const coverage = coverRewardPayout(owed([['1', '100'], ['2', '2.5'], ['3', '0']]), new Decimal('200'), new Decimal('100'), 0);
-    expect(coverage).toEqual({ kind: 'covered', amount: new Decimal('100'), covered: [{ commissionId: '1', amount: new Decimal('100') }] });
   });
 });

@@ -52,7 +52,10 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
   const simulator = (path: string, body?: unknown) => fp.simulator(path, body);
   const actions = () => fp.actions();
   const register = (spec: CommissionSpec) => fp.register(spec);
-  const webhook = (spec: CommissionSpec, changes: Record<string, unknown>, eventType?: string) => fp.webhook(spec, changes, eventType);
+  const webhook = async (spec: CommissionSpec, changes: Record<string, unknown>, eventType?: string) => {
+    const { status, body } = await fp.webhook(spec, changes, eventType);
+    return { status, body };
+  };
   const approve = (spec: Omit<CommissionSpec, 'status' | 'statusUpdatedAt'>, approvedAt?: string) => fp.approve(spec, approvedAt);
   const legacy = (spec: Parameters<FirstPromoterDriver['legacy']>[0]) => fp.legacy(spec);
   const payoutsOf = (name: string) => fp.payoutsOf(name);

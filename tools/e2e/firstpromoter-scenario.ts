@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { workspaceRoot } from '@earnings/testing';
 import { Kafka, logLevel } from 'kafkajs';
+import { Topics } from '@earnings/contracts';
 import { admin, ledgerBalances, PayoutStack, sql } from './payout-scenario';
-import { eventually, requireTestInfrastructure } from './test-stack';
+import { eventually, requireTestInfrastructure, waitForProjectorToCatchUp } from './test-stack';
 
 /**
  * FirstPromoter as the suites drive it end to end: signed webhooks v2 and legacy fulfilments into
@@ -167,4 +168,16 @@ export async function waitForGroupToCatchUp(groupId: string, topic: string, time
   } finally {
     await kafkaAdmin.disconnect();
   }
+}
+
+/**
+ * Resolves once the payout service's balance view holds everything the ledger has applied so far:
+ * the projector caught up, its outbox relayed, and the view's consumer group at the end of
+ * balance-changed. A run started then decides on current figures, never on a stale balance.
+ */
+export async function waitForPayoutViewToCatchUp(stack: PayoutStack, timeoutMs = 60_000): Promise<void> {
+  await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);
+  const schema = (await sql(stack, `SELECT schema_name FROM projection_pointer WHERE name = 'ledger'`))[0].schema_name;
+  await eventually(async () => Number((await sql(stack, `SELECT count(*)::text AS count FROM ${schema}.outbox WHERE published_at IS NULL`))[0].count), (count) => count === 0, timeoutMs);
+  await waitForGroupToCatchUp(stack.env.PAYOUT_CONSUMER_GROUP, Topics.balanceChanged, timeoutMs);
 }

@@ -234,6 +234,7 @@ describe('FirstPromoter: the source\'s own times decide, each reward is delivere
 
   it('7. a redelivery made while FirstPromoter is still being told of the reversal ends marked fulfilled there', async () => {
     const [second] = (await creditsPayouts()).filter((payout) => payout.coveredCommissions.some((covered) => covered.commissionId === String(id(602))));
+    await eventually(() => fp.fulfilments(), (rows) => rows.find((row) => row.commissionId === String(id(602)))?.state === 'marked', 30_000);
     // The reversal's mark_unfulfilled runs as a slow batch process: the redelivery lands while it is still running.
     await fp.simulator('/_admin/firstpromoter/api-behaviour', { synchronousIdsMax: 0, batchPollsBeforeDone: 10 });
     expect((await admin(stack, 'POST', `/admin/payouts/${second.payoutId}/reversal`)).body).toEqual(expect.objectContaining({ reversedCommissionIds: [String(id(602))] }));
@@ -244,13 +245,13 @@ describe('FirstPromoter: the source\'s own times decide, each reward is delivere
     await waitForView(stack, new Map([[JSON.stringify([aui('run'), 'credits']), '120']]));
     expect((await runPayouts()).requested).toBe(1);
     const again = await eventually(creditsPayouts, (payouts) => payouts.filter((payout) => payout.state === 'succeeded').length === 2 && payouts.length === 3, 30_000);
-    expect(again.filter((payout) => payout.state === 'succeeded').map((payout) => payout.coveredCommissions.map((covered) => covered.commissionId)).sort()).toEqual([[String(id(600)), String(id(601))], [String(id(602))]].sort());
     // The unmark finishes after the redelivery: FirstPromoter is then told fulfilled again, and that is where it ends.
     const log = await eventually(
       async () => ((await (await fetch(stack.simulator.url('partner-simulator', '/_admin/firstpromoter/action-log'))).json()) as { action: string; id: number }[]).filter((entry) => entry.id === id(602)).map((entry) => entry.action),
       (actions) => actions.length === 3, 90_000,
     );
     expect(log).toEqual(['mark_fulfilled', 'mark_unfulfilled', 'mark_fulfilled']);
+    expect(again.filter((payout) => payout.state === 'succeeded').map((payout) => payout.coveredCommissions.map((covered) => covered.commissionId)).sort()).toEqual([[String(id(600)), String(id(601))], [String(id(602))]].sort());
     const rows = await eventually(() => fp.fulfilments(), (all) => all.find((row) => row.commissionId === String(id(602)))?.state === 'marked', 30_000);
     expect(rows.find((row) => row.commissionId === String(id(602)))?.state).toBe('marked');
     await fp.simulator('/_admin/firstpromoter/api-behaviour', { synchronousIdsMax: 5, batchPollsBeforeDone: 1 });

@@ -30,8 +30,8 @@ export interface ActionRowsSpec {
   inBatch: string;
   /** SET clauses recording success. */
   doneSet: string;
-  /** SET clauses recording that a batch of this action is being followed (besides batch_id). */
-  followingSet: string;
+  /** SET clauses recording that a batch of this action is being followed, besides batch_id (none when the table follows one action). */
+  followingSet?: string;
 }
 
 /** The SQL every action queue shares; each table's meaning comes from its spec. */
@@ -67,7 +67,7 @@ export class FirstPromoterActionRows implements FirstPromoterActionQueue {
 
   async following(ids: readonly string[], batchId: number, pollDelayMs: number): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${this.spec.table} SET batch_id = $2, ${this.spec.followingSet}, next_attempt_at = now() + make_interval(secs => $3::numeric / 1000)
+      `UPDATE ${this.spec.table} SET batch_id = $2, ${this.spec.followingSet === undefined ? '' : `${this.spec.followingSet}, `}next_attempt_at = now() + make_interval(secs => $3::numeric / 1000)
         WHERE commission_id = ANY($1::text[])`, [ids, batchId, pollDelayMs]);
   }
 

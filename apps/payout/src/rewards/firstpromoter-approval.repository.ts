@@ -31,7 +31,6 @@ export class FirstPromoterApprovalRepository {
       due: 'approved_at IS NULL',
       inBatch: 'batch_id IS NOT NULL AND approved_at IS NULL',
       doneSet: 'approved_at = now()',
-      followingSet: 'approved_at = NULL',
     });
   }
 

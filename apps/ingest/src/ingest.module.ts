@@ -13,8 +13,11 @@ import { InboundPublisher } from './publishing/inbound-publisher';
 import { WildfireCallbackController } from './wildfire/wildfire-callback.controller';
 import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromoter-legacy-webhook.controller';
 import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
-import { WebhookDeliveryRepository } from './firstpromoter/webhook-delivery.repository';
-import { FirstPromoterDirectoryRepository } from './firstpromoter/firstpromoter-directory.repository';
+import { WebhookDeliveryRepository } from './firstpromoter/repositories/webhook-delivery.repository';
+import { FirstPromoterDirectoryRepository } from './firstpromoter/repositories/firstpromoter-directory.repository';
+import { FirstPromoterVersionRepository } from './firstpromoter/repositories/firstpromoter-version.repository';
+import { FirstPromoterIngestService } from './firstpromoter/services/firstpromoter-ingest.service';
+import { FirstPromoterVersionService } from './firstpromoter/services/firstpromoter-version.service';
 import { createCommissionApiSync } from './wildfire-sync/create-commission-api-sync';
 import { ScheduledRun } from './scheduling/scheduled-run';
 import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
@@ -37,6 +40,8 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     @Inject(KAFKA) private readonly kafka: ReturnType<typeof createKafka>,
+    private readonly firstPromoterVersions: FirstPromoterVersionService,
+    private readonly firstPromoterDirectory: FirstPromoterDirectoryRepository,
   ) {}
 
   static register(config: IngestConfig, logger: Logger): DynamicModule {
@@ -59,7 +64,20 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ingest', poolSizeMax: 5 }) },
         { provide: WebhookDeliveryRepository, useFactory: (dataSource: DataSource) => new WebhookDeliveryRepository(dataSource), inject: [DataSource] },
         { provide: FirstPromoterDirectoryRepository, useFactory: (dataSource: DataSource) => new FirstPromoterDirectoryRepository(dataSource), inject: [DataSource] },
+        {
+          provide: FirstPromoterVersionService,
+          useFactory: (dataSource: DataSource, metrics: Metrics) => new FirstPromoterVersionService(new FirstPromoterVersionRepository(dataSource), metrics),
+          inject: [DataSource, Metrics],
+        },
         { provide: InboundPublisher, useFactory: (producer: BatchingProducer) => new InboundPublisher(producer), inject: [BatchingProducer] },
+        {
+          provide: FirstPromoterIngestService,
+          useFactory: (publisher: InboundPublisher, deliveries: WebhookDeliveryRepository, directory: FirstPromoterDirectoryRepository, versions: FirstPromoterVersionService, settings: IngestSettings, metrics: Metrics) =>
+            new FirstPromoterIngestService(publisher, deliveries, directory, versions, {
+              normalise: settings.firstPromoterNormalise, deliveredUnits: settings.firstPromoterDeliveredUnits, v2IsTheRecord: settings.firstPromoterV2IsTheRecord,
+            }, metrics),
+          inject: [InboundPublisher, WebhookDeliveryRepository, FirstPromoterDirectoryRepository, FirstPromoterVersionService, IngestSettings, Metrics],
+        },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],
     };
@@ -83,7 +101,9 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     }
     if (config.FIRSTPROMOTER_API_KEY !== '') {
       const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
-      const reconciliation = new CommissionReconciliationService(client, this.publisher, new FirstPromoterDirectoryRepository(this.dataSource), this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics);
+      const reconciliation = new CommissionReconciliationService(
+        client, this.publisher, this.firstPromoterDirectory, this.firstPromoterVersions, this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics,
+      );
       this.schedule({ name: 'firstpromoter-reconciliation', intervalMinutes: config.FIRSTPROMOTER_RECONCILE_INTERVAL_MINUTES, runAtStart: config.FIRSTPROMOTER_RECONCILE_ON_START, run: () => reconciliation.reconcile() });
     }
   }

@@ -2,6 +2,7 @@ import Fastify, { FastifyInstance, FastifyServerOptions, LogController } from 'f
 import { registerAdminRoutes } from './admin-routes';
 import { registerPayoutStandIns } from './payouts/payout-stand-ins';
 import { firstPromoterStandInOptions, registerFirstPromoterStandIn } from './firstpromoter/firstpromoter-stand-in';
+import { registerPartnerRewardEndpoint } from './firstpromoter/partner-reward-endpoint';
 import { checkedOptions, SimulatorOptions } from './simulator-options';
 import { SimulatorState } from './simulator-state';
 import { registerCommissionApi } from './wildfire/commission-api';
@@ -31,5 +32,6 @@ export function buildSimulator(options: Partial<SimulatorOptions> = {}, logger: 
   registerAdminRoutes(app, state);
   registerPayoutStandIns(app, state.closing.signal);
   registerFirstPromoterStandIn(app, firstPromoterStandInOptions(process.env, state.options.seed, state.options.auiPrefix));
+  registerPartnerRewardEndpoint(app, process.env.SIMULATOR_REWARD_WEBHOOK_SECRET || 'dev-reward-webhook-secret');
   return { app, state };
 }

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './projection-schema';
 export * from './copy-text';
 export * from './array-literal';
+export * from './returned-rows';

@@ -4,7 +4,9 @@ import { Metrics } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { FirstPromoterApiClient } from '@earnings/sources';
-import { FirstPromoterDirectoryRepository } from '../firstpromoter/firstpromoter-directory.repository';
+import { FirstPromoterDirectoryRepository } from '../firstpromoter/repositories/firstpromoter-directory.repository';
+import { FirstPromoterVersionRepository } from '../firstpromoter/repositories/firstpromoter-version.repository';
+import { FirstPromoterVersionService } from '../firstpromoter/services/firstpromoter-version.service';
 import { CommissionReconciliationService } from '../firstpromoter-sync/commission-reconciliation.service';
 import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
@@ -54,8 +56,10 @@ async function readSource(config: ReconcileConfig, dataSource: DataSource, optio
       if (!config.FIRSTPROMOTER_API_KEY) throw new Error('FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID are required to reconcile with FirstPromoter');
       const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
       // The reconciliation pull lists every commission (FirstPromoter's API has no modified-date filter); the window bounds the ledger side.
+      const metrics = new Metrics();
+      const versions = new FirstPromoterVersionService(new FirstPromoterVersionRepository(dataSource), metrics);
       await new CommissionReconciliationService(
-        client, collected, new FirstPromoterDirectoryRepository(dataSource), new IngestSettings(config).firstPromoterNormalise, logger.child({ component: 'reconcile-firstpromoter' }), new Metrics(),
+        client, collected, new FirstPromoterDirectoryRepository(dataSource), versions, new IngestSettings(config).firstPromoterNormalise, logger.child({ component: 'reconcile-firstpromoter' }), metrics,
       ).reconcile();
       return collected;
     }

@@ -11,6 +11,7 @@ import { LeanCommissionVersions1763700010200 } from './1763700010200-lean-commis
 import { FirstPromoterDirectoryAndVersions1763700011000 } from './1763700011000-firstpromoter-directory-and-versions';
 import { RewardDeliveryPerCommission1763700011100 } from './1763700011100-reward-delivery-per-commission';
 import { FirstPromoterV2Rewards1763700011200 } from './1763700011200-firstpromoter-v2-rewards';
+import { WildfireMerchantsAndResumableSync1763700014000 } from './1763700014000-wildfire-merchants-and-resumable-sync';
 
 /** Every migration, in order. A new migration is added here and never edited once released. */
-export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000, PayoutHoldsAndReturns1763700010000, PayoutReturnsAndViewFigures1763700010100, LeanCommissionVersions1763700010200, FirstPromoterDirectoryAndVersions1763700011000, RewardDeliveryPerCommission1763700011100, FirstPromoterV2Rewards1763700011200];
+export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000, PayoutHoldsAndReturns1763700010000, PayoutReturnsAndViewFigures1763700010100, LeanCommissionVersions1763700010200, FirstPromoterDirectoryAndVersions1763700011000, RewardDeliveryPerCommission1763700011100, FirstPromoterV2Rewards1763700011200, WildfireMerchantsAndResumableSync1763700014000];

@@ -5,6 +5,7 @@ import { firstPromoterStandInOptions, registerFirstPromoterStandIn } from './fir
 import { checkedOptions, SimulatorOptions } from './simulator-options';
 import { SimulatorState } from './simulator-state';
 import { registerCommissionApi } from './wildfire/commission-api';
+import { registerMerchantApi } from './wildfire/merchant-api';
 
 export interface Simulator {
   app: FastifyInstance;
@@ -28,6 +29,7 @@ export function buildSimulator(options: Partial<SimulatorOptions> = {}, logger: 
   // Calls held by an injected timeout would otherwise keep close() waiting for their connections.
   app.addHook('preClose', async () => state.closing.abort());
   registerCommissionApi(app, state);
+  registerMerchantApi(app, state);
   registerAdminRoutes(app, state);
   registerPayoutStandIns(app, state.closing.signal);
   registerFirstPromoterStandIn(app, firstPromoterStandInOptions(process.env, state.options.seed, state.options.auiPrefix));

@@ -57,7 +57,7 @@ describe('Wildfire metadata never decides whether a commission is booked', () =>
     for (let pages = 0; pages < 50; pages += 1) {
       const answer: { data?: { transactions: { edges: { node: TransactionView }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }; errors?: unknown } = await graphql(
         apps.url('query', '/graphql'),
-        'query ($aui: ID!, $after: String) { transactions(aui: $aui, first: 100, after: $after) { edges { node { commissionId merchantId merchant { id name logoUrl } trackingCodeAsSent merchantOrderId } } pageInfo { hasNextPage endCursor } } }',
+        'query ($aui: ID!, $after: String) { transactions(aui: $aui, first: 50, after: $after) { edges { node { commissionId merchantId merchant { id name logoUrl } trackingCodeAsSent merchantOrderId } } pageInfo { hasNextPage endCursor } } }',
         { aui, after }, apiKey.headers,
       );
       if (!answer.data) throw new Error(JSON.stringify(answer.errors));
@@ -74,7 +74,7 @@ describe('Wildfire metadata never decides whether a commission is booked', () =>
     apps = await startApps(['partner-simulator', 'ledger-projector', 'query'], {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: projectorGroup, ...apiKey.env,
       SIMULATOR_SEED: `metadata-${suffix}`, SIMULATOR_AUI_PREFIX: `meta-${suffix}-`, SIMULATOR_USERS: '12', SIMULATOR_COMMISSIONS: '120',
-      SIMULATOR_API_INTERVAL_MS_MIN: '1000', WILDFIRE_APP_ID: 'meta-app', WILDFIRE_APP_SECRET: 'meta-secret', WILDFIRE_DEVICE_TOKEN: 'meta-device', WILDFIRE_SENDER_TOKEN: '',
+      SIMULATOR_API_INTERVAL_MS_MIN: '1000', WILDFIRE_APP_ID: 'meta-app', WILDFIRE_APP_SECRET: 'meta-secret', WILDFIRE_DEVICE_TOKEN: 'meta-device', WILDFIRE_SENDER_TOKEN: 'meta-sender',
     });
   }, 120_000);
 
@@ -143,7 +143,7 @@ describe('Wildfire metadata never decides whether a commission is booked', () =>
       await fetch(simulator('/_admin/requests'), { method: 'DELETE' });
       await restartApp(apps, 'ingest', {
         KAFKA_BROKERS: requireTestInfrastructure().brokers, DATABASE_URL: database.url, WILDFIRE_CALLBACK_KEYS: 'metadata-callback-key',
-        WILDFIRE_API_BASE_URL: simulator(''), WILDFIRE_APP_ID: 'meta-app', WILDFIRE_APP_SECRET: 'meta-secret', WILDFIRE_DEVICE_TOKEN: 'meta-device', WILDFIRE_SENDER_TOKEN: '',
+        WILDFIRE_API_BASE_URL: simulator(''), WILDFIRE_APP_ID: 'meta-app', WILDFIRE_APP_SECRET: 'meta-secret', WILDFIRE_DEVICE_TOKEN: 'meta-device', WILDFIRE_SENDER_TOKEN: 'meta-sender',
         WILDFIRE_SYNC_ON_START: 'true', WILDFIRE_API_REQUEST_INTERVAL_MS_MIN: '1000', WILDFIRE_API_PAGE_LIMIT: '40',
         // Names come from lookups on first sight only: no daily list.
         WILDFIRE_MERCHANT_SYNC_INTERVAL_HOURS: '0',

@@ -16,5 +16,14 @@ export function MerchantLogo({ merchant }: { merchant: Merchant | null }) {
   if (merchant?.logoUrl && !failed) {
     return <img className="merchant-logo" src={merchant.logoUrl} alt="" width={36} height={36} loading="lazy" referrerPolicy="no-referrer" onError={() => setFailed(true)} />;
   }
-  return <span className="merchant-logo merchant-initial" aria-hidden="true">{initial}</span>;
+  return <span className={`merchant-logo merchant-initial merchant-tone-${toneOf(merchant?.name ?? '')}`} aria-hidden="true">{initial}</span>;
+}
+
+const tones = 6;
+
+/** The same store always gets the same tone, so initials tell stores apart at a glance. */
+function toneOf(name: string): number {
+  let hash = 0;
+  for (const character of name) hash = (hash * 31 + (character.codePointAt(0) ?? 0)) % 9973;
+  return hash % tones;
 }

@@ -98,7 +98,7 @@ export class CommissionApiSyncService {
     const syncedThrough = await this.watermarks.syncedThrough(WILDFIRE_COMMISSIONS_WATERMARK);
     const windowStart = resume?.windowStart ?? (syncedThrough === null ? canonicalTimestamp(this.options.initialStart) : fromEpochMicros(toEpochMicros(syncedThrough) - BigInt(this.options.overlapMs) * 1000n));
     const end = canonicalTimestamp(now.toISOString());
-    const kind = resume !== null ? 'resuming an unfinished window' : syncedThrough === null ? 'first sync: the whole history from WILDFIRE_SYNC_INITIAL_START' : 'from the watermark';
+    const kind = resume !== null ? 'resuming an unfinished window' : syncedThrough === null ? 'first sync: from WILDFIRE_SYNC_INITIAL_START (default: the whole history)' : 'from the watermark';
     const outcome = await this.pullWindow(resume?.resumeFrom ?? windowStart, end, { kind, resume: { repository: this.resumePoints, windowStart }, done: resume });
     await this.watermarks.advance(WILDFIRE_COMMISSIONS_WATERMARK, end);
     await this.resumePoints.clear(WILDFIRE_COMMISSIONS_WATERMARK);

@@ -82,7 +82,7 @@ describe('the first Wildfire sync pulls the whole history, resumably, saying how
     expect(canonicalTimestamp(startOf(secondRun[0]) as string)).toBe(canonicalTimestamp(resumeFrom));
     expect(ingestLog().some((line) => line.msg === 'wildfire commission sync started' && line.kind === 'resuming an unfinished window')).toBe(true);
     expect(await query('SELECT * FROM sync_resume_point')).toEqual([]);
-    // Every second (as configured here; 10 s by default) it said how far it got.
+    // Every second (as configured here; 5 s by default) it said how far it got.
     const progress = ingestLog().filter((line) => line.msg === 'wildfire commission sync progress');
     expect(progress.length).toBeGreaterThan(1);
     expect(progress[progress.length - 1]).toMatchObject({ pages: expect.any(Number), observations: expect.any(Number), modifiedDateReached: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T.*Z$/) });

@@ -127,7 +127,7 @@ export class IngestConfig extends ServiceConfig {
 
   /** How often a sync or backfill logs how far it got (pages, records, the modified date reached). */
   @IsInt() @Min(1_000) @Max(3_600_000)
-  WILDFIRE_SYNC_PROGRESS_LOG_INTERVAL_MS = 10_000;
+  WILDFIRE_SYNC_PROGRESS_LOG_INTERVAL_MS = 5_000;
 
   /** How often the list of Wildfire's merchants is read into the directory; 0: never (merchants are still looked up by id on first sight). */
   @IsInt() @Min(0) @Max(24 * 30)

@@ -1,7 +1,8 @@
 # One multi-stage build for every service: `docker build --target ingest .` and so on.
 # The build stage compiles the whole workspace once; each runtime target carries only the
-# production dependencies and starts one app as an unprivileged user.
-FROM node:20-bookworm-slim AS build
+# production dependencies and starts one app as an unprivileged user. Node 22 LTS (Node 20 reached
+# its end of life on 2026-04-30); the code also runs on Node 20 (package.json `engines`).
+FROM node:22-bookworm-slim AS build
 WORKDIR /workspace
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +13,7 @@ COPY libs ./libs
 COPY tools ./tools
 RUN node scripts/build.js && npx tsc -p tsconfig.json --noEmit
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./

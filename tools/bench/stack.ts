@@ -4,9 +4,10 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@earnings/contracts';
+import { createKafka, Kafka } from '@earnings/kafka';
 import { runMigrations } from '@earnings/persistence';
+import { createLogger } from '@earnings/service-shell';
 import { workspaceRoot } from '@earnings/testing';
-import { Kafka, logLevel } from 'kafkajs';
 import { setup } from '../admin/setup';
 import { dropDatabase, ensureDatabase, localServerUrl } from '../local-stack/database';
 import { freePort, RunningBroker, startKafkaBroker, stopProcess } from '../local-stack/kafka-broker';
@@ -43,6 +44,7 @@ export class BenchStack {
   readonly root = workspaceRoot();
   private readonly createdDatabases: string[] = [];
   private readonly running = new Set<{ stop(): Promise<unknown> }>();
+  private silentLogger: ReturnType<typeof createLogger> | null = null;
 
   private constructor(
     readonly brokers: string,
@@ -65,8 +67,10 @@ export class BenchStack {
     return stack;
   }
 
+  /** A client like the services' (KAFKA_SECURITY_PROTOCOL and the rest apply), with its log silenced. */
   kafka(clientId = 'earnings-bench'): Kafka {
-    return new Kafka({ clientId, brokers: this.brokers.split(','), logLevel: logLevel.NOTHING });
+    this.silentLogger ??= createLogger('bench', 'silent');
+    return createKafka({ clientId, brokers: this.brokers.split(',') }, this.silentLogger);
   }
 
   /** A fresh database with the migrations applied; the first one also creates the topics (setup). */
@@ -74,7 +78,7 @@ export class BenchStack {
     const name = `earnings_bench_${label}_${randomBytes(3).toString('hex')}`;
     const url = await ensureDatabase(this.serverUrl, name, true);
     this.createdDatabases.push(name);
-    if (this.createdDatabases.length === 1) await setup({ databaseUrl: url, brokers: this.brokers.split(','), partitions: topicPartitions, replicationFactor: 1 });
+    if (this.createdDatabases.length === 1) await setup({ databaseUrl: url, brokers: this.brokers.split(','), partitions: topicPartitions, replication: { replicationFactor: 1, minInSyncReplicas: 1 } });
     else await runMigrations(url);
     return { name, url };
   }

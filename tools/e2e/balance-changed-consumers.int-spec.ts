@@ -1,5 +1,5 @@
 import { topicSettings, Topics } from '@earnings/contracts';
-import { ensureTopics } from '@earnings/kafka';
+import { reconcileTopics } from '@earnings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { createSuiteDatabase, eventually, produceEvents, queryApiKey, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
@@ -19,7 +19,7 @@ describe('BalanceChanged that breaks its schema', () => {
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     // The setup step's job in production; the shared test broker may predate the dead-letter topic.
-    await ensureTopics(new Kafka({ clientId: 'balance-changed-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }), topicSettings(3), 1);
+    await reconcileTopics(new Kafka({ clientId: 'balance-changed-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }), topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
     database = await createSuiteDatabase('balance_changed_contract');
     apps = await startApps(['payout', 'query'], {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...queryApiKey().env,

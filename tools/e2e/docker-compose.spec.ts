@@ -8,6 +8,7 @@ import { IngestConfig } from '../../apps/ingest/src/ingest.config';
 import { PayoutConfig } from '../../apps/payout/src/payout.config';
 import { ProjectorConfig } from '../../apps/ledger-projector/src/projector.config';
 import { QueryConfig } from '../../apps/query/src/query.config';
+import { loadSetupConfig } from '../admin/setup';
 import { appEntryPoints } from '../local-stack/processes';
 
 // No Docker engine runs where the tests run, so this keeps docker-compose.yml and the Dockerfile
@@ -64,6 +65,20 @@ describe('docker-compose.yml matches the code', () => {
     }
     expect(compose.services.setup.build?.target).toBe('setup');
     expect(dockerfile).toContain('CMD ["node", "--enable-source-maps", "dist/tools/admin/setup.js"]');
+  });
+
+  it('setup: its environment passes its checks, with replication settings a single broker can meet', () => {
+    const config = loadSetupConfig(compose.services.setup.environment ?? {});
+    expect([config.KAFKA_REPLICATION_FACTOR, config.KAFKA_MIN_INSYNC_REPLICAS]).toEqual([1, 1]);
+  });
+
+  it('the images run Node 22 LTS, and package.json\'s engines admit it and the Node 20 these tests run on', () => {
+    const baseImages = [...dockerfile.matchAll(/^FROM (node:\S+)/gm)].map((match) => match[1]);
+    expect(baseImages).toEqual(['node:22-bookworm-slim', 'node:22-bookworm-slim']);
+    const engines = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const majors = engines.split('||').map((range) => Number(/^\s*\^(\d+)\s*$/.exec(range)?.[1]));
+    expect(majors).toEqual([20, 22]);
+    expect(majors).toContain(Number(process.versions.node.split('.')[0]));
   });
 
   it('runs Apache Kafka 3.9 in KRaft mode, with the listener the services use', () => {

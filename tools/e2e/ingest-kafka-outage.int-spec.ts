@@ -22,7 +22,7 @@ describe('when Kafka is unavailable, ingest answers 503 and records nothing it h
     brokerPort = await freePort();
     broker = await startBroker(true);
     database = await createSuiteDatabase('ingest_outage');
-    await setup({ databaseUrl: database.url, brokers: [broker.brokers], partitions: 1, replicationFactor: 1 });
+    await setup({ databaseUrl: database.url, brokers: [broker.brokers], partitions: 1, replication: { replicationFactor: 1, minInSyncReplicas: 1 } });
     apps = await startApps(['ingest'], {
       KAFKA_BROKERS: broker.brokers,
       DATABASE_URL: database.url,

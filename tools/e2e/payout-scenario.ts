@@ -1,6 +1,6 @@
 import { CommissionObserved, checkCommissionObserved, topicSettings, Topics, PayoutExecuted, PayoutReturned } from '@earnings/contracts';
 import { Decimal } from '@earnings/domain';
-import { ensureTopics } from '@earnings/kafka';
+import { reconcileTopics } from '@earnings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { seededRandom } from './ledger-scenario';
@@ -30,7 +30,7 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
   const { brokers } = requireTestInfrastructure();
   const kafka = new Kafka({ clientId: 'payout-e2e-setup', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   // The setup step's job in production; the shared test broker may predate the payout-failed topic.
-  await ensureTopics(kafka, topicSettings(3), 1);
+  await reconcileTopics(kafka, topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
   const suffix = uniqueSuffix();
   const auiPrefix = `${label}-${suffix}`;
   const database = await createSuiteDatabase(label.replace(/[^a-z0-9_]/g, '_'));

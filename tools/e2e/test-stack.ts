@@ -11,6 +11,7 @@ import { Client } from 'pg';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
 import { ensureDatabase, dropDatabase } from '../local-stack/database';
 import { freePort } from '../local-stack/kafka-broker';
+import type { SaslSslListener } from '../local-stack/sasl-ssl-listener';
 import { AppName, appEntryPoints, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
 
 /**
@@ -25,6 +26,16 @@ export function requireTestInfrastructure(): { brokers: string; databaseUrl: str
     throw new Error('integration tests need KAFKA_BROKERS and DATABASE_URL: run them with `npm test`, which starts a real broker and database');
   }
   return { brokers, databaseUrl };
+}
+
+/**
+ * The broker's SASL_SSL listener, which `npm test` opens beside the PLAINTEXT one (see
+ * withTestInfrastructure): its address, CA file and user.
+ */
+export function requireSaslSslListener(): SaslSslListener {
+  const file = process.env.TEST_KAFKA_SASL_SSL_LISTENER;
+  if (!file) throw new Error('this suite needs the test broker\'s SASL_SSL listener (TEST_KAFKA_SASL_SSL_LISTENER): run it with `npm test`, which opens one');
+  return JSON.parse(readFileSync(file, 'utf8')) as SaslSslListener;
 }
 
 export interface SuiteDatabase {

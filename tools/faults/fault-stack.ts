@@ -50,7 +50,7 @@ export class FaultStack {
     const instances: RunningApps[] = [];
     try {
       const databaseUrl = await ensureDatabase(options.postgres.serverUrl, databaseName, true);
-      await setup({ databaseUrl, brokers: [broker.brokers], partitions: 3, replicationFactor: 1 });
+      await setup({ databaseUrl, brokers: [broker.brokers], partitions: 3, replication: { replicationFactor: 1, minInSyncReplicas: 1 } });
       Object.assign(process.env, { KAFKA_BROKERS: broker.brokers, DATABASE_URL: databaseUrl, TEST_SCRATCH_DIR: options.scratch });
       const auiPrefix = `faults-${options.scenario}`;
       const projectorGroup = `faults-${options.scenario}-projector`;

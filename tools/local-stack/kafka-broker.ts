@@ -1,9 +1,11 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { makeListenerCertificates, planSaslSslListener, SaslSslListener, SaslSslListenerPlan, saslSslListenerProperties } from './sasl-ssl-listener';
 
 /**
  * A real single-node Apache Kafka broker in KRaft mode, run from the jars Maven resolves from
@@ -19,6 +21,8 @@ export interface KafkaBrokerOptions {
   log: (message: string) => void;
   /** Run in a process group of its own, so a Ctrl-C stops it only when the parent says, after the services that use it. */
   ownProcessGroup?: boolean;
+  /** Also open a SASL_SSL listener on this port (certificates and a SCRAM user made at start); needs `fresh`. */
+  saslSslPort?: number;
 }
 
 export interface RunningBroker {
@@ -26,6 +30,8 @@ export interface RunningBroker {
   startupMs: number;
   /** The broker JVM's process id, for the benchmarks' memory figures and the fault suite's SIGKILL. */
   pid: number;
+  /** The SASL_SSL listener, when one was asked for. */
+  saslSsl: SaslSslListener | null;
   stop(): Promise<void>;
 }
 
@@ -52,17 +58,22 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Run
   const started = Date.now();
   const libraries = ensureKafkaJars(options.workspaceRoot, options.log);
   const classpath = `${libraries}/*`;
+  // SCRAM credentials are written when the storage is formatted: a reused data directory holds another run's password.
+  if (options.saslSslPort !== undefined && !options.fresh) throw new Error('a SASL_SSL listener needs a fresh broker (its SCRAM user is created when the storage is formatted)');
   if (options.fresh) rmSync(options.dataDirectory, { recursive: true, force: true });
   mkdirSync(options.dataDirectory, { recursive: true });
   const controllerPort = await freePort();
+  const saslSsl = options.saslSslPort === undefined ? null : planSaslSslListener(options.saslSslPort, options.dataDirectory);
   const properties = join(options.dataDirectory, 'server.properties');
-  writeFileSync(properties, serverProperties(options.port, controllerPort, join(options.dataDirectory, 'log')));
+  writeFileSync(properties, serverProperties(options.port, controllerPort, join(options.dataDirectory, 'log'), saslSsl));
   writeFileSync(join(options.dataDirectory, 'log4j.properties'), log4jProperties(join(options.dataDirectory, 'broker.log')));
-  if (!existsSync(join(options.dataDirectory, 'log', 'meta.properties'))) {
-    execFileSync('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties, '--ignore-formatted'], {
-      stdio: 'ignore',
-    });
-  }
+  // Both are JVMs of a few seconds each: side by side.
+  await Promise.all([
+    existsSync(join(options.dataDirectory, 'log', 'meta.properties'))
+      ? Promise.resolve()
+      : promisify(execFile)('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', properties, '--ignore-formatted', ...(saslSsl?.formatArguments ?? [])]),
+    saslSsl ? makeListenerCertificates(saslSsl, options.dataDirectory) : Promise.resolve(),
+  ]);
   const broker = spawn(
     'java',
     [`-Xmx${options.heapMb ?? 768}m`, '-XX:+UseG1GC', `-Dlog4j.configuration=file:${join(options.dataDirectory, 'log4j.properties')}`, '-cp', classpath, 'kafka.Kafka', properties],
@@ -71,21 +82,24 @@ export async function startKafkaBroker(options: KafkaBrokerOptions): Promise<Run
   const brokers = `127.0.0.1:${options.port}`;
   await waitForMetadata(brokers, broker, options.dataDirectory);
   const startupMs = Date.now() - started;
-  options.log(`kafka broker ready at ${brokers} in ${startupMs} ms (logs: ${options.dataDirectory}/broker.log)`);
+  const secured = saslSsl ? ` and SASL_SSL at ${saslSsl.listener.brokers}` : '';
+  options.log(`kafka broker ready at ${brokers}${secured} in ${startupMs} ms (logs: ${options.dataDirectory}/broker.log)`);
   if (broker.pid === undefined) throw new Error('the broker JVM did not start');
-  return { brokers, startupMs, pid: broker.pid, stop: () => stopProcess(broker) };
+  return { brokers, startupMs, pid: broker.pid, saslSsl: saslSsl?.listener ?? null, stop: () => stopProcess(broker) };
 }
 
-function serverProperties(port: number, controllerPort: number, logDirectory: string): string {
+function serverProperties(port: number, controllerPort: number, logDirectory: string, saslSsl: SaslSslListenerPlan | null): string {
+  const secured = saslSsl ? `,SASL_SSL://${saslSsl.listener.brokers}` : '';
   return [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port}${secured},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}${secured}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${saslSsl ? ',SASL_SSL:SASL_SSL' : ''}`,
     'inter.broker.listener.name=PLAINTEXT',
+    ...(saslSsl ? saslSslListenerProperties(saslSsl) : []),
     `log.dirs=${logDirectory}`,
     // One node: internal topics cannot be replicated; few partitions keep start-up fast.
     'offsets.topic.replication.factor=1',

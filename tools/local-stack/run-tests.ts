@@ -39,7 +39,7 @@ async function main(): Promise<number> {
     let failedTests = 0;
     for (const [name, command] of runs) {
       log(`${name} tests...`);
-      // The children inherit KAFKA_BROKERS, DATABASE_URL and TEST_SCRATCH_DIR, which withTestInfrastructure set.
+      // The children inherit KAFKA_BROKERS, DATABASE_URL, TEST_SCRATCH_DIR and TEST_KAFKA_SASL_SSL_LISTENER, which withTestInfrastructure set.
       const status = spawnSync(command[0], command.slice(1), { cwd: root, stdio: 'inherit' }).status;
       failed ||= status !== 0;
       const file = `${results}-${name}.json`;
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     }
     console.log(`\n${passedTests} passed, ${failedTests} failed`);
     return failed ? 1 : 0;
-  });
+  }, { saslSslListener: true });
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { workspaceRoot } from '@earnings/testing';
-import { setup } from '../admin/setup';
+import { loadSetupConfig, setup } from '../admin/setup';
 import { ensureDatabase, localServerUrl } from './database';
 import { RunningBroker, startKafkaBroker } from './kafka-broker';
 import { AppName, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
@@ -54,7 +54,12 @@ async function main(): Promise<void> {
   const brokers = process.env.KAFKA_BROKERS ?? (await brokerStart!).brokers;
   if (brokerIsNew && !process.env.DATABASE_URL) log('a new development broker: the development database (earnings_dev) starts afresh with it');
   const databaseUrl = process.env.DATABASE_URL ?? (await ensureDatabase(localServerUrl, 'earnings_dev', brokerIsNew));
-  await setup({ databaseUrl, brokers: brokers.split(','), partitions: 6, replicationFactor: 1 });
+  // KAFKA_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS as the setup step reads them (6, 1, 1).
+  const topics = loadSetupConfig({ ...process.env, DATABASE_URL: databaseUrl, KAFKA_BROKERS: brokers });
+  await setup({
+    databaseUrl, brokers: brokers.split(','), partitions: topics.KAFKA_TOPIC_PARTITIONS,
+    replication: { replicationFactor: topics.KAFKA_REPLICATION_FACTOR, minInSyncReplicas: topics.KAFKA_MIN_INSYNC_REPLICAS },
+  });
 
   // A development-only partner key, so the printed curl works; set QUERY_API_KEYS to use your own.
   const serviceEnv = { QUERY_API_KEYS: devQueryApiKeys, ...env, KAFKA_BROKERS: brokers, DATABASE_URL: databaseUrl };

@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { BatchingProducer, createKafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { BatchingProducer, createKafka, explainKafkaFailure, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
@@ -77,7 +77,8 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
   }
 
   async onModuleInit(): Promise<void> {
-    await this.producer.connect();
+    // Not ready (with the reason) rather than exiting when Kafka refuses the connection, such as a wrong password.
+    await this.producer.connectOrKeepTrying((error) => this.logger.error({ reason: explainKafkaFailure(error) }, 'cannot connect to Kafka; callbacks are answered 503 until it can'));
     await this.dataSource.initialize();
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));

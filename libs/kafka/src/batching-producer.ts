@@ -43,6 +43,8 @@ export class BatchingProducer {
   private readonly inFlight = new Set<Promise<void>>();
   private holdingBack: Promise<void> | null = null;
   private connected = false;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
   private batches = 0;
 
   constructor(private readonly kafka: Kafka, private readonly options: BatchingProducerOptions) {
@@ -57,6 +59,28 @@ export class BatchingProducer {
   async connect(): Promise<void> {
     await this.producer.connect();
     this.connected = true;
+  }
+
+  /**
+   * For a service that must stay up while Kafka refuses it (a wrong password, a cluster still
+   * starting): resolves after the first attempt, connected or not, and keeps trying every
+   * retryIntervalMs until connected or disconnect is called. Sends fail until then, and the
+   * service's readiness says why. `onFailure` hears each failure unlike the one before.
+   */
+  async connectOrKeepTrying(onFailure: (error: Error) => void, retryIntervalMs = 2_000): Promise<void> {
+    let lastMessage: string | null = null;
+    const attempt = async (): Promise<void> => {
+      if (this.stopped) return;
+      try {
+        await this.producer.connect();
+        this.connected = !this.stopped;
+      } catch (error) {
+        if ((error as Error).message !== lastMessage) onFailure(error as Error);
+        lastMessage = (error as Error).message;
+        this.retryTimer = setTimeout(() => void attempt(), retryIntervalMs);
+      }
+    };
+    await attempt();
   }
 
   /** Resolves once every message is acknowledged (acks=all); rejects if the batch failed. */
@@ -79,6 +103,8 @@ export class BatchingProducer {
 
   /** Sends everything queued, waits for every batch to be acknowledged or fail, then disconnects. */
   async disconnect(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.flush();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     this.connected = false;

@@ -1,9 +1,12 @@
-import { Kafka, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { KafkaSecurity, kafkaSecurityFromEnvironment } from './kafka-security';
 
 export interface KafkaConnection {
   brokers: string[];
   clientId: string;
+  /** TLS and SASL; default: read (and checked) from the KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_* and KAFKA_SSL_* variables. */
+  security?: KafkaSecurity;
 }
 
 const levelNames: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -32,13 +35,24 @@ export function serviceLogLevel(level: logLevel, log: { message: string; error?:
   return levelNames[level] ?? 'info';
 }
 
-/** kafkajs, with its log lines routed into the service's JSON log and its options written out. */
+/**
+ * The one way a service or tool gets a Kafka client: kafkajs with its security settings (TLS,
+ * SASL) from one place, its log lines routed into the service's JSON log and its options written
+ * out. Bad security settings throw a ConfigError at start-up, naming every bad variable.
+ */
 export function createKafka(connection: KafkaConnection, logger: Logger): Kafka {
+  const security = connection.security ?? kafkaSecurityFromEnvironment();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  kafkaLogger.info({ clientId: connection.clientId, brokers: connection.brokers, security: security.description }, 'kafka client');
+  if (security.warning) kafkaLogger.warn({ security: security.description }, security.warning);
+  const config: KafkaConfig = {
     clientId: connection.clientId,
     brokers: connection.brokers,
+    ssl: security.ssl,
+    sasl: security.sasl,
     connectionTimeout: 3_000,
+    // A TLS handshake and a SCRAM exchange take several round trips to a managed cluster across a network.
+    authenticationTimeout: 10_000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 30_000 },
     logLevel: logLevel.WARN,
@@ -48,7 +62,23 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
       if (message.startsWith('Limiting retries for the idempotent producer')) return;
       kafkaLogger[serviceLogLevel(level, log)]({ namespace: extra.namespace, broker: extra.broker, error: extra.error }, message);
     },
-  });
+  };
+  const kafka = new Kafka(config);
+  configOf.set(kafka, config);
+  return kafka;
+}
+
+const configOf = new WeakMap<Kafka, KafkaConfig>();
+
+/**
+ * A client with the same settings as `kafka` that tries each request once, for readiness: the
+ * service's own client retries a refused TLS handshake for about a minute, so a readiness check
+ * through it only ever timed out, where this one answers with the reason at once. Its failures
+ * are not logged: readiness reports them, and the service's own client logs its own.
+ */
+export function singleAttemptClientOf(kafka: Kafka): Kafka {
+  const config = configOf.get(kafka);
+  return config ? new Kafka({ ...config, retry: { retries: 0 }, logLevel: logLevel.NOTHING }) : kafka;
 }
 
 /**

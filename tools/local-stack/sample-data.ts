@@ -78,13 +78,18 @@ export async function makeSamplePayout(request: SamplePayoutRequest): Promise<st
   const method = await admin('PUT', `/users/${aui}/payout-method`, { method: 'account_credit' });
   if (!method.ok) return `no sample payout: the payout service answered ${method.status} to setting a payout method`;
   const deadline = Date.now() + request.timeoutMs;
+  let payout: { amount: string; unit: string; state: string } | undefined;
   while (Date.now() < deadline) {
-    const run = await admin('POST', '/payout-runs');
-    if (!run.ok) return `no sample payout: the payout service answered ${run.status} to a run`;
+    if (payout === undefined) {
+      const run = await admin('POST', '/payout-runs');
+      if (!run.ok) return `no sample payout: the payout service answered ${run.status} to a run`;
+    }
     const listed = (await (await admin('GET', `/payouts?aui=${aui}`)).json()) as { payouts?: { amount: string; unit: string; state: string }[] };
-    const payout = listed.payouts?.[0];
-    if (payout) return `a payout of ${payout.amount} ${payout.unit} to ${request.payee.aui} (account credit, ${payout.state})`;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    payout = listed.payouts?.[0];
+    // The run requests it; the payout service's worker then submits it (an account credit succeeds at once).
+    if (payout !== undefined && payout.state !== 'requested' && payout.state !== 'submitted') break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  return `no sample payout within ${request.timeoutMs / 1000} s: the payout service had not seen ${request.payee.aui}'s balance yet`;
+  if (payout === undefined) return `no sample payout within ${request.timeoutMs / 1000} s: the payout service had not seen ${request.payee.aui}'s balance yet`;
+  return `a payout of ${payout.amount} ${payout.unit} to ${request.payee.aui} (account credit, ${payout.state})`;
 }

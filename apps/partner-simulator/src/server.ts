@@ -6,6 +6,7 @@ import { registerPartnerRewardEndpoint } from './firstpromoter/partner-reward-en
 import { checkedOptions, SimulatorOptions } from './simulator-options';
 import { SimulatorState } from './simulator-state';
 import { registerCommissionApi } from './wildfire/commission-api';
+import { registerMerchantApi } from './wildfire/merchant-api';
 
 export interface Simulator {
   app: FastifyInstance;
@@ -29,6 +30,7 @@ export function buildSimulator(options: Partial<SimulatorOptions> = {}, logger: 
   // Calls held by an injected timeout would otherwise keep close() waiting for their connections.
   app.addHook('preClose', async () => state.closing.abort());
   registerCommissionApi(app, state);
+  registerMerchantApi(app, state);
   registerAdminRoutes(app, state);
   registerPayoutStandIns(app, state.closing.signal);
   registerFirstPromoterStandIn(app, firstPromoterStandInOptions(process.env, state.options.seed, state.options.auiPrefix));

@@ -11,6 +11,7 @@ import { CommissionReconciliationService } from '../firstpromoter-sync/commissio
 import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
 import { createCommissionApiSync } from '../wildfire-sync/create-commission-api-sync';
+import { WildfirePublisher } from '../wildfire/wildfire-publisher';
 import { CollectingPublisher } from './collecting-publisher';
 import { LedgerCommissionsRepository } from './ledger-commissions.repository';
 import { observationsToRepair, reconcile, ReconcileReport } from './reconcile-report';
@@ -48,8 +49,10 @@ async function readSource(config: ReconcileConfig, dataSource: DataSource, optio
   switch (options.source) {
     case 'wildfire': {
       if (!config.WILDFIRE_API_BASE_URL) throw new Error('WILDFIRE_API_BASE_URL and the WFAV1 credentials are required to reconcile with Wildfire');
-      // Metrics of its own: the pull's page and retry counters must not count as the service's sync.
-      await createCommissionApiSync(config, dataSource, collected, logger.child({ component: 'reconcile-wildfire' }), new Metrics()).pullWindow(options.window.from, options.window.to);
+      // Metrics of its own: the pull's page and retry counters must not count as the service's sync. Reads only: nothing kept beside Kafka.
+      const metrics = new Metrics();
+      const publisher = new WildfirePublisher(collected, { trackingCodes: null, merchants: null }, metrics, logger);
+      await createCommissionApiSync(config, dataSource, publisher, logger.child({ component: 'reconcile-wildfire' }), metrics).pullWindow(options.window.from, options.window.to);
       return collected;
     }
     case 'firstpromoter': {

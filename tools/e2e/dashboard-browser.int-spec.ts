@@ -6,16 +6,18 @@ import { Browser, chromium, Page } from 'playwright-core';
 import { freePort } from '../local-stack/kafka-broker';
 import { ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
 import { commission, produceCommissions } from './payout-scenario';
+import { Client } from 'pg';
 import {
-  createSuiteDatabase, hs256Token, produceEvents, requireTestInfrastructure, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, uniqueSuffix,
+  createSuiteDatabase, eventually, hs256Token, produceEvents, requireTestInfrastructure, restartApp, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, uniqueSuffix,
   waitForProjectorToCatchUp,
 } from './test-stack';
 
 /**
  * The dashboard in a real browser (Debian's chromium through playwright-core, never a downloaded
  * build) against the real stack: ingest, projector and query on the test broker and database, the
- * dashboard's server in front. It signs in through the development sign-in, checks the figures
- * the fixture implies, pages, opens a history, watches a signed callback and a payout in flight
+ * dashboard's server in front, ingest's merchant directory filled from the partner simulator's
+ * merchant API. It signs in through the development sign-in, checks the figures the fixture
+ * implies and the stores' names, pages, opens a history, watches a signed callback and a payout in flight
  * arrive live, and takes the screenshots the README shows: into the run's scratch folder, or into
  * docs/ with UPDATE_DOCS_SCREENSHOTS=1, so a test run leaves the checkout as it found it.
  */
@@ -39,11 +41,17 @@ describe('the earnings dashboard in a browser', () => {
   const commissionId = (n: number) => `dash-${suffix}-${n}`;
   const day = (date: string, hour = '12') => `${date}T${hour}:00:00.000000Z`;
 
+  // The stores, as the simulator's merchant API names them; one merchant id no directory knows.
+  let stores: { merchantId: number; name: string; disabled: boolean }[] = [];
+  const unknownMerchantId = '424242';
+  const storeOf = (n: number) => (n === 12 ? unknownMerchantId : String(stores[n % stores.length].merchantId));
+
   // The fixture: 13 commissions (one rejected, one a partial return on order 1003, whose purchase changed amount once), one payout of 5.
   // Payable 5.25 + 3.10 + 6 x 1 = 14.35; waiting 2.40005 - 0.6 + 1.5 + 0.85 = 4.15005; lifetime 18.50005; available 14.35 - 5 = 9.35.
   const fixture = () => {
     const of = (n: number, amount: string, state: 'PENDING' | 'CONFIRMED' | 'READY' | 'PAYABLE' | 'REJECTED', date: string, order = `10${String(n).padStart(2, '0')}`) => ({
       ...commission({ aui: userA, commissionId: commissionId(n), amount, state, eventDate: day(date, '10'), modifiedDate: day(date) }),
+      merchantId: storeOf(n === 7 ? 3 : n),
       merchantOrderId: `ord-${suffix}-${order}`,
       sourceStatus: ({ PENDING: 'pending', CONFIRMED: 'confirmed', READY: 'ready', PAYABLE: 'paid', REJECTED: 'disqualified' } as const)[state],
     });
@@ -74,10 +82,19 @@ describe('the earnings dashboard in a browser', () => {
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('dashboard');
-    apps = await startApps(['ingest', 'ledger-projector', 'query'], {
+    const env = {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, QUERY_JWT_SECRET: jwtSecret, WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
       PROJECTOR_CONSUMER_GROUP: projectorGroup, QUERY_PAYOUT_THRESHOLDS: 'USD:10,credits:100', QUERY_PAYOUT_RUN_CRON: '0 2 * * *', LOG_LEVEL: 'warn',
+      SIMULATOR_SEED: `dashboard-${suffix}`, SIMULATOR_USERS: '5', SIMULATOR_COMMISSIONS: '20', SIMULATOR_API_INTERVAL_MS_MIN: '100',
+    };
+    apps = await startApps(['partner-simulator', 'ledger-projector', 'query'], env);
+    // Ingest reads the simulator's merchant list at start (no commission sync: the fixture is the whole account).
+    await restartApp(apps, 'ingest', {
+      ...env, WILDFIRE_API_BASE_URL: apps.url('partner-simulator', ''), WILDFIRE_APP_ID: 'dev-app-id', WILDFIRE_APP_SECRET: 'dev-app-secret',
+      WILDFIRE_DEVICE_TOKEN: 'dev-device-token', WILDFIRE_SENDER_TOKEN: 'dev-sender-token', WILDFIRE_SYNC_ON_START: 'false', WILDFIRE_API_REQUEST_INTERVAL_MS_MIN: '100',
     });
+    stores = ((await (await fetch(apps.url('partner-simulator', '/_admin/merchants'))).json()) as typeof stores).filter((store) => !store.disabled);
+    await eventually(() => directorySize(database.url), (size) => size >= stores.length, 60_000);
     await produceCommissions(fixture());
     await producePayout<PayoutExecuted>(Topics.payoutExecuted, {
       type: 'PayoutExecuted', schemaVersion: 1, payoutId: `dash-${suffix}-payout-1`, aui: userA, unit: 'USD', amount: '5', method: 'paypal',
@@ -167,6 +184,13 @@ describe('the earnings dashboard in a browser', () => {
     // The return sits with its purchase, under one order.
     const order = page.locator('.order', { has: page.getByTestId(`transaction-${commissionId(7)}`) });
     expect(await order.locator('[data-testid^="transaction-"]').count()).toBe(2);
+    // Each row names its store as the merchant directory does; one the directory does not know shows its id.
+    const nameOf = async (n: number) => page.getByTestId(`transaction-${commissionId(n)}`).getByTestId('merchant-name').textContent();
+    expect(await nameOf(1)).toBe(stores[1].name);
+    expect(await nameOf(7)).toBe(stores[3].name);
+    expect(await nameOf(12)).toBe(`Store ${unknownMerchantId}`);
+    expect(await page.getByTestId(`transaction-${commissionId(7)}`).getAttribute('aria-label')).toMatch(new RegExp(`^Return at ${stores[3].name.replace(/[.&]/g, '\\$&')} of `));
+    expect(await page.getByTestId(`transaction-${commissionId(1)}`).locator('.merchant-logo').count()).toBe(1);
 
     await page.getByRole('group', { name: 'Show transactions by status' }).getByRole('button', { name: 'Not eligible' }).click();
     await page.getByTestId(`transaction-${commissionId(1)}`).waitFor({ state: 'detached', timeout: waitMs });
@@ -178,6 +202,7 @@ describe('the earnings dashboard in a browser', () => {
     await history.locator('tbody tr').nth(1).waitFor({ timeout: waitMs });
     const versions = await history.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.querySelector('[data-amount]')?.getAttribute('data-amount')));
     expect(versions).toEqual(['2.5', '2.40005']);
+    expect(await history.textContent()).toContain(`${stores[3].name} · Order ord-${suffix}-1003`);
     await page.screenshot({ path: screenshotPath('dashboard-history.png') });
     await page.keyboard.press('Escape');
     await history.waitFor({ state: 'hidden', timeout: waitMs });
@@ -293,4 +318,15 @@ describe('the earnings dashboard in a browser', () => {
 /** A payout event as the payout service announces it, on the ledger's input topic. */
 async function producePayout<Event extends { payoutId: string; aui: string; type: string }>(topic: string, event: Event, time: string): Promise<void> {
   await produceEvents(topic, [{ key: event.aui, value: event, headers: cloudEventHeaders({ id: event.payoutId + event.type, type: event.type, source: 'dashboard-e2e', time }) }]);
+}
+
+/** Merchants the directory has described, through the view ingest publishes to readers. */
+async function directorySize(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return Number((await client.query('SELECT count(*) AS size FROM wildfire_merchant_directory')).rows[0].size);
+  } finally {
+    await client.end();
+  }
 }

@@ -144,6 +144,8 @@ describe('the FirstPromoter client and stand-in speak the published API', () => 
     const all = [];
     for await (const commission of client().listCommissions({ page: 1, perPage: 7 })) all.push(commission);
     for await (const commission of client().listCommissions({ page: 1, perPage: 100, status: 'approved' })) expect(commission.status).toBe('approved');
+    // The approval flow lists pending commissions to find those due.
+    for await (const commission of client().listCommissions({ page: 1, perPage: 100, status: 'pending' })) expect(commission.status).toBe('pending');
     const ids = all.map((commission) => Number(commission.id));
     await client().markFulfilled(ids.slice(0, 2));
     await client().markUnfulfilled(ids.slice(0, 2));
@@ -153,6 +155,13 @@ describe('the FirstPromoter client and stand-in speak the published API', () => 
     expect(batch.status).toBe('pending');
     await client().batchProcess(batch.id!);
     await client().batchProcess(batch.id!);
+    // Approving more than 5 ids runs as a batch process that the approval flow follows to completion.
+    const approving = await client().startAction('approve', ids.slice(14, 21));
+    expect(approving.status).toBe('pending');
+    let followed = approving;
+    for (let poll = 0; poll < 5 && followed.status !== 'completed'; poll += 1) followed = await client().batchProcess(approving.id!);
+    expect(followed.status).toBe('completed');
+    expect((await client().approve(ids.slice(21, 28))).status).toBe('completed');
     await behave({ refusedIds: [ids[12]] });
     expect((await client().startAction('mark_fulfilled', [ids[12], ids[13]])).failedCount).toBe(1);
     await behave({ refusedIds: [] });

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { Topics } from '@earnings/contracts';
 import { firstPromoterFixture, FIRSTPROMOTER_FIXTURE_WEBHOOK_SECRET } from '@earnings/testing';
 import {
-  createSuiteDatabase, projectFromCurrentEnd, eventually, graphql, readWholeTopic, requireTestInfrastructure, RunningApps, queryApiKey, startApps, SuiteDatabase, topicEndOffset,
+  createSuiteDatabase, projectFromCurrentEnd, eventually, graphql, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, queryApiKey, startApps, SuiteDatabase, topicEndOffset,
   uniqueSuffix, waitForProjectorToCatchUp,
 } from './test-stack';
 
@@ -17,13 +17,14 @@ describe('FirstPromoter webhooks give the outcomes the fixtures list', () => {
   let database: SuiteDatabase;
   let apps: RunningApps;
   const projectorGroup = `ledger-projector-${uniqueSuffix()}`;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('firstpromoter_fixtures');
     // The fixtures have fixed commission ids: earlier runs on the same broker must not be replayed first.
     await projectFromCurrentEnd(database.url, projectorGroup);
-    apps = await startApps(['ingest', 'ledger-projector', 'query'], {
+    env = {
       ...queryApiKey().env,
       KAFKA_BROKERS: brokers,
       DATABASE_URL: database.url,
@@ -32,7 +33,8 @@ describe('FirstPromoter webhooks give the outcomes the fixtures list', () => {
       FIRSTPROMOTER_LEGACY_TOKEN: legacyToken,
       PROJECTOR_CONSUMER_GROUP: projectorGroup,
       LOG_LEVEL: 'debug',
-    });
+    };
+    apps = await startApps(['ingest', 'ledger-projector', 'query'], env);
   });
 
   afterAll(async () => {
@@ -83,7 +85,7 @@ describe('FirstPromoter webhooks give the outcomes the fixtures list', () => {
     expect(await topicEndOffset(Topics.rawInbound)).toBe(before);
   });
 
-  it('the legacy fulfilment_pending webhook needs the token, then gives AUI 23452 its 20 credits', async () => {
+  it('the legacy fulfilment_pending webhook needs the token; with webhooks v2 it stays pending (202) and books nothing, without them it gives AUI 23452 its 20 credits', async () => {
     const fixture = firstPromoterFixture('legacy-fulfilment-pending');
     const legacyUrl = apps.url('ingest', '/webhooks/firstpromoter/legacy');
     const before = await topicEndOffset(Topics.rawInbound);
@@ -91,6 +93,14 @@ describe('FirstPromoter webhooks give the outcomes the fixtures list', () => {
     expect(refused.status).toBe(401);
     expect(await topicEndOffset(Topics.rawInbound)).toBe(before);
 
+    const counted = await fetch(`${legacyUrl}?token=${legacyToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fixture.body });
+    expect({ status: counted.status, body: await counted.json() }).toEqual({ status: 202, body: { status: 'pending', reason: 'counted-by-v2', eventId: '5367' } });
+    await waitForProjectorToCatchUp(database.url, projectorGroup);
+    expect(await balancesOf('23452')).toEqual([]);
+
+    // A deployment that records FirstPromoter by the legacy webhook alone.
+    await apps.services.get('ingest')?.stop();
+    await restartApp(apps, 'ingest', { ...env, FIRSTPROMOTER_WEBHOOK_SECRETS: '' });
     const accepted = await fetch(`${legacyUrl}?token=${legacyToken}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: fixture.body });
     expect(accepted.status).toBe(200);
     const viaHeader = await fetch(legacyUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-firstpromoter-token': legacyToken }, body: fixture.body });

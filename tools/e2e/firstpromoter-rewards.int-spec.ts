@@ -1,7 +1,8 @@
-import { createHmac, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { Topics } from '@earnings/contracts';
 import { eventually, readWholeTopic, restartApp } from './test-stack';
-import { admin, ledgerBalances, PayoutStack, sql, startPayoutStack } from './payout-scenario';
+import { admin, PayoutStack, sql, startPayoutStack } from './payout-scenario';
+import { CommissionSpec, FirstPromoterDriver } from './firstpromoter-scenario';
 
 /**
  * Issue 16, end to end through the endpoints: FirstPromoter webhooks (v2 and legacy) into
@@ -13,48 +14,13 @@ import { admin, ledgerBalances, PayoutStack, sql, startPayoutStack } from './pay
 const webhookSecret = 'fp-rewards-webhook-secret';
 const legacyToken = 'fp-rewards-legacy-token-0123456789';
 
-interface ListedPayout { payoutId: string; unit: string; amount: string; method: string; state: string; coveredCommissions: { source: string; commissionId: string }[] }
-interface Fulfilment { commissionId: string; state: string; attempts: number; lastError: string | null }
-
-interface CommissionSpec {
-  id: number;
-  status: 'pending' | 'approved' | 'denied';
-  unit: string;
-  amount: number | string;
-  promoterId: number;
-  custId: string | null;
-  referralUid?: string;
-  campaignId: number;
-  statusUpdatedAt: string;
-  reward?: { id: number; name: string };
-}
-
-/** A commission as the webhook `data` carries it (the API's, plus the promoter's cust_id). */
-function commissionData(spec: CommissionSpec): Record<string, unknown> {
-  const promoter: Record<string, unknown> = { id: spec.promoterId, email: `p${spec.promoterId}@example.test`, name: `Promoter ${spec.promoterId}` };
-  if (spec.custId !== null) promoter.cust_id = spec.custId;
-  return {
-    id: spec.id, status: spec.status, metadata: {}, is_self_referral: false, commission_type: 'sale', sale_amount: 4900, original_sale_amount: 4900,
-    original_sale_currency: 'usd', event_id: `in_${spec.id}`, unit: spec.unit, fraud_check: 'no_suspicion', amount: spec.amount, is_paid: false, is_split: false,
-    created_at: '2026-10-02T09:15:05.120Z', status_updated_at: spec.statusUpdatedAt,
-    promoter_campaign: { id: 501, campaign_id: spec.campaignId, promoter_id: spec.promoterId, promoter, campaign: { id: spec.campaignId, name: 'Rewards' } },
-    referral: { id: spec.id + 1, email: `r${spec.id}@example.test`, uid: spec.referralUid ?? null },
-    reward: spec.reward ?? { id: 33, name: 'Reward' },
-  };
-}
-
-/** The same commission as GET /commissions lists it: the published schema's promoter has no cust_id. */
-function apiCommission(spec: CommissionSpec): Record<string, unknown> {
-  return commissionData({ ...spec, custId: null });
-}
-
 describe('FirstPromoter rewards: delivered on approval, to the right person, marked exactly once, reversible, never stuck', () => {
   let stack: PayoutStack;
   const aui = (name: string) => `${stack.auiPrefix}-${name}`;
   // Commission ids are this run's own: the commission topic is shared by every suite on the broker.
   const idBase = randomInt(10_000_000, 90_000_000);
   const id = (offset: number) => idBase + offset;
-  let eventNumber = 0;
+  let fp: FirstPromoterDriver;
 
   const ingestEnv = (withApi: boolean) => ({
     ...stack.env,
@@ -76,70 +42,39 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
       PAYOUT_THRESHOLDS: 'USD:10,EUR:10', PAYOUT_REWARD_FULFILLER: 'ledger_credit', PAYOUT_REWARD_FULFILLERS: 'mon_discount:none',
     });
     await restartApp(stack.services, 'ingest', ingestEnv(false));
+    fp = new FirstPromoterDriver(stack, { webhookSecret, legacyToken, runLabel: `fp-rewards-${idBase}` });
   }, 300_000);
 
   afterAll(async () => {
     await stack?.stop();
   });
 
-  const simulator = (path: string, body?: unknown) =>
-    fetch(stack.simulator.url('partner-simulator', path), body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then((response) => response.json() as Promise<Record<string, unknown>>);
-  const actions = async () => (await simulator('/_admin/firstpromoter/actions')) as Record<string, Record<string, number>>;
-  const register = (spec: CommissionSpec) => simulator('/_admin/firstpromoter/commissions', { commission: apiCommission(spec) });
+  const simulator = (path: string, body?: unknown) => fp.simulator(path, body);
+  const actions = () => fp.actions();
+  const register = (spec: CommissionSpec) => fp.register(spec);
+  const webhook = async (spec: CommissionSpec, changes: Record<string, unknown>, eventType?: string) => {
+    const { status, body } = await fp.webhook(spec, changes, eventType);
+    return { status, body };
+  };
+  const approve = (spec: Omit<CommissionSpec, 'status' | 'statusUpdatedAt'>, approvedAt?: string) => fp.approve(spec, approvedAt);
+  const legacy = (spec: Parameters<FirstPromoterDriver['legacy']>[0]) => fp.legacy(spec);
+  const payoutsOf = (name: string) => fp.payoutsOf(name);
+  const deliveredOf = (name: string, accept: Parameters<FirstPromoterDriver['deliveredOf']>[1]) => fp.deliveredOf(name, accept);
+  const figures = (name: string, unit: string) => fp.figures(name, unit);
+  const fulfilments = () => fp.fulfilments();
 
-  async function webhook(spec: CommissionSpec, changes: Record<string, unknown>, eventType = 'commission.updated'): Promise<{ status: number; body: Record<string, unknown> }> {
-    eventNumber += 1;
-    const body = JSON.stringify({
-      event_id: `fp-rewards-${idBase}-${eventNumber}`, event_type: eventType, action: eventType.split('.')[1], entity_type: 'commission', entity_id: spec.id,
-      changes, data: commissionData(spec), timestamp: new Date(Date.parse(spec.statusUpdatedAt) + eventNumber).toISOString(),
-    });
-    const response = await fetch(stack.services.url('ingest', '/webhooks/firstpromoter'), {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-webhook-signature': createHmac('sha256', webhookSecret).update(body).digest('hex') }, body,
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }
-
-  /** Created pending, then approved: the two webhooks FirstPromoter sends for a reward. */
-  async function approve(spec: Omit<CommissionSpec, 'status' | 'statusUpdatedAt'>, approvedAt = '2026-10-09T10:00:00.000Z'): Promise<CommissionSpec> {
-    await register({ ...spec, status: 'approved', statusUpdatedAt: approvedAt });
-    expect((await webhook({ ...spec, status: 'pending', statusUpdatedAt: '2026-10-02T09:15:05.120Z' }, {}, 'commission.created')).status).toBe(200);
-    const approved: CommissionSpec = { ...spec, status: 'approved', statusUpdatedAt: approvedAt };
-    expect((await webhook(approved, { status: ['pending', 'approved'] })).status).toBe(200);
-    return approved;
-  }
-
-  async function legacy(options: { fulfilmentId: number; custId: string | null; unit: string; amount: string; campaignId: number; type?: string }) {
-    const promoter: Record<string, unknown> = { id: '234', auth_token: 'da954kn43856nacueroytnjrwg46k5', temp_password: 'dsf23fd3', email: 'promoter@example.test' };
-    if (options.custId !== null) promoter.cust_id = options.custId;
-    const body = {
-      event: { id: `legacy-${options.fulfilmentId}`, type: options.type ?? 'fulfilment_pending', created_at: '2026-10-09T10:00:01.000Z' },
-      data: { id: String(options.fulfilmentId), status: 'pending', date_paid: null, amount: options.amount, unit: options.unit, campaign: { id: String(options.campaignId), name: 'Legacy' }, promoter },
-    };
-    const response = await fetch(`${stack.services.url('ingest', '/webhooks/firstpromoter/legacy')}?token=${legacyToken}`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }
-
-  const payoutsOf = async (name: string) => ((await admin(stack, 'GET', `/admin/payouts?aui=${encodeURIComponent(aui(name))}`)).body.payouts ?? []) as ListedPayout[];
-  const deliveredOf = (name: string, accept: (payouts: ListedPayout[]) => boolean) => eventually(() => payoutsOf(name), accept, 30_000);
-  const figures = async (name: string, unit: string) => (await ledgerBalances(stack)).get(JSON.stringify([aui(name), unit]));
-  const fulfilments = async () => ((await admin(stack, 'GET', '/admin/reward-fulfilments')).body.fulfilments ?? []) as Fulfilment[];
-
-  it('1. legacy fulfilment_pending: 200 only for a known user in a delivered unit, 202 with a reason otherwise, other types acknowledged', async () => {
+  it('1. legacy fulfilment_pending with webhooks v2 configured: 202 pending (v2 is the record), nothing booked; other types acknowledged', async () => {
     const known = await legacy({ fulfilmentId: id(1), custId: aui('legacy'), unit: 'credits', amount: '20', campaignId: 901 });
-    expect(known).toEqual({ status: 200, body: expect.objectContaining({ status: 'recorded' }) });
-    // FirstPromoter retries with the same event: still 200, counted once.
-    expect((await legacy({ fulfilmentId: id(1), custId: aui('legacy'), unit: 'credits', amount: '20', campaignId: 901 })).status).toBe(200);
-    expect(await legacy({ fulfilmentId: id(2), custId: null, unit: 'credits', amount: '20', campaignId: 901 })).toEqual({ status: 202, body: expect.objectContaining({ status: 'pending', reason: 'no-user' }) });
-    expect(await legacy({ fulfilmentId: id(3), custId: aui('legacy'), unit: 'mon_discount', amount: '5', campaignId: 901 }))
-      .toEqual({ status: 202, body: expect.objectContaining({ status: 'pending', reason: 'unit-not-delivered' }) });
+    expect(known).toEqual({ status: 202, body: expect.objectContaining({ status: 'pending', reason: 'counted-by-v2' }) });
+    // FirstPromoter retries with the same event: the same answer.
+    expect((await legacy({ fulfilmentId: id(1), custId: aui('legacy'), unit: 'credits', amount: '20', campaignId: 901 })).status).toBe(202);
+    expect(await legacy({ fulfilmentId: id(2), custId: null, unit: 'credits', amount: '20', campaignId: 901 })).toEqual({ status: 202, body: expect.objectContaining({ status: 'pending', reason: 'counted-by-v2' }) });
     expect(await legacy({ fulfilmentId: id(4), custId: aui('legacy'), unit: 'credits', amount: '20', campaignId: 901, type: 'promoter_accepted' }))
       .toEqual({ status: 202, body: expect.objectContaining({ status: 'ignored', reason: 'not-fulfilment-pending' }) });
-    const delivered = await deliveredOf('legacy', (payouts) => payouts.some((payout) => payout.state === 'succeeded'));
-    expect(delivered.map((payout) => [payout.unit, payout.amount, payout.state])).toEqual([['credits', '20', 'succeeded']]);
-    expect((await figures('legacy', 'credits'))?.payable.toFixed()).toBe('20');
+    await approve({ id: id(5), unit: 'points', amount: 2, promoterId: 9105, custId: aui('legacy'), campaignId: 901 });
+    await deliveredOf('legacy', (payouts) => payouts.some((payout) => payout.state === 'succeeded'));
+    expect(await figures('legacy', 'credits')).toBeUndefined();
+    expect((await payoutsOf('legacy')).map((payout) => payout.unit)).toEqual(['points']);
   }, 120_000);
 
   it('2. an approved reward is delivered within seconds without a payout run, in any unit; percentage discounts are separate grants', async () => {
@@ -214,7 +149,7 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
     return rows[0]?.pending ?? null;
   }
 
-  it('7. an amount or attribution change with the same status is applied; a cash amount that is not whole cents is refused', async () => {
+  it('7. an amount change with the same status is applied, an attribution change is not (the owner is kept); a cash amount that is not whole cents is refused', async () => {
     const spec = await approve({ id: id(70), unit: 'points', amount: 30, promoterId: 9700, custId: aui('amount'), campaignId: 902 });
     await deliveredOf('amount', (payouts) => payouts.some((payout) => payout.state === 'succeeded'));
     expect((await webhook({ ...spec, amount: 45 }, { amount: [30, 45] })).status).toBe(200);
@@ -227,9 +162,11 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
     const pending: CommissionSpec = { id: id(71), status: 'pending', unit: 'points', amount: 9, promoterId: 9701, custId: aui('attr-old'), campaignId: 902, statusUpdatedAt: '2026-10-02T09:15:05.120Z' };
     expect((await webhook(pending, {}, 'commission.created')).status).toBe(200);
     await eventually(() => ledgerPending('attr-old'), (value) => value === '9', 30_000);
-    expect((await webhook({ ...pending, custId: aui('attr-new') }, { promoter_campaign_id: [500, 501] })).status).toBe(200);
-    expect(await eventually(() => ledgerPending('attr-new'), (value) => value === '9', 30_000)).toBe('9');
-    expect(await ledgerPending('attr-old')).toBe('0');
+    // The same version under another promoter: the commission keeps its first owner (an operator moves it on purpose).
+    expect(await webhook({ ...pending, custId: aui('attr-new') }, { promoter_campaign_id: [500, 501] })).toEqual({ status: 200, body: expect.objectContaining({ status: 'duplicate' }) });
+    expect((await webhook({ ...pending, custId: aui('attr-new'), amount: 10 }, { amount: [9, 10] })).status).toBe(200);
+    expect(await eventually(() => ledgerPending('attr-old'), (value) => value === '10', 30_000)).toBe('10');
+    expect(await ledgerPending('attr-new')).toBeNull();
 
     const cash = await webhook({ id: id(72), status: 'pending', unit: 'cash', amount: '14.70', promoterId: 9702, custId: aui('cash'), campaignId: 902, statusUpdatedAt: '2026-10-02T09:15:05.120Z' }, {}, 'commission.created');
     expect(cash).toEqual({ status: 400, body: { error: { code: 'invalid-field', field: 'data.amount', message: expect.stringContaining('whole number of cents') } } });
@@ -239,7 +176,7 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
     await approve({ id: id(80), unit: 'credits', amount: 25, promoterId: 9800, custId: aui('both'), campaignId: 903 });
     await deliveredOf('both', (payouts) => payouts.some((payout) => payout.state === 'succeeded'));
     const answer = await legacy({ fulfilmentId: id(81), custId: aui('both'), unit: 'credits', amount: '25', campaignId: 903 });
-    expect(answer).toEqual({ status: 202, body: expect.objectContaining({ status: 'pending', reason: 'counted-by-webhooks-v2' }) });
+    expect(answer).toEqual({ status: 202, body: expect.objectContaining({ status: 'pending', reason: 'counted-by-v2' }) });
     expect((await figures('both', 'credits'))?.payable.toFixed()).toBe('25');
     expect((await payoutsOf('both')).map((payout) => payout.amount)).toEqual(['25']);
   }, 120_000);

@@ -6,7 +6,9 @@ import { createSuiteDatabase, requireTestInfrastructure, RunningApps, startApps,
 /**
  * Issue 17, findings 1 to 4: validly signed bodies whose identifiers, amounts or dates break the
  * input rules (README, "Input rules") are refused at the edge with 400 naming the field, never
- * 200 (the projector would then meet them) and never 500, and nothing reaches any topic.
+ * 200 (the projector would then meet them) and never 500, and nothing reaches any topic. For
+ * Wildfire only the money's own fields refuse (issue 24: metadata is cleaned and booked, see
+ * wildfire-metadata.int-spec.ts).
  */
 const legacyToken = 'legacy-token-for-input-rules-0123456789';
 const signWildfire = (body: string) => `sha256=${createHmac('sha256', WILDFIRE_FIXTURE_CALLBACK_KEY).update(body).digest('hex')}`;
@@ -22,16 +24,7 @@ const wildfireWith = (payload: Json, envelope: Json = {}) => JSON.stringify({ ..
 const amountsWith = (split: Json) => [{ amount: '2.88475', currency: 'usd', splitpart: 'application', ...split }];
 
 const wildfireCases: { name: string; body: string; field: string }[] = [
-  { name: 'a NUL in MerchantOrderID', body: wildfireWith({ merchantorderid: 'order\u0000' }), field: 'Payload.MerchantOrderID' },
-  { name: 'a lone surrogate in TrackingCode', body: wildfireWith({ trackingcode: 'user\ud800' }), field: 'Payload.TrackingCode' },
   { name: 'a NUL in CommissionID', body: wildfireWith({ commissionid: 'c\u0000' }), field: 'Payload.CommissionID' },
-  { name: 'a NUL in the envelope ID', body: wildfireWith({}, { id: 'callback\u0000' }), field: 'ID' },
-  { name: 'a lone surrogate in MerchantSKU', body: wildfireWith({ merchantsku: 'a,\udc00' }), field: 'Payload.MerchantSKU' },
-  { name: 'a control character in TrackingCode', body: wildfireWith({ trackingcode: 'user\u001b7' }), field: 'Payload.TrackingCode' },
-  { name: 'a right-to-left override in TrackingCode', body: wildfireWith({ trackingcode: 'user\u202e7' }), field: 'Payload.TrackingCode' },
-  { name: 'a 10,000-character TrackingCode', body: wildfireWith({ trackingcode: 'u'.repeat(10_000) }), field: 'Payload.TrackingCode' },
-  { name: 'a TrackingCode with blanks around it', body: wildfireWith({ trackingcode: ' x ' }), field: 'Payload.TrackingCode' },
-  { name: 'a TrackingCode in the ledger\'s reserved "~" space', body: wildfireWith({ trackingcode: '~unattributed' }), field: 'Payload.TrackingCode' },
   { name: 'an amount of 1E400', body: wildfireWith({ amounts: amountsWith({ amount: '1E400' }) }), field: 'Payload.Amounts[0].Amount' },
   { name: 'a 200-digit amount', body: wildfireWith({ amounts: amountsWith({ amount: '9'.repeat(200) }) }), field: 'Payload.Amounts[0].Amount' },
   { name: 'a currency of ""', body: wildfireWith({ amounts: amountsWith({ currency: '' }) }), field: 'Payload.Amounts[0].Currency' },

@@ -47,6 +47,8 @@ describe('npm start', () => {
         SIMULATOR_COMMISSIONS: '40', SIMULATOR_USERS: '5', WILDFIRE_SYNC_ON_START: 'false',
         PROJECTOR_CONSUMER_GROUP: `local-stack-${suffix}`, PROJECTOR_SESSION_TIMEOUT_MS: '6000',
         PAYOUT_CONSUMER_GROUP: `local-stack-${suffix}-payout`, PAYOUT_SESSION_TIMEOUT_MS: '6000', PAYOUT_RUN_CRON: '0 0 1 1 *',
+        // Low enough that one of the few sample users reaches it (npm start's own 300 commissions reach the default 10).
+        PAYOUT_THRESHOLDS: 'USD:1,EUR:1,GBP:1',
         SHUTDOWN_TIMEOUT_MS: '10000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,6 +71,10 @@ describe('npm start', () => {
     expect(output).toMatch(/sample callbacks accepted/);
     expect(output).toMatch(/\[start\] ready in/);
     expect(output).not.toMatch(/NOT READY/);
+  });
+
+  it('pays one sample user, so the local account shows a payout (issue 24)', () => {
+    expect(output).toMatch(/\[start\] sample data: a payout of \d+(\.\d+)? [A-Z]{3} to sim-user-\d{4} \(account credit, succeeded\)/);
   });
 
   it('stops every service once and cleanly on a Ctrl-C to the process group', async () => {

@@ -18,7 +18,8 @@ export const developmentDefaults = {
   WILDFIRE_APP_SECRET: 'dev-app-secret',
   WILDFIRE_DEVICE_TOKEN: 'dev-device-token',
   WILDFIRE_SENDER_TOKEN: 'dev-sender-token',
-  WILDFIRE_SYNC_INITIAL_START: '2000-01-01T00:00:00Z',
+  // npm start pays one sample user through the admin API, as a partner's backend would.
+  PAYOUT_ADMIN_TOKEN: 'dev-payout-admin-token-not-for-production',
   LOG_LEVEL: 'info',
 } as const;
 

@@ -5,7 +5,7 @@ import { loadSetupConfig, setup } from '../admin/setup';
 import { ensureDatabase, localServerUrl } from './database';
 import { RunningBroker, startKafkaBroker } from './kafka-broker';
 import { AppName, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
-import { sampleDataVerdict } from './sample-data';
+import { makeSamplePayout, sampleDataVerdict, samplePayee, SampleBalance } from './sample-data';
 import { withDefaults } from './stack-config';
 
 /**
@@ -87,9 +87,15 @@ async function main(): Promise<void> {
     body: JSON.stringify({ url: ingestUrl }),
   }).then((response) => response.json());
   const verdict = sampleDataVerdict(sent);
-  const expected = (await fetch(`${simulator.baseUrl}/_admin/expected-balances`).then((response) => response.json())) as { aui: string }[];
-  const sampleAui = expected[0]?.aui ?? 'sim-user-0001';
-  const dashboard = await startDashboard(root, env, expected.map((entry) => entry.aui));
+  const expected = (await fetch(`${simulator.baseUrl}/_admin/expected-balances`).then((response) => response.json())) as SampleBalance[];
+  // A believable account: one user paid out (an account credit), shown first on the sign-in form.
+  const payee = verdict.ok ? samplePayee(expected, process.env.PAYOUT_THRESHOLDS || 'USD:10,EUR:10,GBP:10') : null;
+  if (payee !== null) {
+    log(`sample data: ${await makeSamplePayout({ payoutUrl: `http://127.0.0.1:${env.PAYOUT_PORT}`, adminToken: env.PAYOUT_ADMIN_TOKEN, payee, timeoutMs: 30_000 })}`);
+  }
+  const users = [...new Set([...(payee === null ? [] : [payee.aui]), ...expected.map((entry) => entry.aui)])];
+  const sampleAui = users[0] ?? 'sim-user-0001';
+  const dashboard = await startDashboard(root, env, users);
   services.push(dashboard);
   const graphqlUrl = `http://127.0.0.1:${env.QUERY_PORT}/graphql`;
   const query = `{ earnings(aui: "${sampleAui}") { aui balances { unit lifetime pending available paidOut } } }`;

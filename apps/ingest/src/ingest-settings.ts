@@ -10,6 +10,8 @@ export class IngestSettings {
   readonly firstPromoterNormalise: Omit<FirstPromoterNormaliseContext, 'observedAt'>;
   /** Reward units the payout service delivers: a legacy fulfilment in another unit stays pending at FirstPromoter. */
   readonly firstPromoterDeliveredUnits: ReadonlySet<string>;
+  /** Webhooks v2 or the API pull record FirstPromoter commissions: the legacy webhook then books nothing (one reward, one delivery). */
+  readonly firstPromoterV2IsTheRecord: boolean;
 
   constructor(readonly config: IngestConfig) {
     this.wildfireCallbackKeys = splitList(config.WILDFIRE_CALLBACK_KEYS);
@@ -26,6 +28,7 @@ export class IngestSettings {
       ),
     };
     this.firstPromoterDeliveredUnits = new Set(splitList(config.FIRSTPROMOTER_DELIVERED_UNITS));
+    this.firstPromoterV2IsTheRecord = this.firstPromoterWebhookSecrets.length > 0 || config.FIRSTPROMOTER_API_KEY !== '';
   }
 }
 

@@ -121,9 +121,17 @@ export class IngestConfig extends ServiceConfig {
   @IsInt() @Min(0) @Max(7 * 24 * 60)
   WILDFIRE_SYNC_OVERLAP_MINUTES = 120;
 
-  /** Start of the first window when no sync ran yet (ISO-8601); empty means 90 days ago. */
+  /** Start of the first window when no sync ran yet (ISO-8601); empty means the application's whole history. */
   @Matches(/^$|^\d{4}-\d{2}-\d{2}(T[\d:.]+Z)?$/, { message: 'must be an ISO-8601 UTC date such as 2024-01-01T00:00:00Z, or empty' })
   WILDFIRE_SYNC_INITIAL_START = '';
+
+  /** How often a sync or backfill logs how far it got (pages, records, the modified date reached). */
+  @IsInt() @Min(1_000) @Max(3_600_000)
+  WILDFIRE_SYNC_PROGRESS_LOG_INTERVAL_MS = 5_000;
+
+  /** How often the list of Wildfire's merchants is read into the directory; 0: never (merchants are still looked up by id on first sight). */
+  @IsInt() @Min(0) @Max(24 * 30)
+  WILDFIRE_MERCHANT_SYNC_INTERVAL_HOURS = 24;
 
   /** Wildfire rejects calls closer than 5 s. */
   @IsInt() @Min(0) @Max(600_000)

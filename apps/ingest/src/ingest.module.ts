@@ -13,9 +13,16 @@ import { InboundPublisher } from './publishing/inbound-publisher';
 import { WildfireCallbackController } from './wildfire/wildfire-callback.controller';
 import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromoter-legacy-webhook.controller';
 import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
-import { WebhookDeliveryRepository } from './firstpromoter/webhook-delivery.repository';
-import { FirstPromoterDirectoryRepository } from './firstpromoter/firstpromoter-directory.repository';
+import { WebhookDeliveryRepository } from './firstpromoter/repositories/webhook-delivery.repository';
+import { FirstPromoterDirectoryRepository } from './firstpromoter/repositories/firstpromoter-directory.repository';
+import { FirstPromoterVersionRepository } from './firstpromoter/repositories/firstpromoter-version.repository';
+import { FirstPromoterIngestService } from './firstpromoter/services/firstpromoter-ingest.service';
+import { FirstPromoterVersionService } from './firstpromoter/services/firstpromoter-version.service';
 import { createCommissionApiSync } from './wildfire-sync/create-commission-api-sync';
+import { createMerchantDirectory } from './wildfire-merchants/create-merchant-directory';
+import { MerchantDirectoryService } from './wildfire-merchants/merchant-directory.service';
+import { TrackingCodeRepository } from './wildfire/tracking-code.repository';
+import { WildfirePublisher } from './wildfire/wildfire-publisher';
 import { ScheduledRun } from './scheduling/scheduled-run';
 import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
 import { FirstPromoterApiClient } from '@earnings/sources';
@@ -30,6 +37,8 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
   constructor(
     private readonly settings: IngestSettings,
     private readonly publisher: InboundPublisher,
+    private readonly wildfirePublisher: WildfirePublisher,
+    private readonly merchants: MerchantDirectoryService,
     private readonly schedulerRegistry: SchedulerRegistry,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -37,6 +46,8 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     @Inject(KAFKA) private readonly kafka: ReturnType<typeof createKafka>,
+    private readonly firstPromoterVersions: FirstPromoterVersionService,
+    private readonly firstPromoterDirectory: FirstPromoterDirectoryRepository,
   ) {}
 
   static register(config: IngestConfig, logger: Logger): DynamicModule {
@@ -59,7 +70,31 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ingest', poolSizeMax: 5 }) },
         { provide: WebhookDeliveryRepository, useFactory: (dataSource: DataSource) => new WebhookDeliveryRepository(dataSource), inject: [DataSource] },
         { provide: FirstPromoterDirectoryRepository, useFactory: (dataSource: DataSource) => new FirstPromoterDirectoryRepository(dataSource), inject: [DataSource] },
+        {
+          provide: FirstPromoterVersionService,
+          useFactory: (dataSource: DataSource, metrics: Metrics) => new FirstPromoterVersionService(new FirstPromoterVersionRepository(dataSource), metrics),
+          inject: [DataSource, Metrics],
+        },
         { provide: InboundPublisher, useFactory: (producer: BatchingProducer) => new InboundPublisher(producer), inject: [BatchingProducer] },
+        {
+          provide: FirstPromoterIngestService,
+          useFactory: (publisher: InboundPublisher, deliveries: WebhookDeliveryRepository, directory: FirstPromoterDirectoryRepository, versions: FirstPromoterVersionService, settings: IngestSettings, metrics: Metrics) =>
+            new FirstPromoterIngestService(publisher, deliveries, directory, versions, {
+              normalise: settings.firstPromoterNormalise, deliveredUnits: settings.firstPromoterDeliveredUnits, v2IsTheRecord: settings.firstPromoterV2IsTheRecord,
+            }, metrics),
+          inject: [InboundPublisher, WebhookDeliveryRepository, FirstPromoterDirectoryRepository, FirstPromoterVersionService, IngestSettings, Metrics],
+        },
+        {
+          provide: MerchantDirectoryService,
+          useFactory: (dataSource: DataSource, metrics: Metrics) => createMerchantDirectory(config, dataSource, logger, metrics),
+          inject: [DataSource, Metrics],
+        },
+        {
+          provide: WildfirePublisher,
+          useFactory: (publisher: InboundPublisher, dataSource: DataSource, merchants: MerchantDirectoryService, metrics: Metrics) =>
+            new WildfirePublisher(publisher, { trackingCodes: new TrackingCodeRepository(dataSource), merchants }, metrics, logger.child({ component: 'wildfire' })),
+          inject: [InboundPublisher, DataSource, MerchantDirectoryService, Metrics],
+        },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],
     };
@@ -78,13 +113,28 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     if (config.WILDFIRE_API_BASE_URL === '') {
       this.logger.warn('WILDFIRE_API_BASE_URL is not set: no Commission API sync, so a dropped callback is never repaired');
     } else {
-      const sync = createCommissionApiSync(config, this.dataSource, this.publisher, this.logger, this.metrics);
+      const sync = createCommissionApiSync(config, this.dataSource, this.wildfirePublisher, this.logger, this.metrics);
       this.schedule({ name: 'wildfire-commission-sync', intervalMinutes: config.WILDFIRE_SYNC_INTERVAL_MINUTES, runAtStart: config.WILDFIRE_SYNC_ON_START, run: () => sync.syncToNow(new Date()), requestStop: () => sync.requestStop() });
+      this.merchants.startLookups();
+      if (config.WILDFIRE_MERCHANT_SYNC_INTERVAL_HOURS > 0) {
+        // Checked hourly, read when due: a restart neither skips nor repeats the daily read.
+        this.schedule({ name: 'wildfire-merchant-list-sync', intervalMinutes: 60, runAtStart: true, run: () => this.syncMerchantList() });
+      }
     }
     if (config.FIRSTPROMOTER_API_KEY !== '') {
       const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
-      const reconciliation = new CommissionReconciliationService(client, this.publisher, new FirstPromoterDirectoryRepository(this.dataSource), this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics);
+      const reconciliation = new CommissionReconciliationService(
+        client, this.publisher, this.firstPromoterDirectory, this.firstPromoterVersions, this.settings.firstPromoterNormalise, this.logger.child({ component: 'firstpromoter-reconciliation' }), this.metrics,
+      );
       this.schedule({ name: 'firstpromoter-reconciliation', intervalMinutes: config.FIRSTPROMOTER_RECONCILE_INTERVAL_MINUTES, runAtStart: config.FIRSTPROMOTER_RECONCILE_ON_START, run: () => reconciliation.reconcile() });
+    }
+  }
+
+  private async syncMerchantList(): Promise<void> {
+    try {
+      await this.merchants.syncListIfDue(new Date());
+    } catch (error) {
+      this.logger.error({ err: error }, 'wildfire merchant list sync failed; merchants seen on commissions are still looked up by id, and the list is read again within the hour');
     }
   }
 
@@ -96,7 +146,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
 
   /** Requests in flight have been answered by now; wait for their Kafka batches, then close. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.scheduledRuns.map((run) => run.stop()));
+    await Promise.all([...this.scheduledRuns.map((run) => run.stop()), this.merchants.stop()]);
     await this.producer.disconnect();
     await this.dataSource.destroy();
   }

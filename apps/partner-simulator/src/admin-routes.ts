@@ -34,6 +34,24 @@ export function registerAdminRoutes(app: FastifyInstance, state: SimulatorState)
   app.get('/_admin/commissions', async (request, reply) => listCommissions(state, request.query as JsonObject, reply));
   app.get('/_admin/commissions/held', async () => ({ commissionIds: state.heldBackIds() }));
   app.put('/_admin/commissions/held', async (request, reply) => holdBack(state, request.body, reply));
+  app.put('/_admin/commissions/quirks', async (request, reply) => setQuirks(state, request.body, reply));
+  app.get('/_admin/merchants', async () => state.history.merchants.map(({ merchantId, name, disabled }) => ({ merchantId, name, disabled })));
+}
+
+/**
+ * Body: {quirks: [{commissionId, fields: {MerchantSKU: "15406898 ", ...}}]}, replacing every quirk;
+ * [] removes them. The Commission API then sends those fields instead of the commission's own.
+ */
+function setQuirks(state: SimulatorState, rawBody: unknown, reply: FastifyReply): unknown {
+  const quirks = objectBody(rawBody)?.quirks;
+  const valid = Array.isArray(quirks) && quirks.length <= commissionsListedMax && quirks.every((quirk) => {
+    const entry = quirk as { commissionId?: unknown; fields?: unknown };
+    return Number.isSafeInteger(entry?.commissionId) && typeof entry.fields === 'object' && entry.fields !== null && !Array.isArray(entry.fields);
+  });
+  if (!valid) return badRequest(reply, `the body must be {"quirks": [{"commissionId": <integer>, "fields": {...}}, ...]} with at most ${commissionsListedMax} entries`);
+  const entries = (quirks as { commissionId: number; fields: Record<string, unknown> }[]).map((quirk) => [quirk.commissionId, quirk.fields] as const);
+  state.setQuirks(new Map(entries));
+  return { quirks: entries.length };
 }
 
 /** Body: {commissionIds: number[]}, replacing the held set; [] releases every record. */

@@ -2,9 +2,11 @@ import Fastify, { FastifyInstance, FastifyServerOptions, LogController } from 'f
 import { registerAdminRoutes } from './admin-routes';
 import { registerPayoutStandIns } from './payouts/payout-stand-ins';
 import { firstPromoterStandInOptions, registerFirstPromoterStandIn } from './firstpromoter/firstpromoter-stand-in';
+import { registerPartnerRewardEndpoint } from './firstpromoter/partner-reward-endpoint';
 import { checkedOptions, SimulatorOptions } from './simulator-options';
 import { SimulatorState } from './simulator-state';
 import { registerCommissionApi } from './wildfire/commission-api';
+import { registerMerchantApi } from './wildfire/merchant-api';
 
 export interface Simulator {
   app: FastifyInstance;
@@ -28,8 +30,10 @@ export function buildSimulator(options: Partial<SimulatorOptions> = {}, logger: 
   // Calls held by an injected timeout would otherwise keep close() waiting for their connections.
   app.addHook('preClose', async () => state.closing.abort());
   registerCommissionApi(app, state);
+  registerMerchantApi(app, state);
   registerAdminRoutes(app, state);
   registerPayoutStandIns(app, state.closing.signal);
   registerFirstPromoterStandIn(app, firstPromoterStandInOptions(process.env, state.options.seed, state.options.auiPrefix));
+  registerPartnerRewardEndpoint(app, process.env.SIMULATOR_REWARD_WEBHOOK_SECRET || 'dev-reward-webhook-secret');
   return { app, state };
 }

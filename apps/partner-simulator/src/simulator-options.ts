@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   /** How long an injected timeout holds a call before dropping the connection (or until the client gives up). */
   faultHangMs: number;
   callbackTimeoutMs: number;
+  /** Where the simulator clock starts (ms since the epoch); null: when the simulator starts, so its history is recent. */
+  startAtMs: number | null;
 }
 
 /** Development values only: the simulator is never deployed with real credentials. */
@@ -37,6 +39,7 @@ export const defaultSimulatorOptions: SimulatorOptions = {
   authSkewMsMax: 5 * 60_000,
   faultHangMs: 60_000,
   callbackTimeoutMs: 10_000,
+  startAtMs: null,
 };
 
 export interface SimulatorEnvironment {
@@ -72,6 +75,7 @@ export function simulatorEnvironment(env: Environment): SimulatorEnvironment {
     authSkewMsMax: defaults.authSkewMsMax,
     faultHangMs: integer(env, 'SIMULATOR_FAULT_HANG_MS', defaults.faultHangMs),
     callbackTimeoutMs: defaults.callbackTimeoutMs,
+    startAtMs: instant(env, 'SIMULATOR_START_AT'),
   };
   return {
     port: integer(env, 'SIMULATOR_PORT', 3010),
@@ -100,6 +104,15 @@ function integer(env: Environment, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value.trim())) throw new RangeError(`${name} must be a non-negative integer, got "${value}"`);
   return Number(value.trim());
+}
+
+/** An ISO-8601 time as ms since the epoch; unset: null. */
+function instant(env: Environment, name: string): number | null {
+  const value = env[name];
+  if (value === undefined || value === '') return null;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) throw new RangeError(`${name} must be an ISO-8601 time such as 2024-06-01T00:00:00Z, got "${value}"`);
+  return ms;
 }
 
 function fraction(env: Environment, name: string, fallback: number): number {

@@ -34,9 +34,18 @@ export class SimulatorState {
    * behind: the reconcile tests see a clean report while a record is held, a drifted one after.
    */
   private heldBack: ReadonlySet<number> = new Set();
+  /**
+   * Fields some commissions carry on the wire instead of their own, as merchants send odd metadata
+   * (a SKU with a trailing space, 101 SKUs, a NUL in an order id, a padded tracking code): tests
+   * see how ingest books such records from the Commission API.
+   */
+  private quirks: ReadonlyMap<number, Readonly<Record<string, unknown>>> = new Map();
 
   constructor(readonly options: SimulatorOptions) {
-    this.history = generateHistory({ seed: options.seed, users: options.users, commissions: options.commissions, currencies: options.currencies, auiPrefix: options.auiPrefix });
+    this.history = generateHistory({
+      seed: options.seed, users: options.users, commissions: options.commissions, currencies: options.currencies, auiPrefix: options.auiPrefix,
+      startAtMs: options.startAtMs ?? Date.now(),
+    });
     this.nowMicros = this.history.initialNowMicros;
     this.apiGate = new IntervalGate(options.apiIntervalMsMin);
   }
@@ -70,6 +79,23 @@ export class SimulatorState {
     this.heldBack = new Set(commissionIds);
   }
 
+  setQuirks(quirks: ReadonlyMap<number, Readonly<Record<string, unknown>>>): void {
+    this.quirks = quirks;
+  }
+
+  /** The record as it goes on the wire: its quirky fields replace the ones of the same name in any letter case. */
+  withQuirks(commissionId: number, record: Record<string, unknown>): Record<string, unknown> {
+    const quirky = this.quirks.get(commissionId);
+    if (quirky === undefined) return record;
+    const result = { ...record };
+    for (const [name, value] of Object.entries(quirky)) {
+      const existing = Object.keys(result).find((key) => key.toLowerCase() === name.toLowerCase());
+      if (existing !== undefined) delete result[existing];
+      result[existing ?? name] = value;
+    }
+    return result;
+  }
+
   heldBackIds(): number[] {
     return [...this.heldBack].sort((left, right) => left - right);
   }
@@ -101,6 +127,7 @@ export class SimulatorState {
       visibleCommissions: latest.length,
       visibleVersions: this.versionsBetween(Number.NEGATIVE_INFINITY, this.nowMicros).length,
       applications: this.history.applications,
+      merchants: this.history.merchants.length,
       apiIntervalMsMin: this.options.apiIntervalMsMin,
       faults: this.faults.snapshot(),
     };

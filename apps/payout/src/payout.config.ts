@@ -120,4 +120,16 @@ export class PayoutConfig extends ServiceConfig {
 
   @IsString()
   FIRSTPROMOTER_ACCOUNT_ID = '';
+
+  /**
+   * Who approves FirstPromoter commissions: `auto` (FirstPromoter's auto-approve), `after-days:N`
+   * (this service approves pending commissions N days old that its fraud check did not flag) or
+   * `manual` (only ids an operator posts to the admin API). The last two need the API variables.
+   */
+  @Matches(/^(auto|manual|after-days:[0-9]{1,4})$/, { message: 'must be auto, manual or after-days:N (days, up to 3650)' })
+  FIRSTPROMOTER_APPROVAL = 'auto';
+
+  /** How often `after-days:N` looks for pending commissions old enough (and once at start). */
+  @IsInt() @Min(1) @Max(24 * 60)
+  FIRSTPROMOTER_APPROVAL_INTERVAL_MINUTES = 60;
 }

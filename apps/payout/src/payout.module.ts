@@ -4,13 +4,14 @@ import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { createKafka, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
-import { parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
+import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
 import { CronJob } from 'cron';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ADMIN_TOKEN, AdminTokenGuard } from './admin/admin-token.guard';
 import { PayoutAdminController } from './admin/payout-admin.controller';
 import { PayoutAdminService } from './admin/payout-admin.service';
+import { FIRSTPROMOTER_APPROVALS, FirstPromoterAdminController } from './admin/firstpromoter-admin.controller';
 import { BalanceViewConsumer } from './balances/balance-view.consumer';
 import { PayoutApiException, PayoutApiExceptionFilter } from './errors/payout-api.exception';
 import { PayoutConfig } from './payout.config';
@@ -24,8 +25,11 @@ import { GiftCardProvider } from './providers/gift-card.provider';
 import { PayoutMethod, PayoutProvider } from './providers/payout-provider';
 import { PayPalProvider } from './providers/paypal.provider';
 import { RewardWebhookProvider } from './providers/reward-webhook.provider';
-import { RewardFulfilmentMarker } from './payouts/reward-fulfilment-marker';
+import { FirstPromoterActionRunner } from './rewards/firstpromoter-action-runner';
+import { FirstPromoterApprovalRepository } from './rewards/firstpromoter-approval.repository';
+import { FirstPromoterApprovalService } from './rewards/firstpromoter-approval.service';
 import { RewardCommissionConsumer } from './rewards/reward-commission.consumer';
+import { RewardPayoutsService } from './rewards/reward-payouts.service';
 import { RewardDeliveryService } from './rewards/reward-delivery.service';
 import { RewardFulfilmentRepository } from './rewards/reward-fulfilment.repository';
 import { rewardPolicyOf } from './rewards/reward-policy';
@@ -45,15 +49,21 @@ class PayoutRuntime {
   readonly processor: PayoutProcessor;
   readonly processorLoop: WorkLoop;
   readonly admin: PayoutAdminService;
-  readonly marker: RewardFulfilmentMarker | null;
+  /** Null without FirstPromoter's API: nothing is marked or approved there. */
+  readonly firstPromoterActions: FirstPromoterActionRunner | null;
   readonly fulfilments: RewardFulfilmentRepository;
   readonly rewards: RewardDeliveryService;
-  readonly markerLoop: WorkLoop | null;
+  readonly actionsLoop: WorkLoop | null;
+  readonly approvals: FirstPromoterApprovalService | null;
+  readonly approvalLoop: WorkLoop | null;
 
   constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
     const policy = policyOf(config);
+    const approvalMode = approvalModeOf(config);
     this.repository = new PayoutRepository(dataSource);
-    this.runs = new PayoutRunService(this.repository, policy, {
+    const rewardRepository = new RewardRepository();
+    this.fulfilments = new RewardFulfilmentRepository(dataSource);
+    this.runs = new PayoutRunService(this.repository, rewardRepository, policy, {
       auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD === '' ? null : (config.PAYOUT_DEFAULT_METHOD as PayoutMethod),
       rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook',
     }, logger);
@@ -70,18 +80,40 @@ class PayoutRuntime {
       batchMax: config.PAYOUT_WORK_BATCH_MAX, concurrencyMax: config.PAYOUT_PROVIDER_CONCURRENCY_MAX, providerTimeoutMs: timeoutMs,
       pollDelayMs: 1_000, retryDelayMsMax: 30_000,
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
-    }, logger);
+    }, logger, this.fulfilments);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
-    this.fulfilments = new RewardFulfilmentRepository(dataSource);
-    this.rewards = new RewardDeliveryService(dataSource, new RewardRepository(), rewardPolicyOf(config, policy), logger);
-    this.marker = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new RewardFulfilmentMarker(this.fulfilments, new FirstPromoterApiClient({
+    this.rewards = new RewardDeliveryService(dataSource, rewardRepository, rewardPolicyOf(config, policy), logger);
+    const client = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new FirstPromoterApiClient({
       baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
-    }), logger);
-    const marker = this.marker;
-    this.markerLoop = marker === null ? null : new WorkLoop('reward-fulfilment-marker', 1_000, async () => (await marker.markOnce()) + (await marker.unmarkOnce()) > 0, logger);
-    this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake(), this.fulfilments);
+    });
+    const approvalRows = new FirstPromoterApprovalRepository(dataSource);
+    this.approvals = client === null ? null : new FirstPromoterApprovalService(client, approvalRows, approvalMode, logger.child({ component: 'firstpromoter-approval' }));
+    this.firstPromoterActions = client === null ? null : new FirstPromoterActionRunner(client, logger);
+    const runner = this.firstPromoterActions;
+    const queues = [this.fulfilments.marking, this.fulfilments.unmarking, approvalRows.approving];
+    this.actionsLoop = runner === null ? null : new WorkLoop('firstpromoter-actions', 1_000, async () => {
+      let handled = 0;
+      for (const queue of queues) handled += await runner.pass(queue);
+      return handled > 0;
+    }, logger);
+    const approvals = this.approvals;
+    this.approvalLoop = approvals === null || approvalMode.kind !== 'after-days' ? null : new WorkLoop('firstpromoter-approval-run', config.FIRSTPROMOTER_APPROVAL_INTERVAL_MINUTES * 60_000, async () => {
+      await approvals.queueDue(new Date());
+      return false;
+    }, logger);
+    this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake(), this.fulfilments, new RewardPayoutsService(this.repository, this.fulfilments));
   }
+}
+
+/** FIRSTPROMOTER_APPROVAL, checked at start-up: approving needs FirstPromoter's API. */
+function approvalModeOf(config: PayoutConfig): FirstPromoterApprovalMode {
+  const mode = parseFirstPromoterApprovalMode(config.FIRSTPROMOTER_APPROVAL);
+  if (typeof mode === 'string') throw new Error(`FIRSTPROMOTER_APPROVAL: ${mode}`);
+  if (mode.kind !== 'auto' && config.FIRSTPROMOTER_API_BASE_URL === '') {
+    throw new Error(`FIRSTPROMOTER_APPROVAL=${config.FIRSTPROMOTER_APPROVAL} needs FIRSTPROMOTER_API_BASE_URL, FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID (this service calls the approve endpoint)`);
+  }
+  return mode;
 }
 
 export function policyOf(config: PayoutConfig): PayoutPolicy {
@@ -115,7 +147,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     return {
       module: PayoutModule,
       imports: [ServiceShellModule, ScheduleModule.forRoot()],
-      controllers: [PayoutAdminController],
+      controllers: [PayoutAdminController, FirstPromoterAdminController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -125,6 +157,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: DataSource, useValue: dataSource },
         { provide: PayoutRuntime, useValue: runtime },
         { provide: PayoutAdminService, useValue: runtime.admin },
+        { provide: FIRSTPROMOTER_APPROVALS, useValue: { service: runtime.approvals } },
         { provide: APP_FILTER, useClass: PayoutApiExceptionFilter },
         {
           provide: APP_PIPE,
@@ -151,7 +184,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     const resumed = await this.runtime.repository.resumeInFlight();
     if (resumed > 0) this.logger.warn({ resumed }, 'resuming payouts that were in flight');
     this.runtime.processorLoop.start();
-    this.runtime.markerLoop?.start();
+    this.runtime.actionsLoop?.start();
+    this.runtime.approvalLoop?.start();
     // Last: joining the group can wait a session timeout for a crashed predecessor; payouts in flight go on meanwhile.
     const balancesHealth = new ApplyingHealth(balanceViewFailingMsMax);
     this.readiness.register(applyingReadinessCheck(balancesHealth));
@@ -178,8 +212,10 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
       delivered.inc({ unit, fulfiller });
       this.runtime.processorLoop.wake();
     };
-    const markFailures = this.metrics.counter('firstpromoter_mark_failures_total', 'Commission ids FirstPromoter did not take in mark_fulfilled / mark_unfulfilled, by action and error code', ['action', 'code']);
-    if (this.runtime.marker !== null) this.runtime.marker.onFailure = (action, code, count) => markFailures.inc({ action, code }, count);
+    const actionFailures = this.metrics.counter('firstpromoter_mark_failures_total', 'Commission ids FirstPromoter did not take in approve / mark_fulfilled / mark_unfulfilled, by action and error code', ['action', 'code']);
+    if (this.runtime.firstPromoterActions !== null) this.runtime.firstPromoterActions.onFailure = (action, code, count) => actionFailures.inc({ action, code }, count);
+    const approvalsSkipped = this.metrics.counter('firstpromoter_approvals_skipped_total', 'Pending FirstPromoter commissions a scheduled approval run left pending, by reason (too-recent, fraud-suspected)', ['reason']);
+    if (this.runtime.approvals !== null) this.runtime.approvals.onSkipped = (reason, count) => approvalsSkipped.inc({ reason }, count);
     const health = new ApplyingHealth(balanceViewFailingMsMax);
     this.readiness.register(applyingReadinessCheck(health));
     this.rewardConsumer = new RewardCommissionConsumer(this.kafka, this.runtime.rewards, {
@@ -191,7 +227,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('cron', CRON_JOB_NAME)) this.scheduler.deleteCronJob(CRON_JOB_NAME);
     await this.runtime.processorLoop.stop();
-    await this.runtime.markerLoop?.stop();
+    await this.runtime.actionsLoop?.stop();
+    await this.runtime.approvalLoop?.stop();
     await this.relay?.stop();
     await this.balances?.stop();
     await this.rewardConsumer?.stop();

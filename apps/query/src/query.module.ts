@@ -15,6 +15,9 @@ import { RateLimiter } from './auth/rate-limiter';
 import { EarningsRepository } from './earnings/earnings.repository';
 import { EarningsResolver } from './earnings/earnings.resolver';
 import { EarningsService } from './earnings/earnings.service';
+import { MerchantRepository } from './merchants/merchant.repository';
+import { TrackingCodeRepository } from './merchants/tracking-code.repository';
+import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from './merchants/transaction-fields.resolver';
 import { PayoutScheduleRules } from './earnings/payout-schedule';
 import { graphQLOptions } from './graphql/graphql-options';
 import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
@@ -47,7 +50,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
       module: QueryModule,
       imports: [
         ServiceShellModule,
-        GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, ...graphQLOptions({ config, authenticator, repository, logger }) }),
+        GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, ...graphQLOptions({ config, authenticator, repository, merchants: new MerchantRepository(dataSource), trackingCodes: new TrackingCodeRepository(dataSource), logger }) }),
       ],
       providers: [
         { provide: DataSource, useValue: dataSource },
@@ -58,6 +61,8 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         { provide: ApplyingHealth, useValue: liveFeedHealth },
         { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger, liveFeedHealth) },
         EarningsResolver,
+        TransactionFieldsResolver,
+        CommissionVersionFieldsResolver,
       ],
     };
   }

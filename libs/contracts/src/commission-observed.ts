@@ -1,5 +1,7 @@
 import { CommissionState, CommissionStates } from './commission-state';
-import { auiField, decimalPattern, identifierField, identifierPattern, nullableIdentifierField, unitField, utcMicrosTimePattern, utcTimeField, utcTimePattern } from './schema-fields';
+import {
+  auiField, decimalPattern, identifierField, identifierPattern, nullableIdentifierField, trackingCodeAsSentField, unitField, utcMicrosTimePattern, utcTimeField, utcTimePattern,
+} from './schema-fields';
 
 export const CommissionSources = ['wildfire', 'firstpromoter'] as const;
 export type CommissionSource = (typeof CommissionSources)[number];
@@ -66,6 +68,13 @@ export interface CommissionObserved {
   apiVersion: string;
   /** When ingest observed it (ISO-8601 UTC). */
   observedAt: string;
+  /**
+   * Present only when the source sent a tracking code that cannot be an AUI (whitespace around it,
+   * a control character, too long, the reserved `~`): the commission is then UNATTRIBUTED_AUI's,
+   * and this is the code as sent, as a JSON string literal with every invisible character escaped
+   * (`" 0123-abc "`, `"user\u202e7"`), so support can attribute it. The exact bytes are on the raw topic.
+   */
+  trackingCodeAsSent?: string;
 }
 
 /** Words and versions the sources send (`paid`, `v4`): bounded and free of control characters like every identifier. */
@@ -112,5 +121,7 @@ export const commissionObservedSchema = {
     deliveryId: nullableIdentifierField,
     apiVersion: shortText,
     observedAt: utcTimeField,
+    // Optional (added later): older observations do not carry it.
+    trackingCodeAsSent: trackingCodeAsSentField,
   },
 } as const;

@@ -54,6 +54,15 @@ export const utcTimePattern = '^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-
 export const utcMicrosTimePattern = '^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$';
 
 export const auiField = identifierField;
+
+/**
+ * A tracking code that could not be an AUI, kept for support as a visible JSON string literal
+ * (libs/domain/src/input-rules/display-text.ts): at most 200 characters of the code, each escaped
+ * to at most 6 (`\\uXXXX`), plus the quotes and a note of the full length when it was cut. Free of
+ * the characters no identifier may hold, since every one of them is escaped.
+ */
+export const trackingCodeAsSentLengthMax = 1_300;
+export const trackingCodeAsSentField = { type: 'string', minLength: 2, maxLength: trackingCodeAsSentLengthMax, pattern: identifierPattern } as const;
 /** A currency code or a reward unit: short, and held to the identifier characters. */
 export const unitField = { type: 'string', minLength: 1, maxLength: 40, pattern: identifierPattern } as const;
 export const utcTimeField = { type: 'string', pattern: utcTimePattern } as const;

@@ -3,3 +3,4 @@ export * from './projection-schema';
 export * from './copy-text';
 export * from './array-literal';
 export * from './ledger-rule';
+export * from './returned-rows';

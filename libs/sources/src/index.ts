@@ -3,3 +3,5 @@ export * from './firstpromoter';
 export * from './wildfire/commission-api-client';
 export * from './retry/backoff';
 export * from './wildfire/wfav1';
+export * from './wildfire/wildfire-http';
+export * from './wildfire/merchant-api-client';

@@ -2,7 +2,7 @@ import { Transaction } from '../graphql/types';
 import { groupByOrder } from '../orders';
 
 const transaction = (commissionId: string, merchantOrderId: string | null, amount: string): Transaction => ({
-  source: 'wildfire', commissionId, state: 'PENDING', amount, unit: 'USD', saleAmount: null, saleCurrency: null, merchantId: '42', merchantOrderId,
+  source: 'wildfire', commissionId, state: 'PENDING', amount, unit: 'USD', saleAmount: null, saleCurrency: null, merchantId: '42', merchant: { id: '42', name: 'Bluebird Books', logoUrl: null }, merchantOrderId,
   eventDate: null, lockingDate: null, modifiedDate: '2026-11-01T00:00:00.000000Z', statusExplanation: 'Pending', paidOutAmount: '0',
 });
 

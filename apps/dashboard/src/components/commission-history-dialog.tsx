@@ -4,6 +4,7 @@ import { QueryClient } from '../graphql/client';
 import { commissionHistoryQuery } from '../graphql/queries';
 import { CommissionVersion, Transaction } from '../graphql/types';
 import { Amount } from './amount';
+import { merchantName } from './merchant-logo';
 import { CommissionBadge } from './status-badge';
 
 type HistoryState = { status: 'loading' } | { status: 'failed' } | { status: 'ready'; versions: CommissionVersion[] };
@@ -32,7 +33,7 @@ export function CommissionHistoryDialog({ client, aui, transaction, onClose }: {
         <button type="button" className="icon-button" aria-label="Close" onClick={() => dialog.current?.close()}>×</button>
       </div>
       <p className="muted">
-        {transaction.merchantOrderId ? `Order ${transaction.merchantOrderId} · ` : ''}reference {transaction.source} {transaction.commissionId}
+        {transaction.merchant ? `${merchantName(transaction.merchant)} · ` : ''}{transaction.merchantOrderId ? `Order ${transaction.merchantOrderId} · ` : ''}reference {transaction.source} {transaction.commissionId}
       </p>
       <p>{transaction.statusExplanation}</p>
       {history.status === 'loading' && <p className="muted" aria-live="polite">Loading history…</p>}

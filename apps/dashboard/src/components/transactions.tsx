@@ -7,6 +7,7 @@ import { sumDecimals } from '../money';
 import { groupByOrder } from '../orders';
 import { Amount } from './amount';
 import { CommissionHistoryDialog } from './commission-history-dialog';
+import { MerchantLogo, merchantName } from './merchant-logo';
 import { commissionLabel, CommissionBadge } from './status-badge';
 
 export const transactionsPageSize = 10;
@@ -93,10 +94,11 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
               {group.transactions.map((transaction) => (
                 <li key={`${transaction.source}:${transaction.commissionId}`}>
                   <button type="button" className="row row-button" data-testid={`transaction-${transaction.commissionId}`} onClick={() => setOpened(transaction)}
-                    aria-label={`${transaction.amount.startsWith('-') ? 'Return' : 'Purchase'} ${transaction.eventDate ? `of ${formatDate(transaction.eventDate)}` : ''}, ${commissionLabel(transaction.state)}: show its history`}>
+                    aria-label={`${kindOf(transaction)}${transaction.merchant ? ` at ${merchantName(transaction.merchant)}` : ''} ${transaction.eventDate ? `of ${formatDate(transaction.eventDate)}` : ''}, ${commissionLabel(transaction.state)}: show its history`}>
+                    <MerchantLogo merchant={transaction.merchant} />
                     <span className="row-main">
-                      <span className="row-title">{transaction.amount.startsWith('-') ? 'Return' : 'Cash back'}{transaction.merchantId ? ` · store ${transaction.merchantId}` : ''}</span>
-                      <span className="muted">{transaction.eventDate ? formatDate(transaction.eventDate) : 'Date not known yet'}</span>
+                      <span className="row-title" data-testid="merchant-name">{transaction.merchant ? merchantName(transaction.merchant) : kindOf(transaction)}</span>
+                      <span className="muted">{transaction.merchant ? `${kindOf(transaction)} · ` : ''}{transaction.eventDate ? formatDate(transaction.eventDate) : 'Date not known yet'}</span>
                     </span>
                     <span className="row-side">
                       <Amount value={transaction.amount} unit={transaction.unit} className="figure-small" />
@@ -116,4 +118,9 @@ export function Transactions({ client, aui, unit, refreshedAt }: { client: Query
       {opened && <CommissionHistoryDialog client={client} aui={aui} transaction={opened} onClose={() => setOpened(null)} />}
     </section>
   );
+}
+
+/** A negative amount is money going back: a return or a cancelled purchase. */
+function kindOf(transaction: Transaction): string {
+  return transaction.amount.startsWith('-') ? 'Return' : 'Cash back';
 }

@@ -1,5 +1,5 @@
 const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected';
-const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchantOrderId eventDate modifiedDate lockingDate statusExplanation paidOutAmount';
+const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchant { id name logoUrl } merchantOrderId eventDate modifiedDate lockingDate statusExplanation paidOutAmount';
 
 /**
  * Everything above the transactions list, in two requests sent together (one would exceed the

@@ -43,6 +43,13 @@ export interface Payout {
   reason: string | null;
 }
 
+/** A store as Wildfire's merchant directory names it; name and logo are null until the directory knows it. */
+export interface Merchant {
+  id: string;
+  name: string | null;
+  logoUrl: string | null;
+}
+
 export interface Transaction {
   source: string;
   commissionId: string;
@@ -52,6 +59,7 @@ export interface Transaction {
   saleAmount: string | null;
   saleCurrency: string | null;
   merchantId: string | null;
+  merchant: Merchant | null;
   merchantOrderId: string | null;
   eventDate: string | null;
   modifiedDate: string;

@@ -7,11 +7,17 @@ import { loadConfig, Metrics, runMain } from '@earnings/service-shell';
 import { IngestConfig } from '../ingest.config';
 import { InboundPublisher } from '../publishing/inbound-publisher';
 import { createCommissionApiSync } from '../wildfire-sync/create-commission-api-sync';
+import { MerchantDirectoryRepository } from '../wildfire-merchants/merchant-directory.repository';
+import { merchantIdsToLookUp } from '@earnings/domain';
+import { TrackingCodeRepository } from '../wildfire/tracking-code.repository';
+import { WildfirePublisher } from '../wildfire/wildfire-publisher';
 
 /**
  * Pulls any modified-date range from the Wildfire Commission API into Kafka, with the same
- * pacing, retries and normaliser as the scheduled sync. The watermark is left alone; the
- * ledger drops versions it already has, so overlapping a synced range is safe.
+ * pacing (shared with the running service's sync, across processes), retries, normaliser and
+ * progress lines as the scheduled sync. The watermark is left alone; the ledger drops versions it
+ * already has, so overlapping a synced range is safe. Merchants it meets are noted for the
+ * running service to look up.
  *
  *   node dist/apps/ingest/src/commands/wildfire-backfill.js --from 2024-01-01T00:00:00Z --to 2024-02-01T00:00:00Z
  */
@@ -26,7 +32,10 @@ runMain('wildfire-backfill', async (logger) => {
   await dataSource.initialize();
   await producer.connect();
   try {
-    const sync = createCommissionApiSync(config, dataSource, new InboundPublisher(producer), logger, new Metrics());
+    const metrics = new Metrics();
+    const merchants = new MerchantDirectoryRepository(dataSource);
+    const keepers = { trackingCodes: new TrackingCodeRepository(dataSource), merchants: { noteSeen: (ids: readonly (string | null)[]) => merchants.noteSeen(merchantIdsToLookUp(ids)) } };
+    const sync = createCommissionApiSync(config, dataSource, new WildfirePublisher(new InboundPublisher(producer), keepers, metrics, logger), logger, metrics);
     const outcome = await sync.pullWindow(from, to);
     logger.info(outcome, 'backfill finished');
     process.stdout.write(`${JSON.stringify(outcome)}\n`);

@@ -1,10 +1,11 @@
 import { CommissionObserved, UNATTRIBUTED_AUI } from '@earnings/contracts';
-import { FirstPromoterNormaliseContext, normaliseFirstPromoterCommission, promoterIdentityOf, rewardedPartyOf } from '@earnings/domain';
+import { FirstPromoterNormaliseContext, normaliseFirstPromoterCommission, promoterIdentityOf, redactFirstPromoterJson, rewardedPartyOf } from '@earnings/domain';
 import { FirstPromoterApiClient } from '@earnings/sources';
 import { Metrics } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { InboundPublisher } from '../publishing/inbound-publisher';
-import { FirstPromoterDirectoryRepository, versionedObservation } from '../firstpromoter/firstpromoter-directory.repository';
+import { FirstPromoterDirectoryRepository } from '../firstpromoter/repositories/firstpromoter-directory.repository';
+import { FirstPromoterVersionService } from '../firstpromoter/services/firstpromoter-version.service';
 
 /** Observations published per Kafka batch (with one raw copy of the records they came from). */
 const publishChunkCommissionsMax = 500;
@@ -22,8 +23,9 @@ const promoterFetchesPerChunkMax = 100;
 
 /**
  * FirstPromoter webhooks are not the record: a dropped one is repaired by the next pull. Each run
- * lists every commission and publishes what it says now; the ledger drops versions it already
- * has (same modified date), so only what a webhook missed changes a balance.
+ * lists every commission and publishes what it says now, dated like the webhooks by the source's
+ * own times (the pull's time only breaks a tie) under the owner each commission keeps; the ledger
+ * drops versions it already has, so only what a webhook missed changes a balance.
  */
 export class CommissionReconciliationService {
   private running = false;
@@ -34,6 +36,7 @@ export class CommissionReconciliationService {
     private readonly client: FirstPromoterApiClient,
     private readonly publisher: InboundPublisher,
     private readonly directory: FirstPromoterDirectoryRepository,
+    private readonly versions: FirstPromoterVersionService,
     private readonly normalise: Omit<FirstPromoterNormaliseContext, 'observedAt'>,
     private readonly logger: Logger,
     metrics: Metrics,
@@ -72,19 +75,17 @@ export class CommissionReconciliationService {
   private async publishChunk(commissions: Readonly<Record<string, unknown>>[], outcome: ReconciliationOutcome): Promise<void> {
     const receivedAt = new Date().toISOString();
     const promoterUserIds = await this.promoterUserIds(commissions);
+    const keptOwners = await this.versions.keptOwners(commissions.map((commission) => String(commission.id)));
     const observations: CommissionObserved[] = [];
     for (const commission of commissions) {
       const result = normaliseFirstPromoterCommission(commission, { ...this.normalise, observedAt: receivedAt, channel: 'api', deliveryId: null, promoterUserIds });
-      if (result.kind === 'commission' && this.ownerUnknown(commission, result.observation, promoterUserIds)) {
-        // Publishing it would move the reward from its user (known from a webhook) to no one: skipped until the promoter is known.
+      if (result.kind === 'commission' && !keptOwners.has(result.observation.commissionId) && this.ownerUnknown(commission, result.observation, promoterUserIds)) {
+        // Never observed, and its promoter's user is not known yet: skipped rather than kept for no one.
         outcome.unknownPromoters += 1;
         this.recordsRefused.inc({ code: 'unknown-promoter' });
       } else if (result.kind === 'commission') {
-        const observation = await versionedObservation(this.directory, result.observation, receivedAt);
-        await this.directory.learnV2Reward(promoterIdentityOf(commission)?.campaignId ?? null, observation);
-        observations.push(observation);
-      }
-      else {
+        observations.push((await this.versions.settle(result.observation, { ...result.times, tieTime: receivedAt })).observation);
+      } else {
         // Skipped, not fatal: failing the run on it would fail every run after it too. It stays in raw-inbound with its chunk.
         outcome.invalidRecords += 1;
         this.recordsRefused.inc({ code: result.code });
@@ -92,7 +93,7 @@ export class CommissionReconciliationService {
       }
     }
     await this.publisher.publish(
-      { source: 'firstpromoter', endpoint: '/commissions', deliveryId: null, receivedAt, headers: {}, body: Buffer.from(JSON.stringify(commissions)) },
+      { source: 'firstpromoter', endpoint: '/commissions', deliveryId: null, receivedAt, headers: {}, body: Buffer.from(JSON.stringify(redactFirstPromoterJson(commissions))) },
       observations,
     );
     outcome.commissions += commissions.length;

@@ -4,11 +4,14 @@ import { Metrics } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { FirstPromoterApiClient } from '@earnings/sources';
-import { FirstPromoterDirectoryRepository } from '../firstpromoter/firstpromoter-directory.repository';
+import { FirstPromoterDirectoryRepository } from '../firstpromoter/repositories/firstpromoter-directory.repository';
+import { FirstPromoterVersionRepository } from '../firstpromoter/repositories/firstpromoter-version.repository';
+import { FirstPromoterVersionService } from '../firstpromoter/services/firstpromoter-version.service';
 import { CommissionReconciliationService } from '../firstpromoter-sync/commission-reconciliation.service';
 import { IngestSettings } from '../ingest-settings';
 import { InboundPublisher } from '../publishing/inbound-publisher';
 import { createCommissionApiSync } from '../wildfire-sync/create-commission-api-sync';
+import { WildfirePublisher } from '../wildfire/wildfire-publisher';
 import { CollectingPublisher } from './collecting-publisher';
 import { LedgerCommissionsRepository } from './ledger-commissions.repository';
 import { observationsToRepair, reconcile, ReconcileReport } from './reconcile-report';
@@ -46,16 +49,20 @@ async function readSource(config: ReconcileConfig, dataSource: DataSource, optio
   switch (options.source) {
     case 'wildfire': {
       if (!config.WILDFIRE_API_BASE_URL) throw new Error('WILDFIRE_API_BASE_URL and the WFAV1 credentials are required to reconcile with Wildfire');
-      // Metrics of its own: the pull's page and retry counters must not count as the service's sync.
-      await createCommissionApiSync(config, dataSource, collected, logger.child({ component: 'reconcile-wildfire' }), new Metrics()).pullWindow(options.window.from, options.window.to);
+      // Metrics of its own: the pull's page and retry counters must not count as the service's sync. Reads only: nothing kept beside Kafka.
+      const metrics = new Metrics();
+      const publisher = new WildfirePublisher(collected, { trackingCodes: null, merchants: null }, metrics, logger);
+      await createCommissionApiSync(config, dataSource, publisher, logger.child({ component: 'reconcile-wildfire' }), metrics).pullWindow(options.window.from, options.window.to);
       return collected;
     }
     case 'firstpromoter': {
       if (!config.FIRSTPROMOTER_API_KEY) throw new Error('FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID are required to reconcile with FirstPromoter');
       const client = new FirstPromoterApiClient({ baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID });
       // The reconciliation pull lists every commission (FirstPromoter's API has no modified-date filter); the window bounds the ledger side.
+      const metrics = new Metrics();
+      const versions = new FirstPromoterVersionService(new FirstPromoterVersionRepository(dataSource), metrics);
       await new CommissionReconciliationService(
-        client, collected, new FirstPromoterDirectoryRepository(dataSource), new IngestSettings(config).firstPromoterNormalise, logger.child({ component: 'reconcile-firstpromoter' }), new Metrics(),
+        client, collected, new FirstPromoterDirectoryRepository(dataSource), versions, new IngestSettings(config).firstPromoterNormalise, logger.child({ component: 'reconcile-firstpromoter' }), metrics,
       ).reconcile();
       return collected;
     }

@@ -3,18 +3,19 @@ import { normaliseWildfireCallback, WildfireNormaliseContext } from '@earnings/d
 import { verifyWildfireCallbackSignature } from '@earnings/sources';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IngestException } from '../errors/ingest.exception';
-import { InboundPublisher } from '../publishing/inbound-publisher';
 import { IngestSettings } from '../ingest-settings';
 import { headerOf, rawBodyOf } from '../http/raw-request';
+import { WildfirePublisher } from './wildfire-publisher';
 
 /**
  * Wildfire never retries a callback, so a 5xx here loses it until the next API sync: answer 2xx
- * only once Kafka has it, and answer 4xx only for input that can never succeed.
+ * only once Kafka has it, and answer 4xx only for input that can never succeed: a bad signature,
+ * or money fields that cannot be read. Metadata never refuses a callback (see WildfirePublisher).
  */
 @Controller('callbacks/wildfire')
 export class WildfireCallbackController {
   constructor(
-    private readonly publisher: InboundPublisher,
+    private readonly publisher: WildfirePublisher,
     @Inject(IngestSettings) private readonly settings: IngestSettings,
   ) {}
 
@@ -38,7 +39,7 @@ export class WildfireCallbackController {
         void reply.status(202);
         return { status: 'ignored-not-a-commission', callbackId: result.callbackId };
       case 'commission':
-        await this.publisher.publish({ ...delivery, deliveryId: result.callbackId }, [result.observation]);
+        await this.publisher.publish({ ...delivery, deliveryId: result.callbackId }, [{ observation: result.observation, cleanings: result.cleanings }]);
         return { status: 'recorded', callbackId: result.callbackId };
       default: {
         const unreachable: never = result;

@@ -21,6 +21,7 @@ describe('simulatorEnvironment', () => {
       SIMULATOR_CALLBACK_URL: 'http://127.0.0.1:3001/callbacks/wildfire',
       SIMULATOR_DROP_FRACTION: '0.05',
       SIMULATOR_API_INTERVAL_MS_MIN: '250',
+      SIMULATOR_START_AT: '2026-03-01T08:00:00Z',
     });
     expect(environment.port).toBe(4010);
     expect(environment.options).toMatchObject({
@@ -33,7 +34,13 @@ describe('simulatorEnvironment', () => {
       callbackUrl: 'http://127.0.0.1:3001/callbacks/wildfire',
       dropFraction: 0.05,
       apiIntervalMsMin: 250,
+      startAtMs: Date.UTC(2026, 2, 1, 8),
     });
+  });
+
+  it('starts the history at the moment the simulator starts unless SIMULATOR_START_AT pins it, and refuses a start it cannot read', () => {
+    expect(simulatorEnvironment({}).options.startAtMs).toBeNull();
+    expect(() => simulatorEnvironment({ SIMULATOR_START_AT: 'yesterday' })).toThrow(/SIMULATOR_START_AT/);
   });
 
   it.each([

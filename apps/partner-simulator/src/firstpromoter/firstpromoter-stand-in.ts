@@ -46,11 +46,15 @@ interface ApiBehaviour {
 }
 
 interface BatchProcess {
+  action: Action;
   ids: number[];
   total: number;
   failed: number[];
   polls: number;
 }
+
+/** What an action does to a commission, as FirstPromoter does it: approve and deny decide a pending one. */
+const statusAfter: Partial<Record<Action, 'approved' | 'denied'>> = { approve: 'approved', deny: 'denied' };
 
 /**
  * FirstPromoter's side of the wire: the admin API v2 (Bearer key + Account-ID; bare-array pages
@@ -66,9 +70,48 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
   const registered = new Map<number, Record<string, unknown>>();
   const promoters = new Map<number, Record<string, unknown>>(program.map((commission) => [commission.promoter.id, promoterJson(commission.promoter)]));
   const actionCounts = new Map<Action, Map<number, number>>(actions.map((action) => [action, new Map()]));
+  /** Every action taken, in order: the last mark of a commission is what FirstPromoter shows. */
+  const actionLog: { action: Action; id: number; at: string }[] = [];
   const batches = new Map<number, BatchProcess>();
   const behaviour: ApiBehaviour = { refusedIds: new Set(), batchPollsBeforeDone: 1, synchronousIdsMax };
+  /** Where FirstPromoter announces what its actions changed (commission.updated), when a test set it. */
+  let webhookTarget: string | null = null;
+  /** Announcements go out in order, after the answer: FirstPromoter's API never waits for its webhooks. */
+  let announcements: Promise<void> = Promise.resolve();
   let nextBatchId = 700;
+
+  /** An action takes effect when its batch completes: counted, logged, and an approval or denial announced. */
+  const takeEffect = (action: Action, ids: number[], failed: number[]): void => {
+    const counts = actionCounts.get(action)!;
+    const changed: Record<string, unknown>[] = [];
+    for (const id of ids.filter((candidate) => !failed.includes(candidate))) {
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+      actionLog.push({ action, id, at: new Date().toISOString() });
+      const status = statusAfter[action];
+      const update = status === undefined ? null : decide(id, status);
+      if (update !== null) changed.push(update);
+    }
+    const target = webhookTarget;
+    if (target !== null) for (const update of changed) announcements = announcements.then(() => announce(target, update, options.webhookSecret));
+  };
+
+  /** Moves a pending commission to approved or denied now; the webhook body of the change, or null when nothing changed. */
+  const decide = (id: number, status: 'approved' | 'denied'): Record<string, unknown> | null => {
+    const now = new Date().toISOString();
+    const generated = byId.get(id);
+    if (generated !== undefined) {
+      const previous = latestVersion(generated);
+      if (previous.status !== 'pending') return null;
+      const version = { status, statusUpdatedAt: now, eventId: `${id}-${status}-${now}` };
+      generated.versions.push(version);
+      return updatedEnvelope(id, previous.status, commissionJson(generated, version), now);
+    }
+    const listed = registered.get(id);
+    if (listed === undefined || listed.status !== 'pending') return null;
+    const after = { ...listed, status, status_updated_at: now };
+    registered.set(id, after);
+    return updatedEnvelope(id, 'pending', withCustId(after, promoters), now);
+  };
 
   const authorised = (request: FastifyRequest, reply: FastifyReply): boolean => {
     if (request.headers.authorization !== `Bearer ${options.apiKey}`) void reply.status(401).send({ message: 'Unauthenticated', code: 'unauthenticated' });
@@ -104,12 +147,13 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
         return reply.status(422).send({ message: 'ids must be known commission ids', code: 'invalid' });
       }
       const failed = (ids as number[]).filter((id) => behaviour.refusedIds.has(id));
-      const counts = actionCounts.get(action)!;
-      for (const id of ids as number[]) if (!failed.includes(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
       // Every batch has an id (BatchOperationResponse.id is an integer); an asynchronous one starts `pending` (the published 202).
       const id = nextBatchId++;
-      if (ids.length <= behaviour.synchronousIdsMax) return batchBody(id, 'completed', ids.length, failed);
-      batches.set(id, { ids: ids as number[], total: ids.length, failed, polls: 0 });
+      if (ids.length <= behaviour.synchronousIdsMax) {
+        takeEffect(action, ids as number[], failed);
+        return batchBody(id, 'completed', ids.length, failed);
+      }
+      batches.set(id, { action, ids: ids as number[], total: ids.length, failed, polls: 0 });
       return reply.status(202).send(batchBody(id, 'pending', ids.length, []));
     });
   }
@@ -121,6 +165,8 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     if (!batch) return reply.status(404).send({ message: 'Batch not found', code: 'not_found' });
     batch.polls += 1;
     const done = batch.polls > behaviour.batchPollsBeforeDone;
+    // The ids take effect once, when the process completes; later polls see it completed.
+    if (done && batch.polls === behaviour.batchPollsBeforeDone + 1) takeEffect(batch.action, batch.ids, batch.failed);
     return batchBody(id, done ? 'completed' : 'in_progress', batch.total, done ? batch.failed : []);
   });
 
@@ -147,11 +193,51 @@ export function registerFirstPromoterStandIn(app: FastifyInstance, options: Firs
     if (!body.url || !body.token) throw Object.assign(new Error('url and token are required'), { statusCode: 400 });
     return sendLegacyFulfilments(program, body.url, body.token);
   });
-  app.get('/_admin/firstpromoter/batches', async () => [...batches].map(([id, batch]) => ({ id, ids: batch.ids, polls: batch.polls })));
+  app.post('/_admin/firstpromoter/webhook-target', async (request) => {
+    const body = (request.body ?? {}) as { url?: string | null };
+    webhookTarget = body.url ?? null;
+    return { url: webhookTarget };
+  });
+  app.get('/_admin/firstpromoter/batches', async () => [...batches].map(([id, batch]) => ({ id, action: batch.action, ids: batch.ids, polls: batch.polls })));
+  app.get('/_admin/firstpromoter/action-log', async () => actionLog);
+  app.get('/_admin/firstpromoter/commissions/:id', async (request, reply) => {
+    const id = Number((request.params as { id: string }).id);
+    const generated = byId.get(id);
+    const commission = generated === undefined ? registered.get(id) : commissionJson(generated, latestVersion(generated), 'api');
+    return commission ?? reply.status(404).send({ message: 'Commission not found', code: 'not_found' });
+  });
   app.get('/_admin/firstpromoter/expected-balances', async () => expectedBalances(program));
   app.get('/_admin/firstpromoter/actions', async () =>
     Object.fromEntries([...actionCounts].map(([action, counts]) => [action, Object.fromEntries(counts)])),
   );
+}
+
+/** A `commission.updated` envelope for a status change, as webhooks v2 sends it. */
+function updatedEnvelope(id: number, previousStatus: string, data: Record<string, unknown>, now: string): Record<string, unknown> {
+  return {
+    event_id: `fp-${id}-${String(data.status)}-${now}`, event_type: 'commission.updated', action: 'updated', entity_type: 'commission', entity_id: id,
+    changes: { status: [previousStatus, data.status] }, data, timestamp: now,
+  };
+}
+
+/** A registered (API-shaped) commission as a webhook carries it: its promoter with the `cust_id` the Promoters API knows. */
+function withCustId(commission: Record<string, unknown>, promoters: ReadonlyMap<number, Record<string, unknown>>): Record<string, unknown> {
+  const link = commission.promoter_campaign as Record<string, unknown> | undefined;
+  const promoter = link?.promoter as Record<string, unknown> | undefined;
+  const custId = promoter === undefined ? undefined : promoters.get(Number(promoter.id))?.cust_id;
+  if (link === undefined || promoter === undefined || custId === undefined) return commission;
+  return { ...commission, promoter_campaign: { ...link, promoter: { ...promoter, cust_id: custId } } };
+}
+
+/** Delivers one signed webhook; a failed delivery is FirstPromoter's to retry, not the stand-in's. */
+async function announce(url: string, envelope: Record<string, unknown>, secret: string): Promise<void> {
+  const body = JSON.stringify(envelope);
+  const signature = createHmac('sha256', secret).update(body).digest('hex');
+  await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-webhook-signature': signature, 'x-event-id': String(envelope.event_id), 'x-event-type': 'commission.updated' },
+    body,
+  }).catch(() => null);
 }
 
 /** The promoter record of the Promoters API: the partner's user id is its `cust_id`. */

@@ -17,21 +17,33 @@ export function registerCommissionApi(app: FastifyInstance, state: SimulatorStat
   }
 }
 
-async function answerCommissionCall(state: SimulatorState, apiVersion: ApiVersion, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+/** Logs a partner-facing call in /_admin/requests. */
+export type CallLog = (status: number | null, outcome: string) => void;
+
+/**
+ * The checks every Wildfire API call meets first, whichever endpoint: WFAV1 (401) and the one
+ * call per interval limit, counted across endpoints (429). Answers the reply when a check fails.
+ */
+export function admitWildfireCall(state: SimulatorState, request: FastifyRequest, reply: FastifyReply): { log: CallLog; refused: FastifyReply | null } {
   const arrivedAt = new Date();
-  const log = (status: number | null, outcome: string) =>
-    state.requestLog.record({ time: arrivedAt.toISOString(), method: request.method, path: request.url, status, outcome });
+  const log: CallLog = (status, outcome) => state.requestLog.record({ time: arrivedAt.toISOString(), method: request.method, path: request.url, status, outcome });
   const auth = verifyWfav1(request.headers, state.options.credentials, arrivedAt, state.options.authSkewMsMax);
   if (!auth.ok) {
     log(401, 'unauthorized');
-    return reply.code(401).send({ error: 'unauthorized', message: auth.reason });
+    return { log, refused: reply.code(401).send({ error: 'unauthorized', message: auth.reason }) };
   }
   const gate = state.apiGate.tryPass(arrivedAt.getTime());
   if (!gate.accepted) {
     log(429, 'rate-limited');
     const message = `at most one call per ${state.options.apiIntervalMsMin} ms; retry in ${gate.retryAfterMs} ms`;
-    return reply.code(429).header('retry-after', String(Math.ceil(gate.retryAfterMs / 1000))).send({ error: 'rate-limited', message, retryAfterMs: gate.retryAfterMs });
+    return { log, refused: reply.code(429).header('retry-after', String(Math.ceil(gate.retryAfterMs / 1000))).send({ error: 'rate-limited', message, retryAfterMs: gate.retryAfterMs }) };
   }
+  return { log, refused: null };
+}
+
+async function answerCommissionCall(state: SimulatorState, apiVersion: ApiVersion, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { log, refused } = admitWildfireCall(state, request, reply);
+  if (refused !== null) return refused;
   const fault = state.faults.takeNext();
   if (fault !== null) {
     log(fault === 'timeout' ? null : fault === 'server-error' ? 503 : 200, `fault-${fault}`);
@@ -45,7 +57,7 @@ async function answerCommissionCall(state: SimulatorState, apiVersion: ApiVersio
   const page = selectPage(state.latestVisible(), query);
   log(200, 'ok');
   return reply.code(200).send({
-    Commissions: page.records.map((record) => renderCommission(record.commission, record.version, apiVersion)),
+    Commissions: page.records.map((record) => state.withQuirks(record.commission.commissionId, renderCommission(record.commission, record.version, apiVersion))),
     NextCursor: page.nextCursor,
     PrevCursor: page.prevCursor,
   });

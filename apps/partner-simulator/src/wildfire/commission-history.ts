@@ -1,3 +1,4 @@
+import type { SimulatedMerchant } from './merchant-catalogue';
 import { WireTimestamp } from './wire-format';
 
 /** The documented statuses; `confirmed` exists from v4 on (v2 and v3 render it as pending). */
@@ -59,11 +60,13 @@ export interface SimulatedApplication {
 
 export interface CommissionHistory {
   seed: string;
-  /** Every date is relative to this instant, derived from the seed. */
+  /** Midnight UTC 120 days before the clock's start: every date is relative to it. */
   baseMicros: number;
   /** Where the simulator clock starts: part of the history is still in the future. */
   initialNowMicros: number;
   applications: SimulatedApplication[];
+  /** The stores, as the merchant API describes them. */
+  merchants: SimulatedMerchant[];
   auis: string[];
   commissions: SimulatedCommission[];
 }

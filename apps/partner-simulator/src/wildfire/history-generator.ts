@@ -1,4 +1,4 @@
-import { SeededRandom, stableFraction } from '../random';
+import { SeededRandom } from '../random';
 import {
   CommissionHistory,
   CommissionRole,
@@ -9,6 +9,7 @@ import {
   VersionAmounts,
   WildfireStatus,
 } from './commission-history';
+import { merchantCatalogue } from './merchant-catalogue';
 import { microsPerSecond, WireTimestamp } from './wire-format';
 
 export interface HistorySettings {
@@ -19,6 +20,12 @@ export interface HistorySettings {
   currencies: readonly string[];
   /** AUIs are `${auiPrefix}0001`...; a distinct prefix keeps runs sharing one Kafka cluster apart. */
   auiPrefix: string;
+  /**
+   * The moment the simulator clock starts at (ms since the epoch), usually when it started: the
+   * history is dated relative to it, so recent purchases are pending, older ones paid, and no
+   * locking date lies years in the past. The same settings (this included) give the same history.
+   */
+  startAtMs: number;
 }
 
 export const usersMax = 100_000;
@@ -28,7 +35,7 @@ export const currenciesMax = 10;
 const secondsPerDay = 86_400;
 /** Purchases happen over this many days after the base date. */
 const eventSpanDays = 150;
-/** The clock starts here: recent purchases are still pending and later versions are not visible yet. */
+/** The clock starts this many days after the first purchases: recent purchases are still pending and later versions are not visible yet. */
 const initialNowDays = 120;
 const merchantCount = 40;
 const itemsPerOrderMax = 4;
@@ -40,7 +47,8 @@ const itemsPerOrderMax = 4;
 export function generateHistory(settings: HistorySettings): CommissionHistory {
   assertSettings(settings);
   const random = new SeededRandom(`wildfire-history|${settings.seed}`);
-  const baseSeconds = baseSecondsFor(settings.seed);
+  const startAtSeconds = Math.floor(settings.startAtMs / 1000);
+  const baseSeconds = baseSecondsFor(startAtSeconds);
   const world = createWorld(random, settings);
   const commissions: SimulatedCommission[] = [];
   const ids = { next: 30_000_000 + random.int(0, 9_999_999) };
@@ -52,8 +60,9 @@ export function generateHistory(settings: HistorySettings): CommissionHistory {
   return {
     seed: settings.seed,
     baseMicros: baseSeconds * microsPerSecond,
-    initialNowMicros: (baseSeconds + initialNowDays * secondsPerDay) * microsPerSecond,
+    initialNowMicros: startAtSeconds * microsPerSecond,
     applications: world.applications,
+    merchants: merchantCatalogue(settings.seed, world.merchants.map((merchant) => merchant.merchantId)),
     auis: world.users.map((user) => user.aui),
     commissions,
   };
@@ -67,12 +76,12 @@ function assertSettings(settings: HistorySettings): void {
   const bad = settings.currencies.find((currency) => !/^[A-Z]{3}$/.test(currency));
   if (bad !== undefined) throw new RangeError(`currency ${bad} is not a three-letter upper-case code`);
   if (new Set(settings.currencies).size !== settings.currencies.length) throw new RangeError('currencies must not repeat');
+  if (!Number.isSafeInteger(settings.startAtMs) || settings.startAtMs < Date.UTC(2001, 0, 1)) throw new RangeError('startAtMs must be a time after 2001 in ms');
 }
 
-/** Midnight UTC of a day in 2023 chosen by the seed: far enough in the past for any real sync window. */
-function baseSecondsFor(seed: string): number {
-  const day = Math.floor(stableFraction('base-date', seed) * 365);
-  return Date.UTC(2023, 0, 1) / 1000 + day * secondsPerDay;
+/** Midnight UTC, `initialNowDays` before the day the clock starts on. */
+function baseSecondsFor(startAtSeconds: number): number {
+  return (Math.floor(startAtSeconds / secondsPerDay) - initialNowDays) * secondsPerDay;
 }
 
 interface SimulatedUser {
@@ -80,7 +89,7 @@ interface SimulatedUser {
   deviceId: number;
 }
 
-interface SimulatedMerchant {
+interface MerchantTerms {
   merchantId: number;
   /** Commission rate range in basis points. */
   rateBpMin: number;
@@ -92,7 +101,7 @@ interface SimulatedMerchant {
 interface World {
   users: SimulatedUser[];
   applications: SimulatedApplication[];
-  merchants: SimulatedMerchant[];
+  merchants: MerchantTerms[];
   currencies: readonly string[];
 }
 
@@ -106,7 +115,7 @@ function createWorld(random: SeededRandom, settings: HistorySettings): World {
   return { users, applications, merchants, currencies: settings.currencies };
 }
 
-function createMerchant(random: SeededRandom, index: number): SimulatedMerchant {
+function createMerchant(random: SeededRandom, index: number): MerchantTerms {
   const rateBpMin = random.int(100, 800);
   const patternDraw = random.next();
   return {
@@ -123,7 +132,7 @@ function createMerchant(random: SeededRandom, index: number): SimulatedMerchant 
 interface Purchase {
   user: SimulatedUser;
   application: SimulatedApplication;
-  merchant: SimulatedMerchant;
+  merchant: MerchantTerms;
   saleCurrency: string;
   eventSeconds: number;
   lockingDate: WireTimestamp | null;

@@ -3,7 +3,7 @@ import { PayoutAdminService } from './payout-admin.service';
 import { AdminIdentifierPipe } from './admin-identifier.pipe';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ListPayoutsQueryDto, SetPayoutMethodDto } from './dtos/payout-method.dto';
-import { ListRewardFulfilmentsQueryDto } from './dtos/reward-fulfilments.dto';
+import { GiveUpRewardDeliveryDto, ListRewardFulfilmentsQueryDto } from './dtos/reward-fulfilments.dto';
 
 /** The partner's backend: runs on demand, payout methods, and the payouts of a user. */
 @Controller('admin')
@@ -27,6 +27,13 @@ export class PayoutAdminController {
   @HttpCode(200)
   reverse(@Param('payoutId', new AdminIdentifierPipe('payoutId', 'id')) payoutId: string) {
     return this.admin.reverseRewardDelivery(payoutId);
+  }
+
+  /** A reward delivery the partner's endpoint keeps refusing (it is retried until delivered or given up here). */
+  @Post('payouts/:payoutId/give-up')
+  @HttpCode(200)
+  giveUp(@Param('payoutId', new AdminIdentifierPipe('payoutId', 'id')) payoutId: string, @Body() body: GiveUpRewardDeliveryDto) {
+    return this.admin.giveUpRewardDelivery(payoutId, body.reason);
   }
 
   /** Per FirstPromoter commission: marked, in a batch, retrying (with the last error), refused for good, reversed, unmarked. */

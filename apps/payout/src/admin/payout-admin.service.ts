@@ -1,7 +1,5 @@
-import { isCurrencyUnit } from '@earnings/domain';
-import { PayoutApiException } from '../errors/payout-api.exception';
-import { payoutEvents } from '../payouts/payout-events';
 import { RewardFulfilmentRepository } from '../rewards/reward-fulfilment.repository';
+import { RewardPayoutsService } from '../rewards/reward-payouts.service';
 import { PayoutRunService, PayoutRunSummary } from '../payouts/payout-run.service';
 import { PayoutRepository } from '../payouts/payout.repository';
 import { SetPayoutMethodDto } from './dtos/payout-method.dto';
@@ -15,6 +13,7 @@ export class PayoutAdminService {
     private readonly runs: PayoutRunService,
     private readonly afterRun: () => void,
     private readonly fulfilments: RewardFulfilmentRepository,
+    private readonly rewardPayouts: RewardPayoutsService,
   ) {}
 
   async runNow(): Promise<PayoutRunSummary> {
@@ -29,17 +28,14 @@ export class PayoutAdminService {
     return { aui, method: body.method, destination };
   }
 
-  /**
-   * The partner took back a delivered reward: the payout is returned (PayoutReturned: the ledger
-   * makes the reward available again, and the next approval delivers it again) and FirstPromoter
-   * is told mark_unfulfilled for what it covered. Repeating the call changes nothing.
-   */
-  async reverseRewardDelivery(payoutId: string): Promise<{ payoutId: string; state: string; reversedCommissionIds: string[] }> {
-    const reversed = await this.payouts.reverseRewardDelivery(payoutId, (payout) => payoutEvents.returned({ payoutId: payout.payout_id, aui: payout.aui, unit: payout.unit, amount: payout.amount, method: payout.method }, 'reversed by the partner', new Date().toISOString()));
-    if (reversed === null) throw new PayoutApiException('not-found', `no payout ${payoutId}`);
-    if (isCurrencyUnit(reversed.payout.unit)) throw new PayoutApiException('not-a-reward', `payout ${payoutId} is cash: it comes back only when its provider returns it`);
-    // The fulfilment marker picks the reversal up within its next second.
-    return { payoutId, state: reversed.payout.state === 'succeeded' ? 'returned' : reversed.payout.state, reversedCommissionIds: reversed.reversedCommissionIds };
+  /** A reward delivery the partner reversed (refund, cancelled credit): repeated calls change nothing. */
+  reverseRewardDelivery(payoutId: string) {
+    return this.rewardPayouts.reverse(payoutId);
+  }
+
+  /** A reward delivery that keeps being refused, given up on purpose; the reward is available again. */
+  giveUpRewardDelivery(payoutId: string, reason: string) {
+    return this.rewardPayouts.giveUp(payoutId, reason);
   }
 
   /** Where telling FirstPromoter stands per commission (marked, retrying with its last error, given up, ...). */

@@ -8,6 +8,8 @@ export const PayoutApiErrorStatus = {
   'invalid-request': 400,
   'not-found': 404,
   'not-a-reward': 409,
+  'not-in-flight': 409,
+  'firstpromoter-api-not-configured': 409,
   'too-many-requests': 429,
   'internal-error': 500,
 } as const;

@@ -2,6 +2,7 @@ import { Topics } from '@earnings/contracts';
 import { Decimal, fractionDigitsOf, isCurrencyUnit, PayoutPolicy, PayoutProgress, transitionPayout } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { PayoutProvider, ProviderAnswer } from '../providers/payout-provider';
+import { RewardFulfilmentRepository } from '../rewards/reward-fulfilment.repository';
 import { AnnouncedPayout, payoutEvents } from './payout-events';
 import { PayoutRepository, PayoutRow } from './payout.repository';
 
@@ -34,6 +35,7 @@ export class PayoutProcessor {
     private readonly policy: PayoutPolicy,
     private readonly options: ProcessorOptions,
     private readonly logger: Logger,
+    private readonly fulfilments: RewardFulfilmentRepository,
   ) {}
 
   /** One pass over due payouts; returns how many it handled. */
@@ -96,7 +98,8 @@ export class PayoutProcessor {
             providerReference: referenceOf(progress), nextAttemptInMs: this.options.returnPollIntervalMs, returnWatchMs: watched ? this.options.returnWatchMs : undefined,
           });
           await this.payouts.appendOutbox(manager, Topics.payoutExecuted, current.aui, payoutEvents.executed(announcedOf(current), referenceOf(progress) ?? current.provider_reference, current.covered_commissions, now));
-          if (!isCurrencyUnit(current.unit)) await this.payouts.recordRewardFulfilments(manager, current);
+          // FirstPromoter should know exactly the commissions this reward payout delivered fulfilled.
+          if (!isCurrencyUnit(current.unit)) await this.fulfilments.delivered(manager, current.payout_id, current.covered_commissions.filter((covered) => covered.source === 'firstpromoter').map((covered) => covered.commissionId));
           return;
         }
         case 'returned': {

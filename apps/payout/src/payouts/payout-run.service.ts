@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@earnings/contracts';
-import { Decimal, decidePayout, isCurrencyUnit, NoPayoutReason, PayoutPolicy, spendableOf } from '@earnings/domain';
+import { coverRewardPayout, Decimal, decidePayout, fractionDigitsOf, isCurrencyUnit, NoPayoutReason, PayoutPolicy, spendableOf } from '@earnings/domain';
 import type { Logger } from 'pino';
+import { EntityManager } from 'typeorm';
 import { isPayoutMethod, PayoutMethod } from '../providers/payout-provider';
+import { RewardRepository } from '../rewards/reward.repository';
 import { payoutEvents } from './payout-events';
 import { CandidateRow, NewPayout, PayoutRepository } from './payout.repository';
 
@@ -24,6 +26,7 @@ export interface PayoutRunSummary {
 export class PayoutRunService {
   constructor(
     private readonly payouts: PayoutRepository,
+    private readonly rewards: RewardRepository,
     private readonly policy: PayoutPolicy,
     private readonly options: { auiPrefix: string; defaultMethod: PayoutMethod | null; rewardFulfiller: 'ledger_credit' | 'http_webhook' },
     private readonly logger: Logger,
@@ -62,17 +65,41 @@ export class PayoutRunService {
           aui: candidate.aui, unit: candidate.unit, amount: decision.amount.toFixed(), method, destination, runId,
         });
       }
-      const rewardAuis = planned.filter((payout) => !isCurrencyUnit(payout.unit)).map((payout) => payout.aui);
-      const covered = await this.payouts.rewardCommissions(manager, [...new Set(rewardAuis)]);
-      const withCoverage = planned.map((payout) => ({ ...payout, coveredCommissions: isCurrencyUnit(payout.unit) ? [] : (covered.get(JSON.stringify([payout.aui, payout.unit])) ?? []) }));
-      const inserted = new Set(await this.payouts.insertPayouts(manager, withCoverage));
+      const { payouts, coverage } = await this.coverRewards(manager, planned, skipped);
+      const inserted = new Set(await this.payouts.insertPayouts(manager, payouts));
+      await this.rewards.recordCoverage(manager, coverage.filter((entry) => inserted.has(entry.payoutId)));
       const requestedAt = now.toISOString();
-      await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, withCoverage.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: payoutEvents.requested(payout, requestedAt) })));
-      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: planned.length - inserted.size, skipped };
+      await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, payouts.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: payoutEvents.requested(payout, requestedAt) })));
+      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: payouts.length - inserted.size, skipped };
     });
     for (const [reason, count] of Object.entries(summary.skipped)) this.onSkipped(reason, count);
     this.logger.info(summary, 'payout run requested payouts');
     return summary;
+  }
+
+  /**
+   * A reward unit paid by threshold pays the approved commissions it still owes, oldest first
+   * (coverRewardPayout): the payout covers, and FirstPromoter hears fulfilled, exactly the ones it
+   * pays in full. Cash covers no commission here (the ledger allocates it).
+   */
+  private async coverRewards(manager: EntityManager, planned: Omit<NewPayout, 'coveredCommissions'>[], skipped: PayoutRunSummary['skipped']) {
+    const owed = await this.rewards.owedCommissions(manager, [...new Set(planned.filter((payout) => !isCurrencyUnit(payout.unit)).map((payout) => payout.aui))]);
+    const payouts: NewPayout[] = [];
+    const coverage: { payoutId: string; commissionId: string; amount: Decimal }[] = [];
+    for (const payout of planned) {
+      if (isCurrencyUnit(payout.unit)) {
+        payouts.push({ ...payout, coveredCommissions: [] });
+        continue;
+      }
+      const covered = coverRewardPayout(owed.get(JSON.stringify([payout.aui, payout.unit])) ?? [], new Decimal(payout.amount), this.policy.thresholds.get(payout.unit)!, fractionDigitsOf(payout.unit, this.policy));
+      if (covered.kind === 'none') {
+        skipped[covered.reason] = (skipped[covered.reason] ?? 0) + 1;
+        continue;
+      }
+      payouts.push({ ...payout, amount: covered.amount.toFixed(), coveredCommissions: covered.covered.map((commissionId) => ({ source: 'firstpromoter', commissionId })) });
+      coverage.push(...covered.paid.map((entry) => ({ payoutId: payout.payoutId, ...entry })));
+    }
+    return { payouts, coverage };
   }
 
   /** Rewards (credits, points, ...) go by the configured fulfiller; money by the user's chosen method, else the partner's explicit default, else not at all. */

@@ -1,6 +1,7 @@
 import { Topics } from '@earnings/contracts';
 import { DataSource, EntityManager } from 'typeorm';
-import { isCurrencyUnit, isMarkableCommissionId, PayoutState } from '@earnings/domain';
+import { PayoutState } from '@earnings/domain';
+import { returnedRows } from '@earnings/persistence';
 
 /** A balance a run may pay: the ledger's figures (from balance-changed) and this service's own payouts on it. */
 export interface CandidateRow {
@@ -88,25 +89,6 @@ export class PayoutRepository {
     );
   }
 
-  /**
-   * The FirstPromoter reward commissions these balances hold (units the partner pays by run),
-   * to be marked fulfilled there once delivered: from this service's own reward_commission table,
-   * fed by commission-observed, not the ledger's tables. Cash payouts do not use it.
-   */
-  async rewardCommissions(manager: EntityManager, auis: string[]): Promise<Map<string, { source: string; commissionId: string }[]>> {
-    const covered = new Map<string, { source: string; commissionId: string }[]>();
-    if (auis.length === 0) return covered;
-    const rows: { aui: string; unit: string; commission_id: string }[] = await manager.query(
-      `SELECT aui, unit, commission_id FROM reward_commission WHERE aui = ANY($1::text[]) AND state = 'PAYABLE' ORDER BY aui, unit, commission_id`,
-      [auis],
-    );
-    for (const row of rows) {
-      const key = JSON.stringify([row.aui, row.unit]);
-      covered.set(key, [...(covered.get(key) ?? []), { source: 'firstpromoter', commissionId: row.commission_id }]);
-    }
-    return covered;
-  }
-
   /** Inserts the payouts; one whose idempotency key exists already is left out and not returned. */
   async insertPayouts(manager: EntityManager, payouts: NewPayout[]): Promise<string[]> {
     if (payouts.length === 0) return [];
@@ -137,12 +119,12 @@ export class PayoutRepository {
 
   /** After a crash every payout in flight is due at once: nothing else works on them (one payout process). */
   async resumeInFlight(): Promise<number> {
-    return updatedRows(await this.dataSource.query(`UPDATE payout SET next_attempt_at = now() WHERE state IN ('requested', 'submitted') RETURNING 1`)).length;
+    return returnedRows(await this.dataSource.query(`UPDATE payout SET next_attempt_at = now() WHERE state IN ('requested', 'submitted') RETURNING 1`)).length;
   }
 
   /** Claims due payouts for `leaseMs`, so a slow attempt is not started twice by the next tick. */
   async claimDue(limit: number, leaseMs: number): Promise<PayoutRow[]> {
-    return updatedRows<PayoutRow>(await this.dataSource.query(
+    return returnedRows<PayoutRow>(await this.dataSource.query(
       `UPDATE payout p SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), attempt_count = p.attempt_count + 1
         WHERE p.payout_id IN (SELECT payout_id FROM payout
                                 WHERE (state IN ('requested', 'submitted') OR (state = 'succeeded' AND return_watch_until > now())) AND next_attempt_at <= now()
@@ -192,21 +174,6 @@ export class PayoutRepository {
     await this.dataSource.query(`UPDATE payout_outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
-  /** The FirstPromoter commissions a delivered reward covered, to be marked fulfilled there (once per commission). */
-  async recordRewardFulfilments(manager: EntityManager, payout: PayoutRow): Promise<void> {
-    // A legacy fulfilment has no commission id to mark: FirstPromoter completed it when ingest answered 200.
-    const ids = payout.covered_commissions.filter((covered) => covered.source === 'firstpromoter' && isMarkableCommissionId(covered.commissionId)).map((covered) => covered.commissionId);
-    if (ids.length === 0) return;
-    // Delivered again after a reversal: the same row is marked again.
-    await manager.query(
-      `INSERT INTO reward_fulfilment (commission_id, payout_id) SELECT unnest($1::text[]), $2
-       ON CONFLICT (commission_id) DO UPDATE SET payout_id = EXCLUDED.payout_id, marked_at = NULL, reversed_at = NULL, unmarked_at = NULL,
-         attempts = 0, last_error = NULL, next_attempt_at = now(), alone = false, given_up_at = NULL
-       WHERE reward_fulfilment.reversed_at IS NOT NULL AND (reward_fulfilment.unmarked_at IS NOT NULL OR reward_fulfilment.marked_at IS NULL)`,
-      [ids, payout.payout_id],
-    );
-  }
-
   async setMethod(aui: string, method: string, destination: string | null): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO payout_method (aui, method, destination) VALUES ($1, $2, $3)
@@ -215,32 +182,8 @@ export class PayoutRepository {
     );
   }
 
-  /**
-   * The partner took back a delivered reward: the payout becomes `returned` with its
-   * PayoutReturned (the ledger makes the reward available again), and the commissions it covered
-   * are marked reversed for mark_unfulfilled. Null for an unknown payout; a payout already
-   * returned gives no ids (repeated calls change nothing).
-   */
-  async reverseRewardDelivery(payoutId: string, returnedEvent: (payout: PayoutRow) => object): Promise<{ payout: PayoutRow; reversedCommissionIds: string[] } | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const payout = await this.lockPayout(manager, payoutId);
-      // Cash comes back only when its provider says so; this is for rewards the partner took back.
-      if (payout === null || payout.state !== 'succeeded' || isCurrencyUnit(payout.unit)) return payout === null ? null : { payout, reversedCommissionIds: [] };
-      await this.setState(manager, payoutId, 'returned', { failureReason: 'reversed by the partner' });
-      await this.appendOutbox(manager, Topics.payoutLifecycle, payout.aui, returnedEvent(payout));
-      const rows = updatedRows<{ commission_id: string }>(await manager.query(
-        `UPDATE reward_fulfilment SET reversed_at = now(), attempts = CASE WHEN marked_at IS NULL THEN attempts ELSE 0 END, next_attempt_at = now(), last_error = NULL, alone = false, given_up_at = NULL
-          WHERE payout_id = $1 AND reversed_at IS NULL RETURNING commission_id`, [payoutId]));
-      return { payout, reversedCommissionIds: rows.map((row) => row.commission_id).sort() };
-    });
-  }
-
   async payoutsOf(aui: string, limit: number): Promise<PayoutRow[]> {
     return this.dataSource.query(`SELECT *, amount::text AS amount FROM payout WHERE aui = $1 ORDER BY created_at DESC, payout_id LIMIT $2`, [aui, limit]);
   }
 }
 
-/** TypeORM's postgres driver answers an UPDATE ... RETURNING as [rows, affectedCount]. */
-function updatedRows<T>(result: unknown): T[] {
-  return (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) ? result[0] : result) as T[];
-}

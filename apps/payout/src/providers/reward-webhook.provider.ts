@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { callProvider, isRetryableStatus, PayoutProvider, ProviderAnswer, ProviderHttpOptions, ProviderPayoutRequest } from './payout-provider';
+import { callProvider, PayoutProvider, ProviderAnswer, ProviderHttpOptions, ProviderPayoutRequest } from './payout-provider';
 
 export interface RewardWebhookOptions extends ProviderHttpOptions {
   secret: string;
@@ -9,6 +9,10 @@ export interface RewardWebhookOptions extends ProviderHttpOptions {
  * Delivers a reward (credits, points, free months, ...) by a signed POST to the partner, which
  * grants it in its product. `X-Payout-Id` is the idempotency key: the partner must grant a payout
  * id once, however often it is delivered (a crash between its 2xx and our commit repeats it).
+ * Any answer but a 2xx is retried with backoff, a 4xx too: a refusal (a user the partner's system
+ * does not know yet, a wrong secret) is fixed on the partner's side, and a reward FirstPromoter
+ * may already count as fulfilled must not be lost. An operator gives up a delivery through the
+ * admin API (POST /admin/payouts/:payoutId/give-up).
  */
 export class RewardWebhookProvider implements PayoutProvider {
   readonly method = 'http_webhook';
@@ -25,7 +29,6 @@ export class RewardWebhookProvider implements PayoutProvider {
     }, this.options.timeoutMs);
     if (answer.status === null) return { outcome: 'retry', reason: answer.reason };
     if (answer.status >= 200 && answer.status < 300) return { outcome: 'succeeded', reference: `webhook:${request.payoutId}` };
-    if (isRetryableStatus(answer.status)) return { outcome: 'retry', reason: `reward webhook answered ${answer.status}` };
-    return { outcome: 'failed', reason: `reward webhook refused: ${answer.status}` };
+    return { outcome: 'retry', reason: `reward webhook answered ${answer.status}; retried until delivered or given up` };
   }
 }

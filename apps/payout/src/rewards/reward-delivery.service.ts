@@ -41,7 +41,7 @@ export class RewardDeliveryService {
       const commission: RewardCommission = {
         commissionId: observation.commissionId, aui: observation.aui, unit: observation.unit, amount: new Decimal(observation.userAmount), state: observation.state,
       };
-      const decision = decideRewardDelivery(commission, await this.rewards.deliveredAmount(manager, commission.commissionId, commission.unit), this.policy);
+      const decision = decideRewardDelivery(commission, await this.rewards.deliveredAmount(manager, commission), this.policy);
       if (decision.kind === 'none') return null;
       const payoutId = `po_${randomUUID()}`;
       const requestedAt = new Date().toISOString();

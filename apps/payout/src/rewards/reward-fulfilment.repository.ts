@@ -1,14 +1,9 @@
-import { markGivenUp, markRetryDelayMs } from '@earnings/domain';
-import { DataSource } from 'typeorm';
+import { isMarkableCommissionId } from '@earnings/domain';
+import { returnedRows } from '@earnings/persistence';
+import { DataSource, EntityManager } from 'typeorm';
+import { FirstPromoterActionQueue, FirstPromoterActionRows } from './firstpromoter-action.repository';
 
 export type MarkAction = 'mark_fulfilled' | 'mark_unfulfilled';
-
-/** Rows due for an action: marking waits for nothing; unmarking only what was marked. A batch in flight is followed even after a reversal. */
-const dueFor: Record<MarkAction, string> = {
-  mark_fulfilled: 'marked_at IS NULL AND (reversed_at IS NULL OR batch_id IS NOT NULL)',
-  mark_unfulfilled: 'reversed_at IS NOT NULL AND marked_at IS NOT NULL AND unmarked_at IS NULL',
-};
-const doneColumn: Record<MarkAction, string> = { mark_fulfilled: 'marked_at', mark_unfulfilled: 'unmarked_at' };
 
 export interface FulfilmentRow {
   commission_id: string;
@@ -21,64 +16,68 @@ export interface FulfilmentRow {
   created_at: Date;
 }
 
-/** The state an operator sees: done, still to do, following a batch, retrying with backoff, or given up. */
-const stateSql = `CASE WHEN unmarked_at IS NOT NULL THEN 'unmarked'
-  WHEN given_up_at IS NOT NULL THEN 'refused'
+/**
+ * The state an operator sees: what FirstPromoter should know (`wanted`) against what it was last
+ * told (`told`), or following a batch, retrying with backoff, given up.
+ */
+const stateSql = `CASE WHEN given_up_at IS NOT NULL THEN 'refused'
   WHEN batch_id IS NOT NULL THEN 'in-batch'
-  WHEN marked_at IS NOT NULL AND reversed_at IS NULL THEN 'marked'
-  WHEN reversed_at IS NOT NULL AND marked_at IS NULL THEN 'reversed'
+  WHEN wanted = 'fulfilled' AND told = 'fulfilled' THEN 'marked'
+  WHEN wanted = 'unfulfilled' AND told = 'unfulfilled' THEN 'unmarked'
+  WHEN wanted = 'unfulfilled' AND told IS NULL THEN 'reversed'
   WHEN attempts > 0 THEN 'retrying'
   ELSE 'due' END`;
 
-/** All SQL of telling FirstPromoter, per commission. */
+/**
+ * Telling FirstPromoter, per commission, as "what it should know" against "what it was last told":
+ * a delivery wants `fulfilled`, a reversal `unfulfilled`, and whichever call finishes last, the
+ * next pass tells it again until the two agree. So a redelivery made while a mark_unfulfilled was
+ * still pending ends fulfilled at FirstPromoter.
+ */
 export class RewardFulfilmentRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  readonly marking: FirstPromoterActionQueue;
+  readonly unmarking: FirstPromoterActionQueue;
 
-  async dueBatches(action: MarkAction, limit: number): Promise<{ batchId: number; ids: string[] }[]> {
-    const rows: { batch_id: string; ids: string[] }[] = await this.dataSource.query(
-      `SELECT batch_id::text, array_agg(commission_id ORDER BY commission_id) AS ids FROM reward_fulfilment
-        WHERE ${dueFor[action]} AND batch_id IS NOT NULL AND given_up_at IS NULL AND next_attempt_at <= now()
-        GROUP BY batch_id ORDER BY batch_id LIMIT $1`, [limit]);
-    return rows.map((row) => ({ batchId: Number(row.batch_id), ids: row.ids }));
+  constructor(private readonly dataSource: DataSource) {
+    this.marking = new FirstPromoterActionRows(dataSource, {
+      table: 'reward_fulfilment', action: 'mark_fulfilled',
+      due: `wanted = 'fulfilled' AND told IS DISTINCT FROM 'fulfilled'`,
+      inBatch: `batch_id IS NOT NULL AND batch_action = 'mark_fulfilled'`,
+      doneSet: `told = 'fulfilled', marked_at = now(), batch_action = NULL`,
+      followingSet: `batch_action = 'mark_fulfilled'`,
+    });
+    this.unmarking = new FirstPromoterActionRows(dataSource, {
+      table: 'reward_fulfilment', action: 'mark_unfulfilled',
+      due: `wanted = 'unfulfilled' AND told = 'fulfilled'`,
+      inBatch: `batch_id IS NOT NULL AND batch_action = 'mark_unfulfilled'`,
+      doneSet: `told = 'unfulfilled', unmarked_at = now(), batch_action = NULL`,
+      followingSet: `batch_action = 'mark_unfulfilled'`,
+    });
   }
 
-  /** Due ids not in a batch: those that share calls, or those refused once that now go alone. */
-  async dueIds(action: MarkAction, alone: boolean, limit: number): Promise<string[]> {
-    const rows: { commission_id: string }[] = await this.dataSource.query(
-      `SELECT commission_id FROM reward_fulfilment
-        WHERE ${dueFor[action]} AND batch_id IS NULL AND alone = $1 AND given_up_at IS NULL AND next_attempt_at <= now()
-        ORDER BY next_attempt_at, commission_id LIMIT $2`, [alone, limit]);
-    return rows.map((row) => row.commission_id);
+  /**
+   * A reward payout delivered these commissions: FirstPromoter should know them fulfilled. A
+   * legacy `fulfilment:` id has nothing to mark: FirstPromoter completed it when ingest answered 200.
+   */
+  async delivered(manager: EntityManager, payoutId: string, commissionIds: readonly string[]): Promise<void> {
+    const ids = commissionIds.filter(isMarkableCommissionId);
+    if (ids.length === 0) return;
+    await manager.query(
+      `INSERT INTO reward_fulfilment (commission_id, payout_id, wanted) SELECT unnest($1::text[]), $2, 'fulfilled'
+       ON CONFLICT (commission_id) DO UPDATE SET payout_id = EXCLUDED.payout_id, wanted = 'fulfilled', reversed_at = NULL,
+         attempts = CASE WHEN reward_fulfilment.wanted = 'fulfilled' THEN reward_fulfilment.attempts ELSE 0 END,
+         given_up_at = CASE WHEN reward_fulfilment.wanted = 'fulfilled' THEN reward_fulfilment.given_up_at END,
+         alone = false, next_attempt_at = now()`,
+      [ids, payoutId],
+    );
   }
 
-  async done(action: MarkAction, ids: readonly string[]): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE reward_fulfilment SET ${doneColumn[action]} = now(), batch_id = NULL, attempts = 0, last_error = NULL, alone = false WHERE commission_id = ANY($1::text[])`, [ids]);
-  }
-
-  async following(ids: readonly string[], batchId: number, pollDelayMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE reward_fulfilment SET batch_id = $2, next_attempt_at = now() + make_interval(secs => $3::numeric / 1000) WHERE commission_id = ANY($1::text[])`,
-      [ids, batchId, pollDelayMs]);
-  }
-
-  /** From now on each of these is tried in a call of its own. */
-  async separate(ids: readonly string[]): Promise<void> {
-    await this.dataSource.query(`UPDATE reward_fulfilment SET alone = true, batch_id = NULL, next_attempt_at = now() WHERE commission_id = ANY($1::text[])`, [ids]);
-  }
-
-  /** One more failed attempt for each id: backoff doubling to an hour, given up after the last. */
-  async failed(ids: readonly string[], error: string): Promise<void> {
-    const rows: { commission_id: string; attempts: number }[] = await this.dataSource.query(
-      `SELECT commission_id, attempts FROM reward_fulfilment WHERE commission_id = ANY($1::text[])`, [ids]);
-    for (const row of rows) {
-      const attempts = row.attempts + 1;
-      await this.dataSource.query(
-        `UPDATE reward_fulfilment SET attempts = $2, last_error = $3, batch_id = NULL, next_attempt_at = now() + make_interval(secs => $4::numeric / 1000),
-                given_up_at = CASE WHEN $5::boolean THEN now() ELSE NULL END
-          WHERE commission_id = $1`,
-        [row.commission_id, attempts, error.slice(0, 1000), markRetryDelayMs(attempts), markGivenUp(attempts)]);
-    }
+  /** The partner took back what this payout delivered: FirstPromoter should know those commissions unfulfilled. */
+  async reversed(manager: EntityManager, payoutId: string): Promise<string[]> {
+    const rows = returnedRows<{ commission_id: string }>(await manager.query(
+      `UPDATE reward_fulfilment SET wanted = 'unfulfilled', reversed_at = now(), attempts = 0, next_attempt_at = now(), last_error = NULL, alone = false, given_up_at = NULL
+        WHERE payout_id = $1 AND wanted = 'fulfilled' RETURNING commission_id`, [payoutId]));
+    return rows.map((row) => row.commission_id).sort();
   }
 
   async list(state: string | null, limit: number): Promise<FulfilmentRow[]> {
@@ -87,3 +86,4 @@ export class RewardFulfilmentRepository {
         WHERE $1::text IS NULL OR f.state = $1 ORDER BY created_at DESC, commission_id LIMIT $2`, [state, limit]);
   }
 }
+

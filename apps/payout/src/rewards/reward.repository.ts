@@ -1,6 +1,9 @@
 import { CommissionObserved, Topics } from '@earnings/contracts';
-import { Decimal, RewardCommission } from '@earnings/domain';
+import { Decimal, OwedRewardCommission, RewardCommission } from '@earnings/domain';
 import { EntityManager } from 'typeorm';
+
+/** Payout states whose delivery counts: requested, at the fulfiller, or delivered and not reversed. */
+const liveStates = `('requested', 'submitted', 'succeeded')`;
 
 /** A delivery the service decided: one payout row covering one commission. */
 export interface NewRewardDelivery {
@@ -33,14 +36,47 @@ export class RewardRepository {
     return rows.length > 0;
   }
 
-  /** What deliveries of this commission in this unit already gave: requested, at the fulfiller, or delivered and not reversed. */
-  async deliveredAmount(manager: EntityManager, commissionId: string, unit: string): Promise<Decimal> {
+  /**
+   * What live deliveries of this commission gave its current owner, in this unit. After an
+   * operator moved the commission, what the first user got stays theirs (their clawback) and the
+   * new owner is owed it all.
+   */
+  async deliveredAmount(manager: EntityManager, commission: Pick<RewardCommission, 'commissionId' | 'unit' | 'aui'>): Promise<Decimal> {
     const rows: { delivered: string }[] = await manager.query(
-      `SELECT coalesce(sum(amount), 0)::text AS delivered FROM payout
-        WHERE covered_commissions @> $1::jsonb AND unit = $2 AND state IN ('requested', 'submitted', 'succeeded')`,
-      [JSON.stringify([{ source: 'firstpromoter', commissionId }]), unit],
+      `SELECT coalesce(sum(c.amount), 0)::text AS delivered FROM reward_payout_commission c JOIN payout p ON p.payout_id = c.payout_id
+        WHERE c.commission_id = $1 AND p.unit = $2 AND p.aui = $3 AND p.state IN ${liveStates}`,
+      [commission.commissionId, commission.unit, commission.aui],
     );
     return new Decimal(rows[0].delivered);
+  }
+
+  /** Per (aui, unit): approved reward commissions still owed something, oldest first, for a run's payout to cover. */
+  async owedCommissions(manager: EntityManager, auis: readonly string[]): Promise<Map<string, OwedRewardCommission[]>> {
+    const owed = new Map<string, OwedRewardCommission[]>();
+    if (auis.length === 0) return owed;
+    const rows: { aui: string; unit: string; commission_id: string; owed: string }[] = await manager.query(
+      `SELECT r.aui, r.unit, r.commission_id, (r.amount - coalesce(d.delivered, 0))::text AS owed
+         FROM reward_commission r
+         LEFT JOIN LATERAL (SELECT sum(c.amount) AS delivered FROM reward_payout_commission c JOIN payout p ON p.payout_id = c.payout_id
+                             WHERE c.commission_id = r.commission_id AND p.aui = r.aui AND p.unit = r.unit AND p.state IN ${liveStates}) d ON true
+        WHERE r.aui = ANY($1::text[]) AND r.state = 'PAYABLE' AND r.amount - coalesce(d.delivered, 0) > 0
+        ORDER BY r.aui, r.unit, r.version_date, r.commission_id`,
+      [[...auis]],
+    );
+    for (const row of rows) {
+      const key = JSON.stringify([row.aui, row.unit]);
+      owed.set(key, [...(owed.get(key) ?? []), { commissionId: row.commission_id, owed: new Decimal(row.owed) }]);
+    }
+    return owed;
+  }
+
+  /** What reward payouts deliver of each commission they cover, in the payouts' own transaction. */
+  async recordCoverage(manager: EntityManager, covered: readonly { payoutId: string; commissionId: string; amount: Decimal }[]): Promise<void> {
+    if (covered.length === 0) return;
+    await manager.query(
+      `INSERT INTO reward_payout_commission (payout_id, commission_id, amount) SELECT p, c, a FROM unnest($1::text[], $2::text[], $3::numeric[]) AS x(p, c, a)`,
+      [covered.map((entry) => entry.payoutId), covered.map((entry) => entry.commissionId), covered.map((entry) => entry.amount.toFixed())],
+    );
   }
 
   /** The payout row and its PayoutRequested in one transaction, so the ledger holds the reward at once. */
@@ -55,6 +91,7 @@ export class RewardRepository {
       ],
     );
     if (rows.length === 0) return false;
+    await this.recordCoverage(manager, [{ payoutId: delivery.payoutId, commissionId: delivery.commission.commissionId, amount: delivery.amount }]);
     await manager.query(`INSERT INTO payout_outbox (topic, message_key, payload) VALUES ($1, $2, $3::jsonb)`, [Topics.payoutLifecycle, delivery.commission.aui, JSON.stringify(event)]);
     return true;
   }

@@ -8,9 +8,11 @@ import type { Logger } from 'pino';
 import type { Authenticator } from '../auth/authenticator';
 import type { Caller } from '../auth/caller';
 import type { EarningsRepository } from '../earnings/earnings.repository';
+import type { MerchantRepository } from '../merchants/merchant.repository';
+import type { TrackingCodeRepository } from '../merchants/tracking-code.repository';
 import { formatQueryErrors } from '../errors/query-error';
 import { QueryConfig } from '../query.config';
-import { createEarningsLoader } from './query-context';
+import { createEarningsLoader, createMerchantLoader, createTrackingCodeLoader } from './query-context';
 import { DateTimeScalar, DecimalScalar } from './scalars';
 
 /** Where the checked-in SDL lives; the served schema is built from it and tested against it. */
@@ -20,6 +22,8 @@ export interface GraphQLOptionsInput {
   config: QueryConfig;
   authenticator: Authenticator;
   repository: EarningsRepository;
+  merchants: MerchantRepository;
+  trackingCodes: TrackingCodeRepository;
   logger: Logger;
 }
 
@@ -56,7 +60,8 @@ export function authorizationOfConnectionInit(payload: unknown): string | undefi
  * subscription apply the same rule. Errors are formatted in one place (formatQueryErrors).
  */
 export function graphQLOptions(input: GraphQLOptionsInput): MercuriusDriverConfig {
-  const { config, authenticator, repository, logger } = input;
+  const { config, authenticator, repository, merchants, trackingCodes, logger } = input;
+  const loaders = () => ({ earningsLoader: createEarningsLoader(repository), merchantLoader: createMerchantLoader(merchants), trackingCodeLoader: createTrackingCodeLoader(trackingCodes) });
   return {
     typePaths: [schemaFile],
     resolvers: { Decimal: DecimalScalar, DateTime: DateTimeScalar },
@@ -68,7 +73,7 @@ export function graphQLOptions(input: GraphQLOptionsInput): MercuriusDriverConfi
     // request.ip honours TRUSTED_PROXY: failed authentications are throttled per client address.
     context: async (request: { headers: Record<string, string | string[] | undefined>; ip: string }) => ({
       caller: await authenticator.authenticate(singleHeader(request.headers.authorization), request.ip),
-      earningsLoader: createEarningsLoader(repository),
+      ...loaders(),
     }),
     subscription: {
       // The connection's address (TRUSTED_PROXY honoured) for the failed-authentication throttle: refused while it is throttled.
@@ -78,7 +83,7 @@ export function graphQLOptions(input: GraphQLOptionsInput): MercuriusDriverConfi
       },
       onConnect: async (data: { payload: unknown }) => ({
         caller: await authenticator.authenticate(authorizationOfConnectionInit(data.payload)),
-        earningsLoader: createEarningsLoader(repository),
+        ...loaders(),
       }),
       onDisconnect: (context: { clientAddress?: string; caller?: Caller }) => authenticator.connectionClosed(context.clientAddress, context.caller),
       keepAlive: 30_000,

@@ -3,6 +3,8 @@ import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
 import { guarded, JsonRecord, optionalDecimal, optionalIdentifier, optionalTimestamp, requiredIdentifier, requiredRecord, requiredTimestamp } from './fields';
 import { FirstPromoterReading, toObservation } from './observation';
 import { accountCurrency, centsToUnits, readAui, readReward, readStatus, stateForStatus } from './rewards';
+import { FirstPromoterVersionTimes } from './version-order';
+import { toEpochMicros } from '../time/source-timestamp';
 
 export type FirstPromoterCommissionChannel = 'webhook' | 'api';
 
@@ -16,18 +18,19 @@ export type CommissionVersion =
   | { kind: 'status'; statusWord: unknown; statusField: string }
   | { kind: 'deleted'; deletedAt: string };
 
+/** A commission read: the observation, dated by the source's own time (`modifiedDate` = `times.sourceTime`). */
+export type FirstPromoterCommissionReading = { kind: 'commission'; observation: CommissionObserved; times: FirstPromoterVersionTimes };
+
 /**
  * One commission as the API v2 serialises it (a `GET /commissions` item, or a webhook's `data`).
- * Its own `status` gives the state.
+ * Its own `status` gives the state. A pull has no event time: the caller gives the tie time.
  */
-export function normaliseFirstPromoterCommission(
-  commission: unknown,
-  context: FirstPromoterCommissionContext,
-): { kind: 'commission'; observation: CommissionObserved } | FirstPromoterInvalid {
+export function normaliseFirstPromoterCommission(commission: unknown, context: FirstPromoterCommissionContext): FirstPromoterCommissionReading | FirstPromoterInvalid {
   return guarded(() => {
     const data = requiredRecord(commission, 'commission');
     const version: CommissionVersion = { kind: 'status', statusWord: data.status, statusField: 'status' };
-    return { kind: 'commission' as const, observation: observeCommission(data, context, version, '') };
+    const observation = observeCommission(data, context, version, '');
+    return { kind: 'commission' as const, observation, times: { sourceTime: observation.modifiedDate, tieTime: null } };
   });
 }
 
@@ -66,22 +69,33 @@ function readStanding(data: JsonRecord, version: CommissionVersion, prefix: stri
       const status = readStatus(version.statusWord, version.statusField);
       return { state: stateForStatus(status), sourceStatus: status, modifiedDate: statusDate(data, prefix) };
     }
-    case 'deleted':
-      // A deleted commission counts nowhere. status_updated_at does not move on deletion, so the
-      // envelope time is what makes this version newer than the last one the ledger holds.
-      return { state: 'REJECTED', sourceStatus: 'deleted', modifiedDate: version.deletedAt };
+    case 'deleted': {
+      // Deleted is a state with its time: it counts nowhere. status_updated_at does not move on
+      // deletion, so the deletion's own time (never before the last status change) dates it.
+      const lastChange = changeDate(data, prefix);
+      return { state: 'REJECTED', sourceStatus: 'deleted', modifiedDate: lastChange === null ? version.deletedAt : laterOf(version.deletedAt, lastChange) };
+    }
   }
 }
 
 /**
- * The version date is `status_updated_at` (API v2 has no `updated_at`), falling back to
- * `created_at`. It comes from the commission itself, not the envelope, so a webhook and the
- * API pull of the same version carry the same date and the same observation id.
+ * The version's source time: the later of `status_updated_at` and `updated_at` (the API v2
+ * commission documents only the first; a payload that carries the second moves with every
+ * change), else `created_at`. It comes from the commission itself, not the envelope, so a webhook
+ * and the API pull of the same version carry the same date and the same observation id.
  */
 function statusDate(data: JsonRecord, prefix: string): string {
-  const updated = optionalTimestamp(data.status_updated_at, `${prefix}status_updated_at`);
-  return updated ?? requiredTimestamp(data.created_at, `${prefix}created_at`);
+  return changeDate(data, prefix) ?? requiredTimestamp(data.created_at, `${prefix}created_at`);
 }
+
+function changeDate(data: JsonRecord, prefix: string): string | null {
+  const statusUpdated = optionalTimestamp(data.status_updated_at, `${prefix}status_updated_at`);
+  const updated = optionalTimestamp(data.updated_at, `${prefix}updated_at`);
+  if (statusUpdated === null || updated === null) return statusUpdated ?? updated;
+  return laterOf(statusUpdated, updated);
+}
+
+const laterOf = (left: string, right: string): string => (toEpochMicros(left) >= toEpochMicros(right) ? left : right);
 
 /** `sale_amount` is documented in cents in the account's currency, whatever the reward unit. */
 function readSale(data: JsonRecord, context: FirstPromoterNormaliseContext, prefix: string): { saleAmount: string | null; saleCurrency: string | null } {

@@ -8,10 +8,13 @@ export type { FirstPromoterRewardUnit, FirstPromoterCommissionStatus } from './r
 export { firstPromoterObservationId } from './observation';
 export type { FirstPromoterReading } from './observation';
 export { normaliseFirstPromoterCommission } from './commission';
-export type { FirstPromoterCommissionChannel, FirstPromoterCommissionContext } from './commission';
+export type { FirstPromoterCommissionChannel, FirstPromoterCommissionContext, FirstPromoterCommissionReading } from './commission';
 export * from './webhook-v2';
 export * from './legacy-fulfilment';
-export { redactLegacyFulfilmentBody } from './redaction';
+export { redactFirstPromoterBody, redactFirstPromoterJson } from './redaction';
 export { rewardedPartyOf } from './rewards';
 export * from './promoter-directory';
-export * from './version-key';
+export * from './version-order';
+export * from './owner';
+export * from './approval';
+export * from './commission-memory';

@@ -3,11 +3,12 @@ import { identifierLengthMax } from '../input-rules';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
 import { guarded, invalid, JsonRecord, optionalIdentifier, optionalRecord, optionalTimestamp, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
 import { toObservation } from './observation';
-import { redactJson } from './redaction';
+import { redactFirstPromoterJson } from './redaction';
 import { readReward, userIdOrUnattributed } from './rewards';
+import { FirstPromoterVersionTimes } from './version-order';
 
 export type LegacyFulfilmentResult =
-  | { kind: 'commission'; eventId: string; observation: CommissionObserved; campaignId: string | null; redactedBody: Buffer }
+  | { kind: 'commission'; eventId: string; observation: CommissionObserved; times: FirstPromoterVersionTimes; campaignId: string | null; redactedBody: Buffer }
   /** Another legacy event type: acknowledged without effect (a 4xx would be retried all day). */
   | { kind: 'not-fulfilment-pending'; eventId: string; eventType: string; redactedBody: Buffer }
   | FirstPromoterInvalid;
@@ -22,22 +23,37 @@ export type LegacyFulfilmentAnswer =
   | { status: 202; body: { status: 'ignored'; reason: 'not-fulfilment-pending' } };
 
 /** Why a fulfilment stays pending at FirstPromoter; each is recorded for the operator. */
-export type LegacyPendingReason = 'no-user' | 'unit-not-delivered' | 'counted-by-webhooks-v2';
+export type LegacyPendingReason = 'no-user' | 'unit-not-delivered' | 'counted-by-v2';
 
 export interface LegacyDeliveryFacts {
   /** Reward units this deployment delivers (FIRSTPROMOTER_DELIVERED_UNITS). */
   deliveredUnits: ReadonlySet<string>;
-  /** Whether webhooks v2 already reported this reward (same campaign, user, unit and amount): then v2 is the record and this fulfilment is not booked again. */
-  countedByWebhooksV2: boolean;
+  /**
+   * Whether this deployment records FirstPromoter commissions by v2 (webhooks v2 or the API pull).
+   * Then every reward already arrives as a v2 commission, by FirstPromoter's own id.
+   */
+  v2IsTheRecord: boolean;
 }
 
-/** 200 only once the reward is recorded for a known user in a unit this deployment delivers. */
-export function decideLegacyFulfilmentAnswer(result: Exclude<LegacyFulfilmentResult, FirstPromoterInvalid>, facts: LegacyDeliveryFacts): LegacyFulfilmentAnswer {
-  if (result.kind === 'not-fulfilment-pending') return { status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } };
-  if (facts.countedByWebhooksV2) return pending('counted-by-webhooks-v2');
-  if (result.observation.aui === UNATTRIBUTED_AUI) return pending('no-user');
-  if (!facts.deliveredUnits.has(result.observation.unit)) return pending('unit-not-delivered');
-  return { status: 200, body: { status: 'recorded' } };
+/** The answer, and whether the fulfilment is booked as a commission of its own. */
+export interface LegacyFulfilmentDecision {
+  answer: LegacyFulfilmentAnswer;
+  books: boolean;
+}
+
+/**
+ * One reward, one delivery, whichever channel speaks first. With v2 recording commissions the
+ * legacy fulfilment books nothing and stays pending (202): FirstPromoter completes it when the v2
+ * commission is marked fulfilled. Nothing documented ties a fulfilment id to a commission id, so
+ * matching the two would be a guess. Without v2, the fulfilment is booked, and 200 only once it is
+ * recorded for a known user in a unit this deployment delivers (delivery is then retried until done).
+ */
+export function decideLegacyFulfilment(result: Exclude<LegacyFulfilmentResult, FirstPromoterInvalid>, facts: LegacyDeliveryFacts): LegacyFulfilmentDecision {
+  if (result.kind === 'not-fulfilment-pending') return { answer: { status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } }, books: false };
+  if (facts.v2IsTheRecord) return { answer: pending('counted-by-v2'), books: false };
+  if (result.observation.aui === UNATTRIBUTED_AUI) return { answer: pending('no-user'), books: true };
+  if (!facts.deliveredUnits.has(result.observation.unit)) return { answer: pending('unit-not-delivered'), books: true };
+  return { answer: { status: 200, body: { status: 'recorded' } }, books: true };
 }
 
 const pending = (reason: LegacyPendingReason): LegacyFulfilmentAnswer => ({ status: 202, body: { status: 'pending', reason } });
@@ -75,7 +91,7 @@ function readLegacyBody(body: JsonRecord, context: FirstPromoterNormaliseContext
   const event = requiredRecord(body.event, 'event');
   const eventId = requiredIdentifier(event.id, 'event.id');
   const eventType = requiredText(event.type, 'event.type').toLowerCase();
-  const redactedBody = Buffer.from(JSON.stringify(redactJson(body)), 'utf8');
+  const redactedBody = Buffer.from(JSON.stringify(redactFirstPromoterJson(body)), 'utf8');
   if (eventType !== 'fulfilment_pending') return { kind: 'not-fulfilment-pending', eventId, eventType, redactedBody };
   const data = requiredRecord(body.data, 'data');
   const observation = toObservation(
@@ -99,5 +115,5 @@ function readLegacyBody(body: JsonRecord, context: FirstPromoterNormaliseContext
     context,
   );
   const campaignId = optionalIdentifier(optionalRecord(data.campaign)?.id, 'data.campaign.id');
-  return { kind: 'commission', eventId, observation, campaignId, redactedBody };
+  return { kind: 'commission', eventId, observation, times: { sourceTime: observation.modifiedDate, tieTime: null }, campaignId, redactedBody };
 }

@@ -2,10 +2,11 @@ import { CommissionObserved } from '@earnings/contracts';
 import { CommissionVersion, observeCommission } from './commission';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
 import { guarded, invalid, JsonRecord, optionalRecord, optionalTimestamp, parseJsonBody, requiredIdentifier, requiredRecord, requiredText, requiredTimestamp } from './fields';
+import { FirstPromoterVersionTimes } from './version-order';
 
 export type FirstPromoterWebhookResult =
-  /** `timestamp`: when FirstPromoter says the change happened (the envelope's), if it said. */
-  | { kind: 'commission'; eventId: string; observation: CommissionObserved; timestamp: string | null }
+  /** `times.tieTime`: when FirstPromoter says the event happened (the envelope's `timestamp`), if it said. */
+  | { kind: 'commission'; eventId: string; observation: CommissionObserved; times: FirstPromoterVersionTimes }
   /** Another entity (promoter, referral, payout, ...): acknowledge it and keep the raw body. */
   | { kind: 'not-a-commission'; eventId: string; eventType: string }
   | FirstPromoterInvalid;
@@ -28,13 +29,14 @@ function readEnvelope(envelope: JsonRecord, context: FirstPromoterNormaliseConte
   const data = requiredRecord(envelope.data, 'data');
   const version = commissionVersion(envelope, data, eventType.toLowerCase());
   const observation = observeCommission(data, { ...context, channel: 'webhook', deliveryId: eventId }, version, 'data.');
-  return { kind: 'commission', eventId, observation, timestamp: optionalTimestamp(envelope.timestamp, 'timestamp') };
+  const times = { sourceTime: observation.modifiedDate, tieTime: optionalTimestamp(envelope.timestamp, 'timestamp') };
+  return { kind: 'commission', eventId, observation, times };
 }
 
 /**
- * `commission.deleted` ends the commission. Every other commission event (created, updated, and
- * the approved/denied/pending variants) carries the full state: the status is the new value of
- * `changes.status` when the event changed it, otherwise `data.status`.
+ * `commission.deleted` ends the commission at the deletion's time. Every other commission event
+ * (created, updated, and the approved/denied/pending variants) carries the full state: the status
+ * is the new value of `changes.status` when the event changed it, otherwise `data.status`.
  */
 function commissionVersion(envelope: JsonRecord, data: JsonRecord, eventType: string): CommissionVersion {
   if (eventType === 'commission.deleted') return { kind: 'deleted', deletedAt: requiredTimestamp(envelope.timestamp, 'timestamp') };

@@ -1,2 +1,3 @@
 export * from './reward-delivery';
 export * from './fulfilment-marking';
+export * from './reward-coverage';

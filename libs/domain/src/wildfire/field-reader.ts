@@ -45,11 +45,20 @@ export class FieldReader {
 
   /** The value, or undefined when absent or null. Two spellings of one field are ambiguous: refused. */
   value(field: string): unknown {
-    const wanted = field.toLowerCase();
-    const matches = Object.keys(this.fields).filter((key) => key.toLowerCase() === wanted);
+    const matches = this.keysOf(field);
     if (matches.length > 1) problem('invalid-field', this.nameOf(field), 'appears more than once with different letter case');
     const value = matches.length === 1 ? this.fields[matches[0]] : undefined;
     return value === null ? undefined : value;
+  }
+
+  /** Every value sent under the field's name in any letter case, null ones left out: for readers that must not refuse. */
+  values(field: string): unknown[] {
+    return this.keysOf(field).map((key) => this.fields[key]).filter((value) => value !== null);
+  }
+
+  private keysOf(field: string): string[] {
+    const wanted = field.toLowerCase();
+    return Object.keys(this.fields).filter((key) => key.toLowerCase() === wanted);
   }
 
   requiredValue(field: string): unknown {

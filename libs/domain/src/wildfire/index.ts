@@ -5,3 +5,5 @@ export { wildfireStateOf, WildfireStatuses, type WildfireStatus } from './wildfi
 export { FULL_USER_SHARE, assertUserSharePolicy, userShareFor } from './user-share';
 export { wildfireObservationId, type ObservationIdFields } from './observation-id';
 export { parseExactJson, isJsonNumber, ExactJsonSyntaxError, type JsonNumber } from './exact-json';
+export { WildfireMetadataFields, type WildfireMetadataField, type FieldCleaning, type FieldCleaningChange } from './wildfire-metadata';
+export { readWildfireMerchant, merchantIdsToLookUp, merchantIdPattern, type WildfireMerchant } from './wildfire-merchant';

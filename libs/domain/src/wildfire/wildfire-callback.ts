@@ -1,6 +1,7 @@
 import { ExactJsonSyntaxError, parseExactJson } from './exact-json';
 import { FieldReader, isJsonObject, WildfireRecordProblem } from './field-reader';
 import { normaliseWildfireCommission } from './wildfire-commission';
+import { Cleanings, readMetadataText } from './wildfire-metadata';
 import { WildfireCallbackResult, WildfireInvalid, WildfireNormaliseContext } from './wildfire-types';
 
 /** `fatal`: a body that is not UTF-8 is refused rather than decoded with replacement characters. */
@@ -50,22 +51,12 @@ function malformed(message: string): WildfireInvalid {
 
 function normaliseEnvelope(envelope: FieldReader, context: WildfireNormaliseContext): WildfireCallbackResult {
   const callbackType = envelope.requiredText('Type');
-  if (callbackType.toLowerCase() !== 'commission') {
-    return { kind: 'not-a-commission', callbackId: callbackIdIfAny(envelope), callbackType };
-  }
-  const callbackId = envelope.requiredId('ID');
+  const envelopeCleanings = new Cleanings();
+  // The callback's own id names the delivery, not the money: cleaned like any metadata, never a reason to refuse.
+  const callbackId = readMetadataText(envelope, 'ID', envelopeCleanings);
+  if (callbackType.toLowerCase() !== 'commission') return { kind: 'not-a-commission', callbackId, callbackType };
   const payload = envelope.requiredValue('Payload');
   const result = normaliseWildfireCommission(payload, { ...context, channel: 'callback', deliveryId: callbackId });
   if (result.kind === 'invalid') return result;
-  return { kind: 'commission', callbackId, apiVersion: result.apiVersion, observation: result.observation };
-}
-
-/** Other callback types are acknowledged, not processed: a bad ID on one of them is not worth refusing it. */
-function callbackIdIfAny(envelope: FieldReader): string | null {
-  try {
-    return envelope.optionalId('ID');
-  } catch (error) {
-    if (error instanceof WildfireRecordProblem) return null;
-    throw error;
-  }
+  return { kind: 'commission', callbackId, apiVersion: result.apiVersion, observation: result.observation, cleanings: [...envelopeCleanings.list, ...result.cleanings] };
 }

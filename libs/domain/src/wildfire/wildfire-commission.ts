@@ -1,11 +1,11 @@
-import { CommissionObserved, CommissionState, UNATTRIBUTED_AUI } from '@earnings/contracts';
-import { identifierProblem, merchantSkusMax } from '../input-rules';
+import { CommissionObserved, CommissionState } from '@earnings/contracts';
 import { Decimal, toDecimalString } from '../money/decimal';
 import { canonicalTimestamp } from '../time/source-timestamp';
 import { FieldReader, isJsonObject, problem, WildfireRecordProblem } from './field-reader';
 import { wildfireObservationId } from './observation-id';
 import { assertUserSharePolicy, userShareFor } from './user-share';
-import { configuredCurrency, readMoney, readSaleAmount, shapeOf, WildfireMoney } from './wildfire-amounts';
+import { configuredCurrency, readMoney, shapeOf, WildfireMoney } from './wildfire-amounts';
+import { Cleanings, readAttribution, readMerchantSkus, readMetadataText, readSale } from './wildfire-metadata';
 import { wildfireStateOf } from './wildfire-status';
 import { WildfireApiVersion, WildfireCommission, WildfireCommissionContext, WildfireInvalid } from './wildfire-types';
 
@@ -26,10 +26,11 @@ export function normaliseWildfireCommission(record: unknown, context: WildfireCo
 
 function observe(record: unknown, context: WildfireCommissionContext): WildfireCommission {
   const payload = payloadReader(record, context);
+  const cleanings = new Cleanings();
   const shape = shapeOf(payload);
-  const identity = readIdentity(payload, shape ?? context.apiVersion);
+  const { trackingCodeAsSent, ...identity } = readIdentity(payload, shape ?? context.apiVersion, cleanings);
   const amountShape = shape ?? missingAmount(payload, context.apiVersion);
-  const { unit, userAmount, ...earning } = readEarning(payload, amountShape, context);
+  const { unit, userAmount, ...earning } = readEarning(payload, amountShape, context, cleanings);
   const apiVersion = context.apiVersion ?? amountShape;
   const identified = { source: 'wildfire' as const, ...identity, unit, userAmount };
   const observation: CommissionObserved = {
@@ -39,14 +40,16 @@ function observe(record: unknown, context: WildfireCommissionContext): WildfireC
     channel: context.channel,
     ...identified,
     ...earning,
-    ...readSale(payload),
-    ...readReferences(payload),
+    ...readSale(payload, cleanings),
+    ...readReferences(payload, cleanings),
     ...readOptionalDates(payload),
     deliveryId: context.deliveryId,
     apiVersion,
     observedAt: canonicalTimestamp(context.observedAt),
+    // Only when the code could not be an AUI: support attributes the commission by it.
+    ...(trackingCodeAsSent === null ? {} : { trackingCodeAsSent }),
   };
-  return { kind: 'commission', apiVersion, observation };
+  return { kind: 'commission', apiVersion, observation, cleanings: cleanings.list };
 }
 
 function payloadReader(record: unknown, context: WildfireCommissionContext): FieldReader {
@@ -56,18 +59,17 @@ function payloadReader(record: unknown, context: WildfireCommissionContext): Fie
 }
 
 /** The fields that say which commission, which version and whose: checked first, in the documented order. */
-function readIdentity(payload: FieldReader, version: WildfireApiVersion | undefined | null) {
-  return {
-    commissionId: payload.requiredId(commissionIdField(payload, version)),
-    ...readStatus(payload),
-    aui: auiOf(payload),
-    modifiedDate: payload.requiredTimestamp('ModifiedDate'),
-  };
+function readIdentity(payload: FieldReader, version: WildfireApiVersion | undefined | null, cleanings: Cleanings) {
+  const commissionId = payload.requiredId(commissionIdField(payload, version));
+  const status = readStatus(payload);
+  const { aui, trackingCodeAsSent } = readAttribution(payload, cleanings);
+  return { commissionId, ...status, aui, modifiedDate: payload.requiredTimestamp('ModifiedDate'), trackingCodeAsSent };
 }
 
-function readEarning(payload: FieldReader, shape: WildfireApiVersion, context: WildfireCommissionContext) {
+function readEarning(payload: FieldReader, shape: WildfireApiVersion, context: WildfireCommissionContext, cleanings: Cleanings) {
   const money = readMoney(payload, shape, configuredCurrency(context.defaultCurrency));
-  const applicationId = payload.optionalId('ApplicationID');
+  // The share is looked up by the cleaned id: configured application ids are plain numbers.
+  const applicationId = readMetadataText(payload, 'ApplicationID', cleanings);
   const earning = userEarning(money, userShareFor(context.userShare, applicationId));
   return {
     unit: money.unit,
@@ -78,17 +80,12 @@ function readEarning(payload: FieldReader, shape: WildfireApiVersion, context: W
   };
 }
 
-function readSale(payload: FieldReader): Pick<CommissionObserved, 'saleAmount' | 'saleCurrency'> {
-  const sale = readSaleAmount(payload);
-  return { saleAmount: decimalStringOrNull(sale.saleAmount), saleCurrency: sale.saleCurrency };
-}
-
-function readReferences(payload: FieldReader): Pick<CommissionObserved, 'merchantId' | 'deviceId' | 'merchantOrderId' | 'merchantSkus'> {
+function readReferences(payload: FieldReader, cleanings: Cleanings): Pick<CommissionObserved, 'merchantId' | 'deviceId' | 'merchantOrderId' | 'merchantSkus'> {
   return {
-    merchantId: payload.optionalId('MerchantID'),
-    deviceId: payload.optionalId('DeviceID'),
-    merchantOrderId: payload.optionalId('MerchantOrderID'),
-    merchantSkus: merchantSkusOf(payload),
+    merchantId: readMetadataText(payload, 'MerchantID', cleanings),
+    deviceId: readMetadataText(payload, 'DeviceID', cleanings),
+    merchantOrderId: readMetadataText(payload, 'MerchantOrderID', cleanings),
+    merchantSkus: readMerchantSkus(payload, cleanings),
   };
 }
 
@@ -119,11 +116,6 @@ function readStatus(payload: FieldReader): { state: CommissionState; sourceStatu
   return { state, sourceStatus };
 }
 
-/** AUI = TrackingCode. A commission without one is kept under the explicit unattributed owner, never dropped. */
-function auiOf(payload: FieldReader): string {
-  return payload.optionalId('TrackingCode', 'aui') ?? UNATTRIBUTED_AUI;
-}
-
 /**
  * A device split is Wildfire paying the user on the partner's behalf: it is the user's amount and
  * must never be paid out again. Otherwise the partner pays, and the user earns their configured
@@ -138,24 +130,4 @@ function userEarning(money: WildfireMoney, share: Decimal): { userAmount: Decima
 
 function decimalStringOrNull(value: Decimal | null): string | null {
   return value === null ? null : toDecimalString(value);
-}
-
-/**
- * MerchantSKU may hold a comma-separated list: spaces around a comma and blanks between commas
- * are list formatting, not SKUs. Each SKU is then held to the identifier rule.
- */
-function merchantSkusOf(payload: FieldReader): string[] {
-  const value = payload.value('MerchantSKU');
-  if (typeof value !== 'string') {
-    const single = payload.optionalId('MerchantSKU');
-    return single === null ? [] : [single];
-  }
-  const field = payload.nameOf('MerchantSKU');
-  const skus = value.split(/[ ]*,[ ]*/).filter((sku) => sku !== '');
-  if (skus.length > merchantSkusMax) problem('invalid-field', field, `lists more than ${merchantSkusMax} SKUs`);
-  for (const sku of skus) {
-    const skuProblem = identifierProblem(sku, 'id');
-    if (skuProblem !== null) problem('invalid-field', field, `holds a SKU that ${skuProblem}`);
-  }
-  return skus;
 }

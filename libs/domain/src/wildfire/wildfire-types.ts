@@ -1,5 +1,6 @@
 import type { CommissionObserved } from '@earnings/contracts';
 import type { Decimal } from '../money/decimal';
+import type { FieldCleaning } from './wildfire-metadata';
 
 export const WildfireApiVersions = ['v2', 'v3', 'v4'] as const;
 export type WildfireApiVersion = (typeof WildfireApiVersions)[number];
@@ -50,9 +51,11 @@ export interface WildfireCommission {
   /** The version used for `observation.apiVersion`: the caller's, else the one the record's shape shows. */
   apiVersion: WildfireApiVersion;
   observation: CommissionObserved;
+  /** The metadata fields that were cleaned for display (or a TrackingCode that could not be an AUI), for the edges to count. */
+  cleanings: FieldCleaning[];
 }
 
 export type WildfireCallbackResult =
-  | { kind: 'commission'; callbackId: string; apiVersion: WildfireApiVersion; observation: CommissionObserved }
+  | { kind: 'commission'; callbackId: string | null; apiVersion: WildfireApiVersion; observation: CommissionObserved; cleanings: FieldCleaning[] }
   | { kind: 'not-a-commission'; callbackId: string | null; callbackType: string }
   | WildfireInvalid;

@@ -96,4 +96,50 @@ describe('the simulator plays FirstPromoter', () => {
     expect(refused).toMatchObject({ status: 'completed', failed_count: 1, processing_errors: [expect.stringContaining(String(first.id))] });
     await app.close();
   });
+
+  it('approves like the published API: more than 5 ids take effect when the batch completes, and each change is announced by a signed commission.updated', async () => {
+    const { app } = buildSimulator({ seed: 'fp-spec' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const target = await receiver(200);
+    const headers = { authorization: 'Bearer dev-firstpromoter-key', 'account-id': 'dev-account' };
+    try {
+      await app.inject({ method: 'POST', url: '/_admin/firstpromoter/webhook-target', payload: { url: target.url } });
+      const pending = ((await app.inject({ method: 'GET', url: '/api/v2/company/commissions?page=1&per_page=100&filters[status]=pending', headers })).json() as { id: number }[]).slice(0, 6);
+      expect(pending).toHaveLength(6);
+      const ids = pending.map((commission) => commission.id);
+      const started = (await app.inject({ method: 'POST', url: '/api/v2/company/commissions/approve', headers, payload: { ids } })).json();
+      expect(started.status).toBe('pending');
+      const statusOf = async (id: number) => (await app.inject({ method: 'GET', url: `/_admin/firstpromoter/commissions/${id}` })).json().status;
+      expect(await statusOf(ids[0])).toBe('pending');
+      expect(target.received).toHaveLength(0);
+      await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${String(started.id)}`, headers });
+      expect((await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${String(started.id)}`, headers })).json().status).toBe('completed');
+      expect(await Promise.all(ids.map(statusOf))).toEqual(ids.map(() => 'approved'));
+      // Announced after the answer, as FirstPromoter's webhooks are.
+      for (let wait = 0; wait < 50 && target.received.length < 6; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(target.received).toHaveLength(6);
+      const announced = JSON.parse(target.received[0].body);
+      expect(announced).toMatchObject({ event_type: 'commission.updated', changes: { status: ['pending', 'approved'] }, data: { status: 'approved' } });
+      expect(target.received[0].headers['x-webhook-signature']).toBe(createHmac('sha256', secret).update(target.received[0].body).digest('hex'));
+      // A later poll of the completed batch changes nothing again.
+      await app.inject({ method: 'GET', url: `/api/v2/company/batch_processes/${String(started.id)}`, headers });
+      expect(target.received).toHaveLength(6);
+    } finally {
+      await target.close();
+      await app.close();
+    }
+  });
+
+  it('plays the partner\'s reward endpoint: checks the signature over the bytes, refuses as told, grants a payout id once', async () => {
+    const { app } = buildSimulator({ seed: 'fp-spec' });
+    const body = JSON.stringify({ type: 'RewardDelivery', payoutId: 'po_1', aui: 'u1', unit: 'points', amount: '5' });
+    const signed = { 'content-type': 'application/json', 'x-payout-id': 'po_1', 'x-signature': `sha256=${createHmac('sha256', 'dev-reward-webhook-secret').update(body).digest('hex')}` };
+    expect((await app.inject({ method: 'POST', url: '/partner/rewards', headers: { ...signed, 'x-signature': 'sha256=00' }, payload: body })).statusCode).toBe(401);
+    await app.inject({ method: 'POST', url: '/_admin/partner-rewards/behaviour', payload: { refuseNext: 2, status: 422 } });
+    const answers = [];
+    for (let attempt = 0; attempt < 4; attempt += 1) answers.push((await app.inject({ method: 'POST', url: '/partner/rewards', headers: signed, payload: body })).statusCode);
+    expect(answers).toEqual([422, 422, 200, 200]);
+    expect((await app.inject({ method: 'GET', url: '/_admin/partner-rewards' })).json()).toMatchObject({ refusals: 2, granted: [{ payoutId: 'po_1', amount: '5', attempts: 2 }] });
+    await app.close();
+  });
 });

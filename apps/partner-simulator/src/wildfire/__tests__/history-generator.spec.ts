@@ -3,7 +3,8 @@ import { generateHistory, HistorySettings } from '../history-generator';
 import { apiVersions, renderCommission } from '../record-shapes';
 import { formatScaled, formatTimestamp, parseMicros } from '../wire-format';
 
-const settings: HistorySettings = { seed: 'history-spec', users: 40, commissions: 1_200, currencies: ['USD', 'EUR', 'GBP'], auiPrefix: 'sim-user-' };
+const startAtMs = Date.UTC(2026, 0, 15, 13, 30, 5);
+const settings: HistorySettings = { seed: 'history-spec', users: 40, commissions: 1_200, currencies: ['USD', 'EUR', 'GBP'], auiPrefix: 'sim-user-', startAtMs };
 const history = generateHistory(settings);
 const decimalAmount = /^-?\d+(\.\d{1,5})?$/;
 
@@ -22,7 +23,7 @@ describe('generateHistory', () => {
     expect(JSON.stringify(generateHistory(settings))).toBe(JSON.stringify(history));
     const other = generateHistory({ ...settings, seed: 'another-seed' });
     expect(JSON.stringify(other.commissions)).not.toBe(JSON.stringify(history.commissions));
-    expect(other.baseMicros).not.toBe(history.baseMicros);
+    expect(other.merchants.map((merchant) => merchant.name)).not.toEqual(history.merchants.map((merchant) => merchant.name));
   });
 
   it('makes exactly the requested number of commissions, with unique ids, for the given users', () => {
@@ -121,7 +122,32 @@ describe('generateHistory', () => {
     const visible = versions.filter((version) => version.modified.micros <= history.initialNowMicros);
     expect(visible.length).toBeGreaterThan(versions.length / 3);
     expect(visible.length).toBeLessThan(versions.length);
-    expect(formatTimestamp({ micros: history.baseMicros, fractionDigits: 0 })).toMatch(/^2023-\d{2}-\d{2}T00:00:00Z$/);
+  });
+
+  it('dates the history relative to its start: the clock starts then, the first purchases 120 days before, nothing locks years ago', () => {
+    expect(formatTimestamp({ micros: history.initialNowMicros, fractionDigits: 0 })).toBe('2026-01-15T13:30:05Z');
+    expect(formatTimestamp({ micros: history.baseMicros, fractionDigits: 0 })).toBe('2025-09-17T00:00:00Z');
+    const later = generateHistory({ ...settings, startAtMs: startAtMs + 400 * 24 * 3_600_000 });
+    expect(later.baseMicros - history.baseMicros).toBe(400 * 24 * 3_600_000_000);
+    // What a user sees at the start: recent purchases still pending, older ones paid.
+    const visible = history.commissions.map((commission) => ({ commission, version: [...commission.versions].reverse().find((version) => version.modified.micros <= history.initialNowMicros) }))
+      .filter((entry) => entry.version !== undefined);
+    const ageDays = (micros: number) => (history.initialNowMicros - micros) / 86_400_000_000;
+    const recent = visible.filter((entry) => ageDays(entry.commission.eventDate.micros) < 20);
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.filter((entry) => entry.version?.status === 'ready' || entry.version?.status === 'paid')).toEqual([]);
+    expect(visible.some((entry) => ageDays(entry.commission.eventDate.micros) > 100 && entry.version?.status === 'paid')).toBe(true);
+    expect(visible.some((entry) => entry.commission.role === 'return' && entry.version?.status === 'pending')).toBe(true);
+    const lockingDates = history.commissions.map((commission) => commission.lockingDate?.micros).filter((micros): micros is number => micros !== undefined);
+    expect(Math.min(...lockingDates)).toBeGreaterThan(history.baseMicros);
+  });
+
+  it('names its merchants like stores, and describes each with a logo', () => {
+    const merchantIds = new Set(history.commissions.map((commission) => commission.merchantId));
+    expect(history.merchants.map((merchant) => merchant.merchantId)).toEqual(expect.arrayContaining([...merchantIds]));
+    expect(new Set(history.merchants.map((merchant) => merchant.name)).size).toBe(history.merchants.length);
+    expect(history.merchants.every((merchant) => /^[A-Z][\w&. ]+$/.test(merchant.name) && /^[0-9a-f]{40}\.svg$/.test(merchant.logoFile))).toBe(true);
+    expect(history.merchants.some((merchant) => merchant.disabled)).toBe(true);
   });
 
   it('refuses settings outside its limits', () => {

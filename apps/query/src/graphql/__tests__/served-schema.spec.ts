@@ -3,13 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { GraphQLModule, GraphQLSchemaHost } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { buildSchema, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema, GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import type { Authenticator } from '../../auth/authenticator';
 import type { EarningsRepository } from '../../earnings/earnings.repository';
 import { EarningsResolver } from '../../earnings/earnings.resolver';
 import { EarningsService } from '../../earnings/earnings.service';
+import type { MerchantRepository } from '../../merchants/merchant.repository';
+import type { TrackingCodeRepository } from '../../merchants/tracking-code.repository';
+import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from '../../merchants/transaction-fields.resolver';
 import { QueryConfig } from '../../query.config';
 import { graphQLOptions, schemaFile } from '../graphql-options';
 
@@ -23,12 +26,12 @@ jest.mock('@fastify/static', () => Object.assign(async () => undefined, { defaul
   imports: [
     GraphQLModule.forRoot<MercuriusDriverConfig>({
       driver: MercuriusDriver,
-      ...graphQLOptions({ config: new QueryConfig(), authenticator: {} as Authenticator, repository: {} as EarningsRepository, logger: pino({ enabled: false }) }),
+      ...graphQLOptions({ config: new QueryConfig(), authenticator: {} as Authenticator, repository: {} as EarningsRepository, merchants: {} as MerchantRepository, trackingCodes: {} as TrackingCodeRepository, logger: pino({ enabled: false }) }),
       // mercurius' query cache is loaded by dynamic import, which Jest's CommonJS runtime refuses; it does not shape the schema.
       cache: false,
     } as MercuriusDriverConfig),
   ],
-  providers: [{ provide: EarningsService, useValue: {} }, EarningsResolver],
+  providers: [{ provide: EarningsService, useValue: {} }, EarningsResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver],
 })
 class ServedSchemaModule {}
 
@@ -57,5 +60,12 @@ describe('the served GraphQL schema', () => {
     expect(queries.map((field) => field.name).sort()).toEqual(['commissionHistory', 'earnings', 'earningsHistory', 'payoutSchedule', 'payouts', 'transactions']);
     expect(queries.filter((field) => field.resolve === undefined).map((field) => field.name)).toEqual([]);
     expect(subscriptions.map((field) => [field.name, typeof field.subscribe])).toEqual([['earningsUpdated', 'function']]);
+  });
+
+  it('resolves the fields read from ingest\'s views: the merchant and the tracking code as sent', () => {
+    const transaction = served.getType('Transaction') as GraphQLObjectType;
+    const version = served.getType('CommissionVersion') as GraphQLObjectType;
+    expect([transaction.getFields().merchant.resolve, transaction.getFields().trackingCodeAsSent.resolve, version.getFields().trackingCodeAsSent.resolve].map((resolve) => typeof resolve))
+      .toEqual(['function', 'function', 'function']);
   });
 });

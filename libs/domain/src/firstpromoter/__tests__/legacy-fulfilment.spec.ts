@@ -1,6 +1,6 @@
 import { checkCommissionObserved, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { firstPromoterFixture } from '@earnings/testing';
-import { LegacyFulfilmentResult, normaliseLegacyFulfilmentPending, redactLegacyFulfilmentBody } from '..';
+import { LegacyFulfilmentResult, normaliseLegacyFulfilmentPending, redactFirstPromoterBody } from '..';
 import { editJson } from './edit-json';
 
 const context = { observedAt: '2017-10-13T15:46:02Z' };
@@ -48,19 +48,26 @@ describe('FirstPromoter legacy fulfilment_pending', () => {
     expect(JSON.stringify(result.observation)).not.toMatch(secrets);
     const kept = JSON.parse(result.redactedBody.toString('utf8'));
     expect(kept.data).toMatchObject({ id: '90', amount: '20', unit: 'credits', promoter: { id: '234', cust_id: '23452' } });
-    expect(redactLegacyFulfilmentBody(legacyBody()).equals(result.redactedBody)).toBe(true);
+    expect(redactFirstPromoterBody(legacyBody()).equals(result.redactedBody)).toBe(true);
   });
 
   it('redacts secret-like keys at any depth, inside arrays too', () => {
     const body = Buffer.from(
       JSON.stringify({ a: [{ api_secret: 's1', nested: { refresh_token: 't1', PayPal_Email: 'p@x', keep: 1 } }], Password: 'pw' }),
     );
-    expect(JSON.parse(redactLegacyFulfilmentBody(body).toString('utf8'))).toEqual({ a: [{ nested: { keep: 1 } }] });
+    expect(JSON.parse(redactFirstPromoterBody(body).toString('utf8'))).toEqual({ a: [{ nested: { keep: 1 } }] });
+  });
+
+  it('redacts API keys and the promoter secrets of a webhooks v2 body the same way', () => {
+    const body = Buffer.from(JSON.stringify({
+      event_id: 'e-1', data: { id: 1, promoter_campaign: { promoter: { id: 9, cust_id: 'u-9', auth_token: 'tok', temp_password: 'pw', email: 'p@x' } }, api_key: 'k', 'X-Api-Key': 'k2' },
+    }));
+    expect(JSON.parse(redactFirstPromoterBody(body).toString('utf8'))).toEqual({ event_id: 'e-1', data: { id: 1, promoter_campaign: { promoter: { id: 9, cust_id: 'u-9' } } } });
   });
 
   it('stores only a digest of a body that is not JSON', () => {
     const raw = Buffer.from('auth_token=da954kn43856nacueroytnjrwg46k5&cust_id=1');
-    const stored = redactLegacyFulfilmentBody(raw).toString('utf8');
+    const stored = redactFirstPromoterBody(raw).toString('utf8');
     expect(stored).not.toMatch(secrets);
     expect(JSON.parse(stored)).toMatchObject({ bytes: raw.length });
     expect(normaliseLegacyFulfilmentPending(raw, context)).toMatchObject({ kind: 'invalid', code: 'malformed-json' });

@@ -1,8 +1,7 @@
 import { CommissionObserved, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { firstPromoterFixture } from '@earnings/testing';
-import { decideLegacyFulfilmentAnswer, normaliseLegacyFulfilmentPending } from '../legacy-fulfilment';
+import { decideLegacyFulfilment, normaliseLegacyFulfilmentPending } from '../legacy-fulfilment';
 import { normaliseFirstPromoterCommission } from '../commission';
-import { assignFirstPromoterVersionDate, firstPromoterContentKey, withFirstPromoterVersionDate } from '../version-key';
 import { promoterIdentityOf } from '../promoter-directory';
 import { editJson } from './edit-json';
 
@@ -20,14 +19,19 @@ describe('FirstPromoter legacy answers', () => {
     if (result.kind === 'invalid') throw new Error(result.message);
     return result;
   };
-  const facts = { deliveredUnits: new Set(['credits']), countedByWebhooksV2: false };
+  const facts = { deliveredUnits: new Set(['credits']), v2IsTheRecord: false };
 
-  it('200 for a known user in a delivered unit; 202 with the reason otherwise', () => {
-    expect(decideLegacyFulfilmentAnswer(legacy(), facts)).toEqual({ status: 200, body: { status: 'recorded' } });
-    expect(decideLegacyFulfilmentAnswer(legacy({ 'data.promoter.cust_id': '' }), facts).body).toEqual({ status: 'pending', reason: 'no-user' });
-    expect(decideLegacyFulfilmentAnswer(legacy({ 'data.unit': 'points' }), facts).body).toEqual({ status: 'pending', reason: 'unit-not-delivered' });
-    expect(decideLegacyFulfilmentAnswer(legacy(), { ...facts, countedByWebhooksV2: true }).body).toEqual({ status: 'pending', reason: 'counted-by-webhooks-v2' });
-    expect(decideLegacyFulfilmentAnswer(legacy({ 'event.type': 'promoter_accepted' }), facts)).toEqual({ status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } });
+  it('without v2: booked, 200 for a known user in a delivered unit, 202 with the reason otherwise', () => {
+    expect(decideLegacyFulfilment(legacy(), facts)).toEqual({ answer: { status: 200, body: { status: 'recorded' } }, books: true });
+    expect(decideLegacyFulfilment(legacy({ 'data.promoter.cust_id': '' }), facts)).toEqual({ answer: { status: 202, body: { status: 'pending', reason: 'no-user' } }, books: true });
+    expect(decideLegacyFulfilment(legacy({ 'data.unit': 'points' }), facts)).toEqual({ answer: { status: 202, body: { status: 'pending', reason: 'unit-not-delivered' } }, books: true });
+    expect(decideLegacyFulfilment(legacy({ 'event.type': 'promoter_accepted' }), facts)).toEqual({ answer: { status: 202, body: { status: 'ignored', reason: 'not-fulfilment-pending' } }, books: false });
+  });
+
+  it('with v2 recording commissions: never booked, kept pending for mark_fulfilled to complete, in any unit and for any user', () => {
+    for (const edits of [{}, { 'data.promoter.cust_id': '' }, { 'data.unit': 'points' }]) {
+      expect(decideLegacyFulfilment(legacy(edits), { ...facts, v2IsTheRecord: true })).toEqual({ answer: { status: 202, body: { status: 'pending', reason: 'counted-by-v2' } }, books: false });
+    }
   });
 });
 
@@ -53,30 +57,5 @@ describe('FirstPromoter rewards go to the right person', () => {
     const result = normaliseFirstPromoterCommission({ ...approvedData(), unit: 'cash', amount: '14.70' }, { ...context, channel: 'api', deliveryId: null });
     expect(result).toMatchObject({ kind: 'invalid', code: 'invalid-field', field: 'amount', message: expect.stringContaining('whole number of cents') });
     expect(observe({ ...approvedData(), unit: 'cash', amount: 1470 }).userAmount).toBe('14.7');
-  });
-});
-
-describe('FirstPromoter version dates cover amount, unit and owner', () => {
-  const first = observe(approvedData());
-  const known = [{ contentKey: firstPromoterContentKey(first), versionDate: first.modifiedDate }];
-
-  it('keeps the first date of a content seen before, so redeliveries and pulls stay duplicates', () => {
-    expect(assignFirstPromoterVersionDate(first, known, '2026-11-01T00:00:00.000Z')).toBe(first.modifiedDate);
-  });
-
-  it('gives a changed amount with the same status_updated_at a later date and its own observation id', () => {
-    const changed = observe({ ...approvedData(), amount: 25 });
-    const date = assignFirstPromoterVersionDate(changed, known, '2026-10-09T10:00:00.000Z');
-    expect(date).toBe('2026-10-09T10:00:00.001000Z');
-    const redated = withFirstPromoterVersionDate(changed, date);
-    expect(redated.modifiedDate).toBe(date);
-    expect(redated.observationId).not.toBe(changed.observationId);
-    expect(assignFirstPromoterVersionDate(changed, known, '2026-10-20T00:00:00.000Z')).toBe('2026-10-20T00:00:00.000000Z');
-  });
-
-  it('uses the source date when it is newer than everything known (a status change)', () => {
-    const later = observe({ ...approvedData(), status_updated_at: '2026-10-30T00:00:00.000Z' });
-    expect(assignFirstPromoterVersionDate(later, known, '2026-11-01T00:00:00.000Z')).toBe(later.modifiedDate);
-    expect(later.modifiedDate).not.toBe(first.modifiedDate);
   });
 });

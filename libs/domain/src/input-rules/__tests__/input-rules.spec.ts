@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { checkCommissionObserved, CommissionObserved } from '@earnings/contracts';
-import { currencyProblem, identifierLengthMax, identifierProblem, readAmount, readTimestamp } from '..';
+import { currencyProblem, displayText, identifierLengthMax, identifierProblem, readAmount, readTimestamp, visibleLiteral } from '..';
 
 /** A valid event to vary one field of, so the schema's verdict is about that field alone. */
 const validObservation: CommissionObserved = {
@@ -131,5 +131,46 @@ describe('the currency rule', () => {
   it('accepts three letters in any case and refuses anything else, the empty string included', () => {
     expect(currencyProblem('usd')).toBeNull();
     for (const text of ['', ' USD', 'US', 'USDT', 'U$D']) expect(currencyProblem(text)).not.toBeNull();
+  });
+});
+
+describe('display text: partner metadata cleaned, never refused', () => {
+  it.each([
+    ['15406898 ', '15406898', ['trimmed']],
+    ['\u200e1234582725', '1234582725', ['removed-characters']],
+    ['order\u0000-1', 'order-1', ['removed-characters']],
+    [' \u202e ', null, ['removed-characters', 'trimmed']],
+    ['ok', 'ok', []],
+    ['x'.repeat(250), 'x'.repeat(identifierLengthMax), ['shortened']],
+    [`${'x'.repeat(199)} yz`, 'x'.repeat(199), ['shortened']],
+  ] as [string, string | null, string[]][])('cleans %j to %j', (raw, text, changes) => {
+    expect(displayText(raw)).toEqual({ text, changes });
+  });
+
+  it('always gives text the event schema accepts as an identifier, and is idempotent', () => {
+    fc.assert(fc.property(fc.oneof(trickyIdentifier, fc.string({ unit: 'binary', maxLength: 300 })), (raw) => {
+      const { text } = displayText(raw);
+      if (text === null) return;
+      expect(identifierProblem(text, 'id')).toBeNull();
+      expect(checkCommissionObserved({ ...validObservation, merchantOrderId: text }).ok).toBe(true);
+      expect(displayText(text)).toEqual({ text, changes: [] });
+    }), { numRuns: 2_000 });
+  });
+});
+
+describe('a tracking code as sent, kept for support', () => {
+  it('is a literal that gives a code of up to 200 characters back exactly, and that the event schema accepts', () => {
+    fc.assert(fc.property(fc.oneof(trickyIdentifier, fc.string({ unit: 'binary', maxLength: 200 })), (code) => {
+      const literal = visibleLiteral(code);
+      if (Array.from(code).length <= 200) expect(JSON.parse(literal)).toBe(code);
+      else expect(literal).toMatch(/… \(\d+ characters in all\)$/);
+      expect(checkCommissionObserved({ ...validObservation, aui: '~unattributed', trackingCodeAsSent: literal }).ok).toBe(true);
+    }), { numRuns: 2_000 });
+  });
+
+  it('shows invisible characters as escapes and says how long a cut code was', () => {
+    expect(visibleLiteral(' a\u00a0b\u200e ')).toBe('" a\\u00a0b\\u200e "');
+    expect(visibleLiteral('\u0085'.repeat(1_000))).toBe(`"${'\\u0085'.repeat(200)}"… (1000 characters in all)`);
+    expect(checkCommissionObserved({ ...validObservation, trackingCodeAsSent: visibleLiteral('\u0085'.repeat(1_000)) }).ok).toBe(true);
   });
 });

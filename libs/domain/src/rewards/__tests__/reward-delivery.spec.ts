@@ -2,6 +2,7 @@ import { UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { Decimal } from '../../money/decimal';
 import { decideRewardDelivery, parseRewardFulfillers, RewardCommission, RewardDeliveryPolicy } from '../reward-delivery';
 import { isMarkableCommissionId, markGivenUp, markRetryDelayMs, refusedIdsNamed } from '../fulfilment-marking';
+import { coverRewardPayout } from '../reward-coverage';
 
 const policy: RewardDeliveryPolicy = {
   fulfillerByUnit: new Map([['points', 'ledger_credit'], ['credits', 'http_webhook'], ['discount_per', 'ledger_credit']]),
@@ -62,5 +63,32 @@ describe('marking FirstPromoter commissions', () => {
   it('finds the refused ids a batch names, or says none can be trusted', () => {
     expect(refusedIdsNamed(['12', '123'], ['Commission 123: cannot be changed'])).toEqual(new Set(['123']));
     expect(refusedIdsNamed(['12', '123'], ['something went wrong'])).toBeNull();
+  });
+});
+
+describe('a run\'s reward payout covers exactly what it pays', () => {
+  const owed = (entries: [string, string][]) => entries.map(([commissionId, amount]) => ({ commissionId, owed: new Decimal(amount) }));
+  const paidOf = (coverage: ReturnType<typeof coverRewardPayout>) => (coverage.kind === 'covered' ? coverage.paid.map((entry) => [entry.commissionId, entry.amount.toFixed()]) : []);
+
+  it('pays commissions oldest first and covers (marks) only those it pays in full', () => {
+    const coverage = coverRewardPayout(owed([['1', '60'], ['2', '80'], ['3', '30']]), new Decimal('130'), new Decimal('100'), 0);
+    expect(coverage).toMatchObject({ kind: 'covered', amount: new Decimal('130'), covered: ['1'] });
+    expect(paidOf(coverage)).toEqual([['1', '60'], ['2', '70']]);
+  });
+
+  it('covers nothing an earlier payout paid: a commission owed nothing is left out', () => {
+    const coverage = coverRewardPayout(owed([['1', '0'], ['2', '0'], ['3', '120']]), new Decimal('120'), new Decimal('100'), 0);
+    expect(coverage).toMatchObject({ kind: 'covered', amount: new Decimal('120'), covered: ['3'] });
+  });
+
+  it('leaves a fraction the unit cannot pay owed on the last commission, which is then not covered', () => {
+    const coverage = coverRewardPayout(owed([['1', '60.75'], ['2', '60.75']]), new Decimal('121.5'), new Decimal('100'), 0);
+    expect(coverage).toMatchObject({ kind: 'covered', amount: new Decimal('121'), covered: ['1'] });
+    expect(paidOf(coverage)).toEqual([['1', '60.75'], ['2', '60.25']]);
+  });
+
+  it('pays nothing below the threshold', () => {
+    expect(coverRewardPayout(owed([['1', '90']]), new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
+    expect(coverRewardPayout([], new Decimal('110'), new Decimal('100'), 0)).toEqual({ kind: 'none', reason: 'below-threshold' });
   });
 });

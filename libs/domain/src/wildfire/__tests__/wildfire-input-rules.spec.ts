@@ -5,7 +5,8 @@ import { baseContext, normaliseBody, v4Body } from './wildfire-test-support';
 /**
  * Issue 17: whatever a signed callback holds, the normaliser answers either a refusal naming a
  * field (400 at the edge) or an observation the event schema accepts; never an exception (500)
- * and never an event the projector would have to dead-letter.
+ * and never an event the projector would have to dead-letter. Issue 24: only the money's own
+ * fields (ids, amounts, currencies, status, dates) may refuse.
  */
 const hostileText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 30 }),
@@ -30,14 +31,16 @@ describe('a Wildfire callback with hostile field values', () => {
     );
   });
 
-  it('refuses a hostile envelope ID with the field named', () => {
+  it('books the money whatever the metadata and the envelope ID hold (issue 24): only the money\'s own fields refuse', () => {
+    const metadataFields = ['trackingcode', 'merchantorderid', 'merchantsku', 'merchantid', 'deviceid', 'applicationid', 'saleamount'] as const;
     fc.assert(
-      fc.property(hostileText, (id) => {
-        const result = normaliseBody(v4Body({}, { id }), baseContext);
-        if (result.kind === 'invalid') expect(result.field).toBe('ID');
-        else expect(result.kind === 'commission' && checkCommissionObserved(result.observation).ok).toBe(true);
+      fc.property(fc.constantFrom(...metadataFields), hostileValue, hostileText, (field, value, id) => {
+        const result = normaliseBody(v4Body({ [field]: value }, { id }), baseContext);
+        if (result.kind !== 'commission') throw new Error(`refused: ${JSON.stringify(result)}`);
+        expect(checkCommissionObserved(result.observation).ok).toBe(true);
+        expect(result.observation).toMatchObject({ commissionId: '775109', userAmount: '5.7695', state: 'PAYABLE' });
       }),
-      { numRuns: 1_000 },
+      { numRuns: 3_000 },
     );
   });
 });

@@ -103,8 +103,6 @@ describe('refused callbacks', () => {
   });
 
   it('names each other missing required field', () => {
-    const { id: _id, ...withoutId } = fixtureJson('v4-create-paid-device-split');
-    expect(invalidOf(JSON.stringify(withoutId))).toMatchObject({ code: 'missing-field', field: 'ID' });
     expect(invalidOf(v4Body({}, { type: null }))).toMatchObject({ code: 'missing-field', field: 'Type' });
     expect(invalidOf(v4BodyWithout('commissionid'))).toMatchObject({ code: 'missing-field', field: 'Payload.CommissionID' });
     expect(invalidOf(v4BodyWithout('status'))).toMatchObject({ code: 'missing-field', field: 'Payload.Status' });
@@ -130,7 +128,6 @@ describe('refused callbacks', () => {
     expect(invalidOf(v4Body({ amounts: [...applicationOnlySplit, { amount: '1', currency: 'eur', splitpart: 'device' }] })))
       .toMatchObject({ code: 'invalid-field', field: 'Payload.Amounts[1].Currency' });
     expect(invalidOf(v4Body({ commissionid: 1.5 }))).toMatchObject({ code: 'invalid-field', field: 'Payload.CommissionID' });
-    expect(invalidOf(v4Body({ trackingcode: { nested: true } }))).toMatchObject({ code: 'invalid-field', field: 'Payload.TrackingCode' });
     expect(invalidOf(v4Body({ amounts: 'many' }))).toMatchObject({ code: 'invalid-field', field: 'Payload.Amounts' });
   });
 
@@ -156,15 +153,78 @@ describe('the AUI (TrackingCode)', () => {
   });
 
   it.each([
-    ['surrounding blanks, never trimmed into another user', ' user-7 ', 'begins or ends with whitespace'],
-    ['only blanks, never read as unattributed', '   ', 'begins or ends with whitespace'],
-    ['the reserved "~" prefix of the ledger\'s own owners', '~unattributed', 'reserves'],
-    ['a NUL', 'user\u00007', 'control character'],
-    ['a lone surrogate', 'user\ud8007', 'lone surrogate'],
-    ['a right-to-left override', 'user\u202e7', 'bidirectional'],
-    ['201 characters', 'u'.repeat(201), 'longer than 200'],
-  ])('refuses a TrackingCode with %s', (_case, trackingCode, reason) => {
-    expect(normaliseBody(v4Body({ trackingcode: trackingCode }))).toMatchObject({ kind: 'invalid', code: 'invalid-field', field: 'Payload.TrackingCode', message: expect.stringContaining(reason) });
+    ['surrounding blanks, never trimmed into another user', ' user-7 ', '" user-7 "'],
+    ['only blanks, never read as absent', '   ', '"   "'],
+    ['the reserved "~" prefix of the ledger\'s own owners', '~unattributed', '"~unattributed"'],
+    ['a NUL', 'user\u00007', '"user\\u00007"'],
+    ['a lone surrogate', 'user\ud8007', '"user\\ud8007"'],
+    ['a right-to-left override', 'user\u202e7', '"user\\u202e7"'],
+    ['a no-break space', '\u00a0user-7', '"\\u00a0user-7"'],
+    ['201 characters', 'u'.repeat(201), `"${'u'.repeat(200)}"… (201 characters in all)`],
+    ['an object', { nested: true }, '{"nested":true}'],
+  ])('books a commission whose TrackingCode has %s under UNATTRIBUTED_AUI, with the code as sent', (_case, trackingCode, asSent) => {
+    const result = normaliseBody(v4Body({ trackingcode: trackingCode }));
+    if (result.kind !== 'commission') throw new Error(JSON.stringify(result));
+    expectValidObservation(result.observation);
+    expect(result.observation).toMatchObject({ aui: UNATTRIBUTED_AUI, trackingCodeAsSent: asSent, userAmount: '5.7695', state: 'PAYABLE' });
+    expect(result.cleanings).toEqual([{ field: 'TrackingCode', changes: ['unattributed'] }]);
+  });
+
+  it('gives back the exact code from the literal, for a code of at most 200 characters', () => {
+    for (const code of [' user-7 ', 'user\u00007', 'user\ud8007', 'a"b\\c\u202e', '\ud83d\ude00 x\u2066']) {
+      const observation = observationOf(v4Body({ trackingcode: code }));
+      expect(JSON.parse(observation.trackingCodeAsSent as string)).toBe(code);
+    }
+  });
+
+  it('keeps no code as sent for a usable AUI, or for none at all', () => {
+    expect(observationOf(v4Body({ trackingcode: 'user-7' }))).not.toHaveProperty('trackingCodeAsSent');
+    expect(observationOf(v4Body({ trackingcode: '' }))).not.toHaveProperty('trackingCodeAsSent');
+  });
+});
+
+describe('metadata never refuses a record: it is cleaned for display and counted', () => {
+  const money = { commissionId: '775109', state: 'PAYABLE', userAmount: '5.7695', unit: 'USD', aui: '012345-6780a-bcdef0-74932' };
+  const skus = (count: number) => Array.from({ length: count }, (_, index) => String(15_406_000 + index));
+
+  it.each([
+    ['a MerchantSKU with a trailing space', { merchantsku: '15406898 ' }, { merchantSkus: ['15406898'] }, [{ field: 'MerchantSKU', changes: ['trimmed'] }]],
+    ['a list of 101 SKUs', { merchantsku: skus(101).join(',') }, { merchantSkus: skus(100) }, [{ field: 'MerchantSKU', changes: ['shortened'] }]],
+    ['a MerchantOrderID holding U+200E', { merchantorderid: '\u200e1234582725' }, { merchantOrderId: '1234582725' }, [{ field: 'MerchantOrderID', changes: ['removed-characters'] }]],
+    ['a MerchantOrderID holding a NUL', { merchantorderid: '12345\u000082725' }, { merchantOrderId: '1234582725' }, [{ field: 'MerchantOrderID', changes: ['removed-characters'] }]],
+    ['a MerchantOrderID of only control characters', { merchantorderid: '\u0000\u0001' }, { merchantOrderId: null }, [{ field: 'MerchantOrderID', changes: ['removed-characters'] }]],
+    ['a 10,000-character MerchantOrderID', { merchantorderid: 'o'.repeat(10_000) }, { merchantOrderId: 'o'.repeat(200) }, [{ field: 'MerchantOrderID', changes: ['shortened'] }]],
+    ['a DeviceID that is an object', { deviceid: { id: 1 } }, { deviceId: null }, [{ field: 'DeviceID', changes: ['unreadable'] }]],
+    ['a MerchantID with blanks and a bidi isolate', { merchantid: ' 5590587\u2066 ' }, { merchantId: '5590587' }, [{ field: 'MerchantID', changes: ['removed-characters', 'trimmed'] }]],
+    ['a sale amount of 1E400', { saleamount: { amount: '1E400', currency: 'usd' } }, { saleAmount: null, saleCurrency: null }, [{ field: 'SaleAmount', changes: ['unreadable'] }]],
+    ['a SKU list with a lone surrogate', { merchantsku: 'a,\udc00' }, { merchantSkus: ['a'] }, [{ field: 'MerchantSKU', changes: ['removed-characters'] }]],
+  ] as [string, Record<string, unknown>, Record<string, unknown>, unknown[]][])('books the money of a record with %s', (_case, payload, expected, cleanings) => {
+    const result = normaliseBody(v4Body(payload));
+    if (result.kind !== 'commission') throw new Error(JSON.stringify(result));
+    expectValidObservation(result.observation);
+    expect(result.observation).toMatchObject({ ...money, ...expected });
+    expect(result.cleanings).toEqual(cleanings);
+    // The same version of the same commission, whatever its metadata: consumers drop it as a repeat.
+    expect(result.observation.observationId).toBe(fixtureObservation('v4-create-paid-device-split').observationId);
+  });
+
+  it('reads a callback ID it has to clean, or a missing one, as the delivery id it can keep', () => {
+    const { id: _id, ...withoutId } = fixtureJson('v4-create-paid-device-split');
+    expect(normaliseBody(JSON.stringify(withoutId))).toMatchObject({ kind: 'commission', callbackId: null, observation: { deliveryId: null, userAmount: '5.7695' } });
+    const result = normaliseBody(v4Body({}, { id: 'callback\u0000-1' }));
+    expect(result).toMatchObject({ kind: 'commission', callbackId: 'callback-1', observation: { deliveryId: 'callback-1' }, cleanings: [{ field: 'ID', changes: ['removed-characters'] }] });
+  });
+
+  it('looks the user share up by the cleaned ApplicationID', () => {
+    const shares = withShares('1', { '156': '0.5' });
+    const body = v4Body({ applicationid: ' 156 ', amounts: applicationOnlySplit });
+    expect(observationOf(body, shares)).toMatchObject({ applicationId: '156', userAmount: '1.442375' });
+  });
+
+  it('drops a field spelled twice with different values, and reports nothing for clean metadata', () => {
+    const result = normaliseBody(v4Body({ MerchantOrderID: 'a', merchantorderid: 'b' }));
+    expect(result).toMatchObject({ kind: 'commission', observation: { merchantOrderId: null }, cleanings: [{ field: 'MerchantOrderID', changes: ['unreadable'] }] });
+    expect(normaliseBody(v4Body({}))).toMatchObject({ kind: 'commission', cleanings: [] });
   });
 });
 

@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+
+/** What a window pull has done so far; logged every few seconds and returned when it ends. */
+export interface WindowProgress {
+  start: string;
+  end: string;
+  pages: number;
+  /** Observations published. */
+  observations: number;
+  invalidRecords: number;
+  /** The latest ModifiedDate published: everything before it is in Kafka. Null before the first record. */
+  modifiedDateReached: string | null;
+}
+
+/**
+ * Says every `intervalMs` how far a pull got (pages, records, the modified date reached), also
+ * while it waits for its turn or backs off, so a first sync of years of history is never silent.
+ */
+export class SyncProgressLog {
+  private timer: NodeJS.Timeout | null = null;
+  private readonly startedAtMs = Date.now();
+
+  constructor(private readonly progress: WindowProgress, private readonly logger: Logger, private readonly intervalMs: number) {}
+
+  start(message: string, fields: Record<string, unknown>): void {
+    this.logger.info({ ...this.progress, ...fields }, message);
+    this.timer = setInterval(() => this.logger.info(this.fields(), 'wildfire commission sync progress'), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private fields(): Record<string, unknown> {
+    const elapsedSeconds = Math.round((Date.now() - this.startedAtMs) / 1000);
+    return { ...this.progress, elapsedSeconds };
+  }
+}

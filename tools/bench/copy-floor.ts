@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { nowMs } from './catch-up';
+import { cpuSecondsOf } from './cpu';
 import { copyTextRow, CopyValue } from '@earnings/persistence';
 import { addToBenchBalance, BenchBalance, benchEvent, decimalOfUnits } from './events';
 import { rawUpsertChunkRows } from './limits';
@@ -24,7 +25,7 @@ interface CopyInput {
 /** The columns the projector writes (ledger-store.ts); the rest keep their defaults, as there. */
 const commissionColumns = ['source', 'commission_id', 'aui', 'unit', 'user_amount', 'application_amount', 'state', 'source_status', 'paid_by_network', 'sale_amount',
   'sale_currency', 'application_id', 'merchant_id', 'merchant_order_id', 'event_date', 'modified_date', 'observation_id', 'channel', 'locking_date'];
-const versionColumns = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'event_partition', 'event_offset'];
+const versionColumns = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'paid_by_network', 'event_partition', 'event_offset'];
 const balanceColumns = ['aui', 'unit', 'lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved', 'pending_reversals'];
 
 /** Collects rows as COPY text, `rawUpsertChunkRows` to a piece: about 0.5 MB each, so the stream gets few, large writes. */
@@ -59,7 +60,7 @@ function versionInput(run: string, events: number, latestIndexes: Map<string, nu
   for (let index = 0; index < events; index += 1) {
     const event = benchEvent(run, index);
     builder.add([event.source, event.commissionId, event.modifiedDate, event.observationId, event.aui, event.unit, event.userAmount, event.state,
-      event.sourceStatus, event.channel, 0, index]);
+      event.sourceStatus, event.channel, event.paidByNetwork, 0, index]);
     // Generated versions of a commission come in order, so the last one seen is the latest.
     latestIndexes.set(event.commissionId, index);
     addToBenchBalance(balances, event);
@@ -92,14 +93,15 @@ function balanceInput(balances: Map<string, BenchBalance>): CopyInput {
  * only the COPY is timed, from the statement to PostgreSQL's ReadyForQuery. The text is dropped
  * on return, so one table's is held at a time.
  */
-async function copyTable(client: Client, schema: string, build: () => CopyInput): Promise<{ copyMs: number; rows: number }> {
+async function copyTable(client: Client, schema: string, build: () => CopyInput, backendPid: number): Promise<{ copyMs: number; rows: number; postgresSeconds: number }> {
   const input = build();
+  const cpuBefore = cpuSecondsOf(backendPid);
   const began = nowMs();
   const stream = client.query(copyFrom(`COPY ${schema}.${input.table} (${input.columns.join(', ')}) FROM STDIN (FORMAT text)`));
   await pipeline(Readable.from(input.pieces), stream);
   const copyMs = nowMs() - began;
   if (stream.rowCount !== input.rows) throw new Error(`COPY into ${input.table} reports ${stream.rowCount} rows, ${input.rows} were sent`);
-  return { copyMs, rows: input.rows };
+  return { copyMs, rows: input.rows, postgresSeconds: cpuSecondsOf(backendPid) - cpuBefore };
 }
 
 /**
@@ -117,14 +119,16 @@ export async function timeCopyFloor(stack: BenchStack, run: string, events: numb
   await client.connect();
   try {
     await client.query(`SELECT create_ledger_projection('bench_copy')`);
+    const backendPid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
     const latestIndexes = new Map<string, number>();
     const balances = new Map<string, BenchBalance>();
-    const versions = await copyTable(client, 'bench_copy', () => versionInput(run, events, latestIndexes, balances));
-    const commissions = await copyTable(client, 'bench_copy', () => commissionInput(run, latestIndexes));
-    const balanceRows = await copyTable(client, 'bench_copy', () => balanceInput(balances));
+    const versions = await copyTable(client, 'bench_copy', () => versionInput(run, events, latestIndexes, balances), backendPid);
+    const commissions = await copyTable(client, 'bench_copy', () => commissionInput(run, latestIndexes), backendPid);
+    const balanceRows = await copyTable(client, 'bench_copy', () => balanceInput(balances), backendPid);
     const seconds = (versions.copyMs + commissions.copyMs + balanceRows.copyMs) / 1000;
+    const postgresSeconds = versions.postgresSeconds + commissions.postgresSeconds + balanceRows.postgresSeconds;
     const tableRows = { commission: commissions.rows, commission_version: versions.rows, balance: balanceRows.rows };
-    return { events, eventsPerSecond: events / seconds, seconds, fromStart: false, tableRows };
+    return { events, eventsPerSecond: events / seconds, seconds, fromStart: false, tableRows, cpuMicrosPerEvent: { process: 0, postgres: (postgresSeconds * 1e6) / events } };
   } finally {
     await client.end();
   }
@@ -135,5 +139,9 @@ export async function copyFloorBench(stack: BenchStack, book: ResultBook, run: s
   const floor = await timeCopyFloor(stack, run, generatedEvents);
   const rows = Object.entries(floor.tableRows).map(([table, count]) => `${count.toLocaleString('en-US')} ${table}`).join(', ');
   book.add({ step, figure: 'events applied per second', value: projector.eventsPerSecond, unit: 'events/s', limit: copyFloorLimit, limitValue: floor.eventsPerSecond, note: `COPY wrote ${generatedEvents.toLocaleString('en-US')} generated events as ${rows} rows in ${floor.seconds.toFixed(2)} s (row generation not timed)` });
+  if (projector.cpuMicrosPerEvent && floor.cpuMicrosPerEvent) {
+    const spent = projector.cpuMicrosPerEvent.process + projector.cpuMicrosPerEvent.postgres;
+    book.add({ step, figure: 'CPU per event: projector process + its PostgreSQL backends', value: spent, unit: 'µs', limit: 'PostgreSQL CPU of the COPY floor', limitValue: floor.cpuMicrosPerEvent.postgres, note: 'a ratio of CPU, not of rates: how much more work an event costs than COPY of its rows' });
+  }
   return floor;
 }

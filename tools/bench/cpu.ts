@@ -28,3 +28,49 @@ export function machineCpuTicks(): { total: number; steal: number } {
   // user nice system idle iowait irq softirq steal guest guest_nice; guest time is already in user.
   return { total: fields.slice(0, 8).reduce((sum, value) => sum + value, 0), steal: fields[7] ?? 0 };
 }
+
+/**
+ * CPU seconds PostgreSQL's backends for `applicationName` used while it ran: each backend's pid is
+ * sampled as it appears (the pool opens and closes connections), and its last reading counts.
+ * With the process's own CPU this says where an event's cost goes, whatever else shares the cores.
+ */
+export class BackendCpu {
+  private readonly firstSeen = new Map<number, number>();
+  private readonly lastSeen = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly listPids: () => Promise<number[]>, private readonly sampleMs = 200) {}
+
+  start(): void {
+    const sample = async () => {
+      for (const pid of await this.listPids().catch(() => [])) {
+        const seconds = readCpuSecondsOrNull(pid);
+        if (seconds === null) continue;
+        if (!this.firstSeen.has(pid)) this.firstSeen.set(pid, seconds);
+        this.lastSeen.set(pid, seconds);
+      }
+      this.timer = setTimeout(() => void sample(), this.sampleMs);
+    };
+    void sample();
+  }
+
+  /** Stops sampling (after one last reading) and returns the CPU seconds used since each backend was first seen. */
+  async stop(): Promise<number> {
+    if (this.timer) clearTimeout(this.timer);
+    for (const pid of await this.listPids().catch(() => [])) {
+      const seconds = readCpuSecondsOrNull(pid);
+      if (seconds !== null && this.firstSeen.has(pid)) this.lastSeen.set(pid, seconds);
+    }
+    let total = 0;
+    for (const [pid, first] of this.firstSeen) total += (this.lastSeen.get(pid) ?? first) - first;
+    return total;
+  }
+}
+
+function readCpuSecondsOrNull(pid: number): number | null {
+  try {
+    return cpuSecondsOf(pid);
+  } catch {
+    return null;
+  }
+}

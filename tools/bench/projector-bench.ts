@@ -4,6 +4,7 @@ import { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import { nowMs, rateOf, waitForCount, waitForProjector } from './catch-up';
 import { addToBenchBalance, BenchBalance, benchEvent, decimalOfUnits } from './events';
+import { BackendCpu, cpuSecondsOf } from './cpu';
 import { projectorPartitionsConcurrently, rawUpsertChunkRows } from './limits';
 import { ResultBook } from './report';
 import { BenchDatabase, BenchStack } from './stack';
@@ -13,6 +14,8 @@ export interface ProjectorRunFigures {
   eventsPerSecond: number;
   seconds: number;
   fromStart: boolean;
+  /** CPU microseconds per event: of the process, and of the PostgreSQL backends serving it (where measured). */
+  cpuMicrosPerEvent?: { process: number; postgres: number };
 }
 
 /** A fresh projector group from offset zero into `database` (fresh), timed until it applied everything in the topic. */
@@ -20,12 +23,31 @@ export async function timeProjector(stack: BenchStack, database: BenchDatabase, 
   const events = await stack.endOffsetTotal();
   const startedAtMs = nowMs();
   const projector = await stack.startService('ledger-projector', label, { DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group }, 'live');
+  const processCpuBefore = cpuSecondsOf(projector.child.pid!);
+  const postgres = new BackendCpu(() => backendPids(database.url, 'earnings-ledger-projector'));
+  postgres.start();
   try {
     const progress = await waitForProjector(database.url, group, events);
     const rate = rateOf(progress, startedAtMs);
-    return { events, eventsPerSecond: rate.perSecond, seconds: rate.seconds, fromStart: rate.fromStart };
+    const processSeconds = cpuSecondsOf(projector.child.pid!) - processCpuBefore;
+    const postgresSeconds = await postgres.stop();
+    const cpuMicrosPerEvent = { process: (processSeconds * 1e6) / events, postgres: (postgresSeconds * 1e6) / events };
+    return { events, eventsPerSecond: rate.perSecond, seconds: rate.seconds, fromStart: rate.fromStart, cpuMicrosPerEvent };
   } finally {
+    await postgres.stop();
     await projector.stop();
+  }
+}
+
+/** The pids of PostgreSQL backends with `applicationName` connected to the database of `databaseUrl`. */
+export async function backendPids(databaseUrl: string, applicationName: string): Promise<number[]> {
+  const client = new Client({ connectionString: databaseUrl, application_name: 'earnings-bench-pid-sampler' });
+  await client.connect();
+  try {
+    const rows = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()', [applicationName]);
+    return rows.rows.map((row) => row.pid);
+  } finally {
+    await client.end();
   }
 }
 
@@ -193,6 +215,10 @@ export async function projectorBench(stack: BenchStack, book: ResultBook, databa
   const readOnly = await timeReadOnlyConsumer(stack.kafka('earnings-bench-read-only'), projector.events);
   const perTransaction = `${chunks.toLocaleString('en-US')} chunk transactions: ~${Math.round(projector.events / Math.max(chunks, 1))} events each`;
   book.add({ step, figure: 'events applied per second', value: projector.eventsPerSecond, unit: 'events/s', limit: 'kafkajs consumer that only reads', limitValue: readOnly.eventsPerSecond, note: `${perTransaction}. ${startupNote}`.trim() });
+  if (projector.cpuMicrosPerEvent) {
+    const { process: processMicros, postgres } = projector.cpuMicrosPerEvent;
+    book.add({ step, figure: 'CPU per event: projector process + its PostgreSQL backends', value: processMicros + postgres, unit: 'µs', limit: '', limitValue: null, note: `projector ${processMicros.toFixed(1)} µs, PostgreSQL ${postgres.toFixed(1)} µs (hardly moves with what else shares the cores)` });
+  }
   return { projector, readOnly, step };
 }
 

@@ -1,8 +1,6 @@
 import { checkCommissionObserved, checkPayoutExecuted, CommissionObserved, CommissionState, PayoutExecuted, Topics } from '@earnings/contracts';
-import {
-  balanceKey, BalanceEntry, BalanceFigures, commissionKey, Decimal, figureNames, fromEpochMicros, recomputeBalances, toEpochMicros,
-  versionFromObservation, zeroFigures,
-} from '@earnings/domain';
+import { commissionKey, Decimal, fromEpochMicros, toEpochMicros } from '@earnings/domain';
+import { balanceKey, BalanceEntry, BalanceFigures, figureNames, recomputeBalances, versionFromObservation, zeroFigures } from '@earnings/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { createSuiteDatabase, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';

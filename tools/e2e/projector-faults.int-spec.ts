@@ -1,7 +1,8 @@
 import { Topics } from '@earnings/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { BalanceFigures, Decimal } from '@earnings/domain';
+import { Decimal } from '@earnings/domain';
+import { BalanceFigures } from '@earnings/testing';
 import { checkProjection, expectedBalancesBruteForce, FaultRun, generateScenario, produceScenario, readProjectedBalances, runProjectorUnderKills } from './ledger-scenario';
 import { graphql, queryApiKey, readWholeTopic, requireTestInfrastructure, runRebuildCommand, startApps, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 

@@ -1,6 +1,6 @@
 import { CommissionObserved, Topics } from '@earnings/contracts';
 import { Client } from 'pg';
-import { BalanceFigures } from '@earnings/domain';
+import { BalanceFigures } from '@earnings/testing';
 import { expectedBalancesBruteForce, generateScenario, produceScenario, readProjectedBalances } from './ledger-scenario';
 import { createSuiteDatabase, eventually, produceEvents, projectFromCurrentEnd, readWholeTopic, requireTestInfrastructure, runRebuildCommand, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
 

@@ -83,6 +83,17 @@ export async function startApps(apps: AppName[], env: Record<string, string>): P
   };
 }
 
+/**
+ * Starts one more instance of `app` (a second projector in the same consumer group, say) on a port
+ * of its own, with `env`, and waits until it is ready. The caller stops it.
+ */
+export async function startAnotherInstance(running: RunningApps, app: AppName, env: Record<string, string>): Promise<ServiceProcess> {
+  const ports = { ...running.ports, [app]: await freePort() };
+  const service = startOnItsPort(ports, running.logDirectory, app, env);
+  await waitUntilReady(service, readinessPathOf(app));
+  return service;
+}
+
 /** Every app learns every app's port, so they can reach each other; logs go to the scratch folder. */
 function startOnItsPort(ports: Record<AppName, number>, logDirectory: string, app: AppName, env: Record<string, string>): ServiceProcess {
   const portEnv = {

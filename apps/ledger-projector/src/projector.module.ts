@@ -32,6 +32,8 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
   private pointerTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private readonly health: ApplyingHealth;
+  /** From ingest receiving an observation to Kafka acknowledging the BalanceChanged it caused. */
+  private readonly freshness;
 
   constructor(
     @Inject(CONFIG) private readonly config: ProjectorConfig,
@@ -42,6 +44,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     private readonly metrics: Metrics,
   ) {
     this.health = new ApplyingHealth(config.PROJECTOR_READY_FAILING_MS_MAX);
+    this.freshness = metrics.histogram('earnings_balance_freshness_seconds', 'Seconds from ingest receiving an observation to its BalanceChanged acknowledged by Kafka', [], [0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
   }
 
   static register(config: ProjectorConfig, logger: Logger): DynamicModule {
@@ -91,7 +94,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       health: this.health,
       onProjectionSwitched: () => this.followPointer(),
     }, this.logger, this.metrics);
-    const relay = new OutboxRelay(this.kafka, new ProjectionOutbox(this.dataSource, schema), this.config.OUTBOX_POLL_INTERVAL_MS, this.logger, produceDurationObserver(this.metrics.registry, 'ledger-outbox'));
+    const relay = new OutboxRelay(this.kafka, new ProjectionOutbox(this.dataSource, schema, this.freshness), this.config.OUTBOX_POLL_INTERVAL_MS, this.logger, produceDurationObserver(this.metrics.registry, 'ledger-outbox'));
     await relay.start();
     await consumer.start();
     this.logger.info({ schema, group }, 'projecting the ledger');

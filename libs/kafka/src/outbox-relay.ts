@@ -16,6 +16,8 @@ const drainBusyDelayMs = 50;
 /** One unpublished row of a service's outbox, ready to send. */
 export interface OutboxRow extends OutboxMessage {
   id: string;
+  /** When the oldest input behind this event was received (epoch ms), where the outbox knows it: freshness is measured from it. */
+  observedAtMs?: number | null;
 }
 
 /** A service's outbox table, as one relay pass reads and marks it. */
@@ -36,6 +38,8 @@ export interface OutboxPort {
   pass(relay: (rows: OutboxRows) => Promise<number>): Promise<number | 'busy'>;
   /** True when `error` says the outbox no longer exists: a drain then has nothing left to send. */
   isOutboxGone?(error: unknown): boolean;
+  /** Called once Kafka acknowledged the rows (before they are marked): where a service measures how fresh they were. */
+  acknowledged?(rows: readonly OutboxRow[]): void;
 }
 
 /**
@@ -117,7 +121,8 @@ export class OutboxRelay {
     return this.outbox.pass(async (rows) => {
       const unpublished = await rows.readUnpublished(relayBatchMessagesMax);
       if (unpublished.length === 0) return 0;
-      await timedProduce(this.observeProduceDuration, () => sendOutboxBatch(this.producer, unpublished.map(({ id: _id, ...message }) => message)));
+      await timedProduce(this.observeProduceDuration, () => sendOutboxBatch(this.producer, unpublished.map(({ id: _id, observedAtMs: _observedAtMs, ...message }) => message)));
+      this.outbox.acknowledged?.(unpublished);
       await rows.markPublished(unpublished.map((row) => row.id));
       return unpublished.length;
     });

@@ -40,9 +40,12 @@ export function parseCopyTextRow(line: string): (string | null)[] {
   });
 }
 
-/** A pooled connection of the data source, for COPY (which TypeORM cannot run); release it when done. */
-export async function rawConnection(dataSource: DataSource): Promise<{ client: RawClient; release: () => void }> {
-  const [client, release] = await (dataSource.driver as unknown as { obtainMasterConnection(): Promise<[RawClient, () => void]> }).obtainMasterConnection();
+/**
+ * A pooled connection of the data source, for COPY and for a transaction's own statements (which
+ * TypeORM cannot run); release it when done, with `true` when it is broken (the pool then closes it).
+ */
+export async function rawConnection(dataSource: DataSource): Promise<{ client: RawClient; release: (broken?: boolean) => void }> {
+  const [client, release] = await (dataSource.driver as unknown as { obtainMasterConnection(): Promise<[RawClient, (broken?: boolean) => void]> }).obtainMasterConnection();
   return { client, release };
 }
 

@@ -2,4 +2,5 @@ export * from './data-source';
 export * from './projection-schema';
 export * from './copy-text';
 export * from './array-literal';
+export * from './ledger-rule';
 export * from './returned-rows';

@@ -1,4 +1,5 @@
 import { OutboxPort, OutboxRow, OutboxRows } from '@earnings/kafka';
+import type { Histogram } from 'prom-client';
 import { assertSchemaName } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -13,9 +14,15 @@ export class ProjectionOutbox implements OutboxPort {
   readonly name: string;
   private readonly schema: string;
 
-  constructor(private readonly dataSource: DataSource, schema: string) {
+  constructor(private readonly dataSource: DataSource, schema: string, private readonly freshness: Histogram<string>) {
     this.schema = assertSchemaName(schema);
     this.name = `${this.schema}.outbox`;
+  }
+
+  /** Seconds from ingest receiving the oldest observation behind each BalanceChanged to Kafka acknowledging it. */
+  acknowledged(rows: readonly OutboxRow[]): void {
+    const nowMs = Date.now();
+    for (const row of rows) if (row.observedAtMs) this.freshness.observe((nowMs - row.observedAtMs) / 1000);
   }
 
   pass(relay: (rows: OutboxRows) => Promise<number>): Promise<number | 'busy'> {
@@ -35,11 +42,11 @@ export class ProjectionOutbox implements OutboxPort {
     return {
       readUnpublished: async (limit) => {
         // The payload as PostgreSQL prints it: the same JSON (jsonb's key order), without a parse and a stringify per message.
-        const rows: { id: string; topic: string; message_key: string; payload: string; headers: Record<string, string> }[] = await manager.query(
-          `SELECT id, topic, message_key, payload::text AS payload, headers FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        const rows: { id: string; topic: string; message_key: string; payload: string; headers: Record<string, string>; observed_at_ms: number | null }[] = await manager.query(
+          `SELECT id, topic, message_key, payload::text AS payload, headers, (extract(epoch FROM observed_at) * 1000)::float8 AS observed_at_ms FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
           [limit],
         );
-        return rows.map((row): OutboxRow => ({ id: row.id, topic: row.topic, key: row.message_key, value: row.payload, headers: row.headers }));
+        return rows.map((row): OutboxRow => ({ id: row.id, topic: row.topic, key: row.message_key, value: row.payload, headers: row.headers, observedAtMs: row.observed_at_ms }));
       },
       markPublished: async (ids) => {
         await manager.query(`UPDATE ${this.schema}.outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);

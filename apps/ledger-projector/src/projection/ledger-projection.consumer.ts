@@ -57,6 +57,7 @@ export class LedgerProjectionConsumer {
   private readonly duplicates;
   private readonly deadLettered;
   private readonly chunkRetries;
+  private readonly chunkSeconds;
   private switched = false;
 
   constructor(
@@ -72,6 +73,7 @@ export class LedgerProjectionConsumer {
     this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');
     this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic (or skipped by a rebuild), by why', ['reason']);
     this.chunkRetries = metrics.counter('ledger_chunk_retries_total', 'Chunks retried after a transient failure');
+    this.chunkSeconds = metrics.histogram('ledger_chunk_apply_duration_seconds', 'Seconds to apply one chunk (its transaction, retries and dead letters included)', ['topic'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
     this.reportHealth();
   }
 
@@ -130,7 +132,9 @@ export class LedgerProjectionConsumer {
       const events = await this.parseOrDeadLetter(batch.topic, batch.partition, messages);
       const lastOffset = messages[messages.length - 1].offset;
       const chunk: PartitionChunk = { topic: batch.topic, partition: batch.partition, events, firstOffset: messages[0].offset, lastOffset };
+      const stopTimer = this.chunkSeconds.startTimer({ topic: batch.topic });
       const outcome = await this.applyOrNoticeSwitch(chunk, messages, payload);
+      stopTimer();
       if (outcome === null) return;
       this.options.health?.partitionApplied(partitionKey(batch.topic, batch.partition));
       resolveOffset(lastOffset);

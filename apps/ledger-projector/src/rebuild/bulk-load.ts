@@ -1,7 +1,8 @@
-import { CommissionObserved } from '@earnings/contracts';
-import { addFigures, BalanceFigures, balanceKey, contributionOf, Decimal, isZeroFigures, LedgerPayout, payoutContributionOf, toDecimalString, zeroFigures } from '@earnings/domain';
-import { assertSchemaName, copyOutLines, copyTextRow, openCopyIn, parseCopyTextRow, rawConnection } from '@earnings/persistence';
+import { LedgerPayout, toDecimalString } from '@earnings/domain';
+import { assertSchemaName, commissionFigureSql, copyTextRow, ledgerFigureColumns, openCopyIn, payoutFigureSql, rawConnection } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
+import { copyWriteChars } from '../projection/chunk-sql';
+import { commissionColumnNames, stagingColumnDefinitions, stagingColumnNames, versionColumnNames } from '../projection/observation-staging';
 
 /** The bulk statements sort a million rows and build indexes: memory for PostgreSQL, not for this process. */
 const sortMemory = "SET LOCAL work_mem = '256MB'";
@@ -12,13 +13,8 @@ const bulkTables = ['commission', 'commission_version', 'balance'] as const;
 
 /** Every observation of the replay, as it came: the bulk SQL decides which applied. Unlogged: a crashed rebuild is started again. */
 const stagingTable = 'replayed_observation';
-const stagingColumns = [
-  'source', 'commission_id', 'aui', 'unit', 'user_amount', 'application_amount', 'state', 'source_status', 'paid_by_network',
-  'sale_amount', 'sale_currency', 'application_id', 'merchant_id', 'merchant_order_id', 'event_date', 'modified_date',
-  'observation_id', 'channel', 'locking_date', 'event_partition', 'event_offset',
-] as const;
-const commissionColumns = stagingColumns.filter((column) => column !== 'event_partition' && column !== 'event_offset');
-const versionColumns = ['source', 'commission_id', 'modified_date', 'observation_id', 'aui', 'unit', 'user_amount', 'state', 'source_status', 'channel', 'event_partition', 'event_offset'];
+const versionColumns = versionColumnNames.join(', ');
+const commissionColumns = commissionColumnNames.join(', ');
 
 interface DeferredIndex {
   table: string;
@@ -29,9 +25,9 @@ interface DeferredIndex {
 /**
  * The SQL of a rebuild by bulk load: observations are copied as they come into an unlogged
  * staging table of the new schema; once the replay is done, one statement keeps the versions
- * that applied (each strictly newer than every earlier one of its commission, in arrival order,
- * as the live projector decides), one the latest of each commission, and the balances are
- * folded from those with the ledger's own contribution rule, then the indexes are built.
+ * that applied (each strictly newer than every earlier one of its commission, in arrival order:
+ * the rule's ledger_supersedes, as the live projector decides), one the latest of each commission,
+ * and one sums each balance's figures with the rule's figure functions; then the indexes are built.
  */
 export class BulkLoad {
   readonly schema: string;
@@ -65,98 +61,57 @@ export class BulkLoad {
         : [row.index_def],
     }));
     for (const index of this.deferredIndexes) await this.dataSource.query(index.drop);
-    await this.dataSource.query(
-      `CREATE UNLOGGED TABLE ${this.schema}.${stagingTable} (
-         source text, commission_id text, aui text, unit text, user_amount numeric, application_amount numeric, state text,
-         source_status text, paid_by_network boolean, sale_amount numeric, sale_currency text, application_id text, merchant_id text,
-         merchant_order_id text, event_date timestamptz, modified_date timestamptz, observation_id text, channel text,
-         locking_date timestamptz, event_partition integer, event_offset bigint)`,
-    );
+    await this.dataSource.query(`CREATE UNLOGGED TABLE ${this.schema}.${stagingTable} (${stagingColumnDefinitions})`);
   }
 
   /** The COPY statement that fills the staging table, for the thread that writes it on its own connection. */
   stagingCopySql(): string {
-    return `COPY ${this.schema}.${stagingTable} (${stagingColumns.join(', ')}) FROM STDIN`;
+    return `COPY ${this.schema}.${stagingTable} (${stagingColumnNames.join(', ')}) FROM STDIN`;
   }
 
   /** Versions and latest commissions from the staging table (two statements at once), then the staging table goes. */
   async foldCommissions(): Promise<void> {
-    const versions = versionColumns.join(', ');
-    const latest = commissionColumns.join(', ');
     await Promise.all([
+      // Every distinct version the source sent, the first to arrive of each modified date: what the live projector keeps.
       this.inTransaction(sortMemory,
-        `INSERT INTO ${this.schema}.commission_version (${versions})
-         SELECT ${versions} FROM (
-           SELECT *, max(modified_date) OVER (PARTITION BY source, commission_id ORDER BY event_partition, event_offset
-                                               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newest_before
-             FROM ${this.schema}.${stagingTable}) arrived
-          WHERE newest_before IS NULL OR modified_date > newest_before`),
-      // The first to arrive of the newest modified date is the one that applied; later equals were duplicates.
+        `INSERT INTO ${this.schema}.commission_version (${versionColumns})
+         SELECT DISTINCT ON (source, commission_id, modified_date) ${versionColumns} FROM ${this.schema}.${stagingTable}
+          ORDER BY source, commission_id, modified_date, event_partition, event_offset`),
+      // Over a whole history, the rule's ledger_supersedes (only a strictly newer version applies) leaves the
+      // newest modified date, the first to arrive of it: what the live projector ends with in any order.
       this.inTransaction(sortMemory,
-        `INSERT INTO ${this.schema}.commission (${latest})
-         SELECT DISTINCT ON (source, commission_id) ${latest} FROM ${this.schema}.${stagingTable}
+        `INSERT INTO ${this.schema}.commission (${commissionColumns})
+         SELECT DISTINCT ON (source, commission_id) ${commissionColumns} FROM ${this.schema}.${stagingTable}
           ORDER BY source, commission_id, modified_date DESC, event_partition, event_offset`),
     ]);
     await this.dataSource.query(`DROP TABLE ${this.schema}.${stagingTable}`);
   }
 
   /**
-   * Each (AUI, unit)'s figures: the contribution of every latest commission version plus every
-   * payout's, by the ledger's rules (libs/domain), folded in key order so only one balance is in
-   * memory at a time, and copied into the balance table.
+   * Each (AUI, unit)'s figures: what every latest commission version and every payout record adds,
+   * by the ledger's rule, summed by PostgreSQL (the payout records are written first).
    */
-  async writeBalances(payouts: ReadonlyMap<string, LedgerPayout>): Promise<number> {
-    const payoutFigures = new Map<string, { aui: string; unit: string; figures: BalanceFigures }>();
-    for (const payout of payouts.values()) {
-      const key = balanceKey(payout.aui, payout.unit);
-      const entry = payoutFigures.get(key) ?? { aui: payout.aui, unit: payout.unit, figures: zeroFigures };
-      entry.figures = addFigures(entry.figures, payoutContributionOf(payout));
-      payoutFigures.set(key, entry);
-    }
-    const reader = await rawConnection(this.dataSource);
-    const writer = await rawConnection(this.dataSource);
+  async writeBalances(): Promise<number> {
+    const figures = ledgerFigureColumns.join(', ');
+    const commissionFigures = ledgerFigureColumns.map((figure) => commissionFigureSql(figure, 'state', 'user_amount', 'paid_by_network')).join(', ');
+    const payoutFigures = ledgerFigureColumns.map((figure) => payoutFigureSql(figure, 'state', 'amount')).join(', ');
     let written = 0;
-    try {
-      const copy = openCopyIn(writer.client, `COPY ${this.schema}.balance (aui, unit, lifetime, pending, payable, paid_by_network, paid_out, reserved, pending_reversals) FROM STDIN`);
-      let rows = '';
-      const emit = async (aui: string, unit: string, figures: BalanceFigures) => {
-        const key = balanceKey(aui, unit);
-        const fromPayouts = payoutFigures.get(key);
-        if (fromPayouts) {
-          figures = addFigures(figures, fromPayouts.figures);
-          payoutFigures.delete(key);
-        }
-        if (isZeroFigures(figures)) return;
-        rows += balanceRow(aui, unit, figures);
-        written += 1;
-        if (rows.length > copyWriteChars) {
-          await copy.write(rows);
-          rows = '';
-        }
-      };
-      let current: { aui: string; unit: string; figures: BalanceFigures } | null = null;
-      // Summed per state, network split and sign first: contributionOf is additive within such a group (libs/domain pins it).
-      const lines = copyOutLines(reader.client,
-        `COPY (SELECT aui, unit, state, paid_by_network, sum(user_amount) FROM ${this.schema}.commission
-                GROUP BY aui, unit, state, paid_by_network, user_amount < 0 ORDER BY aui, unit) TO STDOUT`);
-      for await (const line of lines) {
-        const [aui, unit, state, paidByNetwork, userAmount] = parseCopyTextRow(line) as string[];
-        if (current === null || current.aui !== aui || current.unit !== unit) {
-          if (current !== null) await emit(current.aui, current.unit, current.figures);
-          current = { aui, unit, figures: zeroFigures };
-        }
-        const contribution = contributionOf({ state: state as CommissionObserved['state'], paidByNetwork: paidByNetwork === 't', userAmount: new Decimal(userAmount) });
-        current.figures = addFigures(current.figures, contribution);
-      }
-      if (current !== null) await emit(current.aui, current.unit, current.figures);
-      // Balances with payouts and no commission: emit adds the payouts' figures itself.
-      for (const { aui, unit } of [...payoutFigures.values()]) await emit(aui, unit, zeroFigures);
-      if (rows !== '') await copy.write(rows);
-      await copy.end();
-    } finally {
-      reader.release();
-      writer.release();
-    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(sortMemory);
+      const [{ count }]: { count: number }[] = await manager.query(
+        `WITH written AS (
+           INSERT INTO ${this.schema}.balance (aui, unit, ${figures})
+           SELECT aui, unit, ${ledgerFigureColumns.map((figure) => `trim_scale(sum(${figure}))`).join(', ')} FROM (
+             SELECT aui, unit, ${commissionFigures} FROM ${this.schema}.commission
+             UNION ALL
+             SELECT aui, unit, ${payoutFigures} FROM ${this.schema}.payout) AS contribution (aui, unit, ${figures})
+            GROUP BY aui, unit
+           HAVING ${ledgerFigureColumns.map((figure) => `sum(${figure}) <> 0`).join(' OR ')}
+           RETURNING 1)
+         SELECT count(*)::int AS count FROM written`,
+      );
+      written = count;
+    });
     return written;
   }
 
@@ -209,25 +164,6 @@ export class BulkLoad {
     });
   }
 }
-
-/** Writes to a COPY stream in pieces of about this many characters: few calls, little held. */
-export const copyWriteChars = 256 * 1024;
-
-/** The staging row of an observation, in stagingColumns' order. */
-export function stagingRow(observation: CommissionObserved, partition: number, offset: string): string {
-  const o = observation;
-  return copyTextRow([
-    o.source, o.commissionId, o.aui, o.unit, o.userAmount, o.applicationAmount, o.state, o.sourceStatus, o.paidByNetwork,
-    o.saleAmount, o.saleCurrency, o.applicationId, o.merchantId, o.merchantOrderId, o.eventDate, o.modifiedDate,
-    o.observationId, o.channel, o.lockingDate, partition, offset,
-  ]);
-}
-
-function balanceRow(aui: string, unit: string, figures: BalanceFigures): string {
-  const text = (value: Decimal) => toDecimalString(value);
-  return copyTextRow([aui, unit, text(figures.lifetime), text(figures.pending), text(figures.payable), text(figures.paidByNetwork), text(figures.paidOut), text(figures.reserved), text(figures.pendingReversals)]);
-}
-
 
 /** Names from the catalog, quoted as PostgreSQL wants them in DDL. */
 function quoteIdentifier(name: string): string {

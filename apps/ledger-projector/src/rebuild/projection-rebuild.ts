@@ -135,7 +135,7 @@ async function replayInBulk(
   await Promise.all([
     load.buildIndexes(['commission_version']),
     load.buildIndexes(['commission']),
-    load.writePayouts(outcome.payouts).then(() => load.writeBalances(outcome.payouts)).then(() => load.buildIndexes(['balance'])),
+    load.writePayouts(outcome.payouts).then(() => load.writeBalances()).then(() => load.buildIndexes(['balance'])),
   ]);
   await load.storeOffsets(options.liveConsumerGroup, outcome.offsets);
   logger.info({ seconds: timer() }, 'wrote the balances and payouts; built the keys and indexes');

@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseLedgerInput, Topics } from '@earnings/contracts';
 import { openCopyIn } from '@earnings/persistence';
 import { Client } from 'pg';
-import { copyWriteChars, stagingRow } from './bulk-load';
+import { copyWriteChars } from '../projection/chunk-sql';
+import { stagingRow } from '../projection/observation-staging';
 
 /**
  * The bulk rebuild's second thread: turns fetched commission-observed messages into staging rows

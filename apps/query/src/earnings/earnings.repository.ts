@@ -1,9 +1,8 @@
 import { AllocatableCommission, AllocatablePayout, canonicalTimestamp, Decimal } from '@earnings/domain';
 import type { CommissionState } from '@earnings/contracts';
-import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
+import { assertSchemaName, commissionFigureSql, currentProjectionSchema, payoutFigureSql } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { PayoutCursor, TransactionCursor } from './cursor';
-import { HistoryPayout, HistoryVersion } from './earnings-history';
 
 export interface BalanceView {
   unit: string;
@@ -63,8 +62,13 @@ export interface CommissionVersionRow {
   appliedAt: string;
 }
 
-/** Versions read for one user's history at most: a bound on memory, far above any real user's count. */
-export const historyVersionCountMax = 50_000;
+/** One unit's figures as of one moment of a history. */
+export interface EarningsAsOfRow {
+  at: string;
+  unit: string;
+  lifetime: string;
+  paidOut: string;
+}
 
 interface BalanceRow {
   aui: string;
@@ -182,36 +186,47 @@ export class EarningsRepository {
     }));
   }
 
-  /**
-   * What earningsSeries needs of one AUI: every applied version of its commissions and its payouts
-   * that left. commission_version has no index by AUI yet, so this scans it: fine for the
-   * dashboard's one user, to index before a partner charts many users at once.
-   */
-  async historyInputsOf(aui: string): Promise<{ versions: HistoryVersion[]; payouts: HistoryPayout[] }> {
+  /** When the user's first commission version or payout happened: where a history starts by default. */
+  async firstActivityOf(aui: string): Promise<string | null> {
     const schema = await this.projectionSchema();
-    const [versions, payouts]: [Record<string, string>[], Record<string, string | null>[]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT source, commission_id, unit, user_amount::text AS amount, state, modified_date FROM ${schema}.commission_version
-          WHERE aui = $1 ORDER BY modified_date LIMIT $2`,
-        [aui, historyVersionCountMax + 1],
-      ),
-      this.dataSource.query(
-        `SELECT unit, amount::text, executed_at, ended_at, state FROM ${schema}.payout
-          WHERE aui = $1 AND state IN ('succeeded', 'returned') AND executed_at IS NOT NULL`,
-        [aui],
-      ),
-    ]);
-    if (versions.length > historyVersionCountMax) throw new Error(`${aui} has more than ${historyVersionCountMax} commission versions: the history would not fit the bound`);
-    return {
-      versions: versions.map((row) => ({
-        commissionKey: `${row.source}\u0000${row.commission_id}`, unit: row.unit, amount: new Decimal(row.amount), rejected: row.state === 'REJECTED',
-        modifiedDate: canonicalTimestamp(row.modified_date),
-      })),
-      payouts: payouts.map((row) => ({
-        unit: String(row.unit), amount: new Decimal(String(row.amount)), executedAt: canonicalTimestamp(String(row.executed_at)),
-        returnedAt: row.state === 'returned' && row.ended_at !== null ? canonicalTimestamp(row.ended_at) : null,
-      })),
-    };
+    const [{ first }]: { first: string | null }[] = await this.dataSource.query(
+      `SELECT least((SELECT min(modified_date) FROM ${schema}.commission_version WHERE aui = $1),
+                    (SELECT min(listed_at) FROM ${schema}.payout WHERE aui = $1)) AS first`,
+      [aui],
+    );
+    return first === null ? null : canonicalTimestamp(first);
+  }
+
+  /**
+   * Lifetime earned and paid out per unit as of each moment (ascending), by the ledger's rule: at a
+   * moment each commission counts with its latest version modified by then, for the user that
+   * version names (a commission re-attributed away stops counting for the first user); a payout
+   * counts by the state it had reached by then. Served by commission_version_by_aui and the
+   * versions' primary key.
+   */
+  async earningsAsOf(aui: string, moments: readonly string[]): Promise<EarningsAsOfRow[]> {
+    const schema = await this.projectionSchema();
+    const rows: { at: string; unit: string; lifetime: string; paid_out: string }[] = await this.dataSource.query(
+      `WITH moment AS (SELECT at FROM unnest($2::timestamptz[]) AS at),
+            commission_key AS (SELECT DISTINCT source, commission_id FROM ${schema}.commission_version WHERE aui = $1),
+            figure AS (
+              SELECT m.at, v.unit, ${commissionFigureSql('lifetime', 'v.state', 'v.user_amount', 'v.paid_by_network')} AS lifetime, 0 AS paid_out
+                FROM moment m CROSS JOIN commission_key k
+                JOIN LATERAL (SELECT aui, unit, state, user_amount, paid_by_network FROM ${schema}.commission_version v
+                               WHERE v.source = k.source AND v.commission_id = k.commission_id AND v.modified_date <= m.at
+                               ORDER BY v.modified_date DESC LIMIT 1) v ON v.aui = $1
+              UNION ALL
+              SELECT m.at, p.unit, 0, ${payoutFigureSql('paid_out', 'p.state_at', 'p.amount')}
+                FROM moment m JOIN LATERAL (
+                  SELECT unit, amount, CASE WHEN state IN ('failed', 'returned') AND ended_at <= m.at THEN state
+                                            WHEN executed_at <= m.at THEN 'succeeded'
+                                            WHEN requested_at <= m.at THEN 'requested' END AS state_at
+                    FROM ${schema}.payout WHERE aui = $1) p ON p.state_at IS NOT NULL)
+       SELECT at, unit, trim_scale(sum(lifetime))::text AS lifetime, trim_scale(sum(paid_out))::text AS paid_out
+         FROM figure GROUP BY at, unit ORDER BY unit, at`,
+      [aui, moments],
+    );
+    return rows.map((row) => ({ at: canonicalTimestamp(row.at), unit: row.unit, lifetime: row.lifetime, paidOut: row.paid_out }));
   }
 
   private async projectionSchema(): Promise<string> {

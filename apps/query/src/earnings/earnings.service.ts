@@ -110,13 +110,13 @@ export class EarningsService {
     assertCanReadEarnings(caller, aui);
     const points = request.points ?? historyPointsDefault;
     if (!Number.isInteger(points) || points < 2 || points > historyPointsMax) throw new QueryError('BAD_USER_INPUT', `points must be between 2 and ${historyPointsMax}`);
-    const { versions, payouts } = await this.repository.historyInputsOf(aui);
-    const firstSeen = [...versions.map((version) => version.modifiedDate), ...payouts.map((payout) => payout.executedAt)].sort()[0];
+    const firstSeen = request.from ? null : await this.repository.firstActivityOf(aui);
     const from = request.from ? dateOrThrow('from', request.from) : firstSeen ? new Date(firstSeen) : null;
     const to = request.to ? dateOrThrow('to', request.to) : now;
     if (from === null) return [];
     if (from.getTime() >= to.getTime()) throw new QueryError('BAD_USER_INPUT', 'from must be before to');
-    return earningsSeries(versions, payouts, evenlySpacedMoments(from, to, points));
+    const moments = evenlySpacedMoments(from, to, points);
+    return earningsSeries(await this.repository.earningsAsOf(aui, moments), moments);
   }
 
   private async allocationOf(aui: string): Promise<Allocation> {

@@ -1,6 +1,6 @@
 import { Decimal, ZERO } from '../money/decimal';
 import { compareTimestamps } from '../time/source-timestamp';
-import { commissionKey } from './commission-version';
+import { commissionKey } from './commission-key';
 
 /** A payable commission (not paid by the network) of one user, in the order payouts cover it. */
 export interface AllocatableCommission {

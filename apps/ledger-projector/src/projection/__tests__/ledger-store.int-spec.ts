@@ -68,6 +68,39 @@ describe('the ledger store against PostgreSQL', () => {
     expect(new Set(sequences.map((row) => row.balance_sequence))).toEqual(new Set(["20"]));
   });
 
+  const announced = async (aui: string) =>
+    ((await dataSource.query(`SELECT payload FROM ${schema}.outbox WHERE message_key = $1 ORDER BY id`, [aui])) as { payload: { unit: string; lifetime: string; causedBy: string[] } }[])
+      .map(({ payload }) => ({ unit: payload.unit, lifetime: payload.lifetime, causedBy: payload.causedBy }));
+
+  it('keeps the newest version of a commission once and every version in the history, and announces the balance once per chunk', async () => {
+    const aui = 'aui-store-history';
+    const events = ['1', '2', '3'].map((amount, index) => ({ offset: String(index), event: { ...observation('three-versions', amount, `2023-05-0${index + 1}T00:00:00.000001Z`, aui), observationId: `v${amount}` } }));
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 3, firstOffset: '0', lastOffset: '2', events });
+    const [commission] = await dataSource.query(`SELECT observation_id, user_amount::text FROM ${schema}.commission WHERE commission_id = 'three-versions'`);
+    expect(commission).toEqual({ observation_id: 'v3', user_amount: '3' });
+    const versions = await dataSource.query(`SELECT observation_id FROM ${schema}.commission_version WHERE commission_id = 'three-versions' ORDER BY modified_date`);
+    expect(versions.map((row: { observation_id: string }) => row.observation_id)).toEqual(['v1', 'v2', 'v3']);
+    expect(await announced(aui)).toEqual([{ unit: 'USD', lifetime: '3', causedBy: ['v3'] }]);
+  });
+
+  it('announces nothing for a balance whose changes cancel out within the chunk', async () => {
+    const aui = 'aui-store-cancel';
+    const events = [
+      { offset: '0', event: { ...observation('cancel-plus', '5', '2023-05-01T00:00:00.000001Z', aui), state: 'PAYABLE' as const, sourceStatus: 'paid' } },
+      { offset: '1', event: { ...observation('cancel-minus', '-5', '2023-05-01T00:00:00.000001Z', aui), state: 'PAYABLE' as const, sourceStatus: 'paid' } },
+    ];
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 4, firstOffset: '0', lastOffset: '1', events });
+    expect(await announced(aui)).toEqual([]);
+  });
+
+  it('a newer version naming another user moves the amount, and both balances are announced as caused by it', async () => {
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 5, firstOffset: '0', lastOffset: '0', events: [{ offset: '0', event: observation('moving', '10', '2023-05-01T00:00:00.000001Z', 'aui-store-from') }] });
+    const moved = { ...observation('moving', '10', '2023-05-02T00:00:00.000001Z', 'aui-store-to'), observationId: 'moved' };
+    await store.applyChunk({ topic: Topics.commissionObserved, partition: 6, firstOffset: '0', lastOffset: '0', events: [{ offset: '0', event: moved }] });
+    expect((await announced('aui-store-from')).at(-1)).toEqual({ unit: 'USD', lifetime: '0', causedBy: ['moved'] });
+    expect(await announced('aui-store-to')).toEqual([{ unit: 'USD', lifetime: '10', causedBy: ['moved'] }]);
+  });
+
   it('writes nothing once projection_pointer names another schema, and a rebuild store announces nothing', async () => {
     await dataSource.query(`SELECT create_ledger_projection('ledger_store_rebuilt')`);
     const rebuilt = new LedgerStore(dataSource, 'ledger_store_rebuilt', 'store-test', { announceBalanceChanges: false, requirePointedTo: false });

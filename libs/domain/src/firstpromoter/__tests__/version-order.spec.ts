@@ -1,7 +1,6 @@
 import { CommissionObserved } from '@earnings/contracts';
-import { firstPromoterFixture } from '@earnings/testing';
+import { CommissionVersion, decideVersion, firstPromoterFixture } from '@earnings/testing';
 import fc from 'fast-check';
-import { CommissionVersion, decideVersion } from '../../ledger';
 import { toEpochMicros } from '../../time/source-timestamp';
 import { normaliseFirstPromoterCommission } from '../commission';
 import { normaliseFirstPromoterWebhook } from '../webhook-v2';

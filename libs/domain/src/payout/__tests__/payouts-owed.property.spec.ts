@@ -1,6 +1,7 @@
 import { CommissionObserved, CommissionState, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import fc from 'fast-check';
-import { BalanceFigures, balanceOf, evolve, initialLedgerState, LedgerEvent, LedgerState, PayoutEvent } from '../../ledger';
+import { BalanceFigures, balanceOf, evolve, initialLedgerState, LedgerState } from '@earnings/testing';
+import { LedgerEvent, PayoutEvent } from '../../ledger';
 import { Decimal, ZERO } from '../../money/decimal';
 import { fromEpochMicros, toEpochMicros } from '../../time/source-timestamp';
 import { decidePayout } from '../decide-payout';

@@ -1,6 +1,5 @@
 import { CommissionObserved, CommissionState } from '@earnings/contracts';
-import { Decimal, parseDecimal } from '../money/decimal';
-import { canonicalTimestamp, toEpochMicros } from '../time/source-timestamp';
+import { canonicalTimestamp, commissionKey, Decimal, parseDecimal, toEpochMicros } from '@earnings/domain';
 import { BalanceFigures, figuresWith, zeroFigures } from './balance-figures';
 
 /** The latest version of one commission, as the ledger keeps it: only what balances and dedupe need. */
@@ -21,11 +20,6 @@ export interface CommissionVersion {
 export type VersionDuplicateReason = 'stale-version' | 'same-version';
 
 export type VersionDecision = { applied: true; version: CommissionVersion } | { applied: false; reason: VersionDuplicateReason };
-
-/** The identity of a commission. JSON keeps it unambiguous whatever characters the source id holds. */
-export function commissionKey(source: string, commissionId: string): string {
-  return JSON.stringify([source, commissionId]);
-}
 
 export function commissionKeyOf(version: Pick<CommissionVersion, 'source' | 'commissionId'>): string {
   return commissionKey(version.source, version.commissionId);

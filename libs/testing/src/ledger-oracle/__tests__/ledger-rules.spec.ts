@@ -1,15 +1,13 @@
 import {
   availableOf,
   balanceOf,
-  commissionKey,
   contributionOf,
   evolve,
   initialLedgerState,
-  payoutRecordsOf,
-  planBatch,
   versionFromObservation,
   zeroFigures,
 } from '..';
+import { commissionKey } from '@earnings/domain';
 import { given, modifiedAt, observation, payout } from './ledger-test-support';
 
 describe('the ledger: merchants report returns three ways, balances come out right', () => {
@@ -97,23 +95,12 @@ describe('the ledger: dedupe by modified time', () => {
       .then({ aui: 'aui-1', unit: 'USD', lifetime: '8' });
   });
 
-  it('names why a batch skipped each duplicate', () => {
-    const plan = planBatch({
-      storedVersions: new Map(),
-      storedPayouts: payoutRecordsOf([payout({ payoutId: 'payout-old' })]),
-      events: [
-        observation({ observationId: 'first', modifiedDate: modifiedAt(2) }),
-        observation({ observationId: 'again', modifiedDate: modifiedAt(2) }),
-        observation({ observationId: 'late', modifiedDate: modifiedAt(1) }),
-        payout({ payoutId: 'payout-old' }),
-      ],
-    });
-    expect(plan.appliedObservations.map((applied) => applied.observationId)).toEqual(['first']);
-    expect(plan.duplicates).toEqual([
-      { kind: 'commission', observationId: 'again', source: 'wildfire', commissionId: 'c1', reason: 'same-version' },
-      { kind: 'commission', observationId: 'late', source: 'wildfire', commissionId: 'c1', reason: 'stale-version' },
-      { kind: 'payout', payoutId: 'payout-old', eventType: 'PayoutExecuted', reason: 'payout-already-applied' },
-    ]);
+  it('counts an equal or older version as a duplicate, and keeps the first of the newest', () => {
+    const state = given(observation({ observationId: 'first', modifiedDate: modifiedAt(2) }))
+      .when(observation({ observationId: 'again', userAmount: '99', modifiedDate: modifiedAt(2) }), observation({ observationId: 'late', userAmount: '77', modifiedDate: modifiedAt(1) }))
+      .then({ aui: 'aui-1', unit: 'USD', lifetime: '10' });
+    expect(state.duplicateCount).toBe(2);
+    expect([...state.commissions.values()].map((version) => version.observationId)).toEqual(['first']);
   });
 
   it('a version with a non-canonical modified date is stored canonical', () => {
@@ -138,12 +125,6 @@ describe('the ledger: payouts', () => {
     expect([...state.payouts.keys()]).toEqual(['p-1']);
   });
 
-  it('a payout already applied in an earlier batch is a duplicate in the next', () => {
-    const plan = planBatch({ storedVersions: new Map(), storedPayouts: payoutRecordsOf([payout({ payoutId: 'p-1' })]), events: [payout({ payoutId: 'p-1' })] });
-    expect(plan.appliedPayouts).toEqual([]);
-    expect(plan.balanceDeltas).toEqual([]);
-  });
-
   it('a return after a payout leaves available negative: a clawback the next earnings offset', () => {
     const state = given(payable, payout({ payoutId: 'p-1', amount: '30' }))
       .when(observation({ userAmount: '10', state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(1) }))
@@ -159,66 +140,5 @@ describe('the ledger: payouts', () => {
 
   it('refuses a negative payout amount: it would be a deposit the schema forbids', () => {
     expect(() => evolve(initialLedgerState, payout({ amount: '-1' }))).toThrow(RangeError);
-  });
-});
-
-describe('planBatch: what the projector writes', () => {
-  it('upserts the final version of each changed commission once, and keeps every applied observation for the audit', () => {
-    const events = [
-      observation({ observationId: 'v1', userAmount: '1', modifiedDate: modifiedAt(1) }),
-      observation({ observationId: 'v2', userAmount: '2', modifiedDate: modifiedAt(2) }),
-      observation({ observationId: 'v3', userAmount: '3', modifiedDate: modifiedAt(3) }),
-    ];
-    const plan = planBatch({ storedVersions: new Map(), storedPayouts: new Map(), events });
-    expect(plan.changedVersions.map((version) => version.observationId)).toEqual(['v3']);
-    expect(plan.appliedObservations.map((applied) => applied.observationId)).toEqual(['v1', 'v2', 'v3']);
-    expect(plan.balanceDeltas).toHaveLength(1);
-    expect(plan.balanceDeltas[0].delta.lifetime.toFixed()).toBe('3');
-    expect(plan.balanceDeltas[0].causedBy).toEqual(['v1', 'v2', 'v3']);
-  });
-
-  it('starts from the stored version: only the difference is a delta', () => {
-    const stored = versionFromObservation(observation({ observationId: 'stored', userAmount: '10', modifiedDate: modifiedAt(1) }));
-    const plan = planBatch({
-      storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]),
-      storedPayouts: new Map(),
-      events: [observation({ observationId: 'newer', userAmount: '4', modifiedDate: modifiedAt(2) })],
-    });
-    expect(plan.balanceDeltas.map((delta) => [delta.aui, delta.unit, delta.delta.lifetime.toFixed(), delta.delta.pending.toFixed()])).toEqual([
-      ['aui-1', 'USD', '-6', '-6'],
-    ]);
-  });
-
-  it('writes no delta for a balance whose changes cancel out within the batch', () => {
-    const plan = planBatch({
-      storedVersions: new Map(),
-      storedPayouts: new Map(),
-      events: [
-        observation({ commissionId: 'a', userAmount: '5', state: 'PAYABLE', sourceStatus: 'paid' }),
-        observation({ commissionId: 'b', userAmount: '-5', state: 'PAYABLE', sourceStatus: 'paid' }),
-        observation({ commissionId: 'c', unit: 'EUR', userAmount: '1' }),
-      ],
-    });
-    expect(plan.balanceDeltas.map((delta) => delta.unit)).toEqual(['EUR']);
-    expect(plan.changedVersions).toHaveLength(3);
-  });
-
-  it('a version moving to another user writes a delta to both, each caused by that observation', () => {
-    const stored = versionFromObservation(observation({ aui: 'aui-1', userAmount: '10', modifiedDate: modifiedAt(1) }));
-    const plan = planBatch({
-      storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]),
-      storedPayouts: new Map(),
-      events: [observation({ observationId: 'moved', aui: 'aui-2', userAmount: '10', modifiedDate: modifiedAt(2) })],
-    });
-    expect(plan.balanceDeltas.map((delta) => [delta.aui, delta.delta.lifetime.toFixed(), delta.causedBy])).toEqual([
-      ['aui-1', '-10', ['moved']],
-      ['aui-2', '10', ['moved']],
-    ]);
-  });
-
-  it('stops on a stored version filed under another commission key', () => {
-    const stored = versionFromObservation(observation({ commissionId: 'other' }));
-    const input = { storedVersions: new Map([[commissionKey('wildfire', 'c1'), stored]]), storedPayouts: new Map() };
-    expect(() => planBatch({ ...input, events: [observation({ modifiedDate: modifiedAt(9) })] })).toThrow(/filed under key/);
   });
 });

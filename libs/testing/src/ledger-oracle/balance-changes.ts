@@ -1,6 +1,7 @@
 import { BalanceFigures, isZeroFigures, subtractFigures, zeroFigures } from './balance-figures';
 import { CommissionVersion, contributionOf } from './commission-version';
-import { LedgerPayout, payoutContributionOf } from './ledger-payout';
+import { LedgerPayout } from '@earnings/domain';
+import { payoutContributionOf } from './payout-records';
 
 /** A change to one (aui, unit) balance, before it is merged with others. */
 export interface BalanceChange {

@@ -1,6 +1,7 @@
 import { addToBalance, BalanceEntry } from './balance-figures';
 import { commissionKeyOf, CommissionVersion, contributionOf } from './commission-version';
-import { PayoutEvent, payoutContributionOf, payoutRecordsOf } from './ledger-payout';
+import { PayoutEvent } from '@earnings/domain';
+import { payoutContributionOf, payoutRecordsOf } from './payout-records';
 
 /**
  * Balances computed from scratch: the sum of every latest version's contribution plus every

@@ -1,25 +1,7 @@
 import { CommissionObserved, CommissionState, CommissionStates, PayoutExecuted } from '@earnings/contracts';
 import fc from 'fast-check';
-import { Decimal } from '../../money/decimal';
-import { toEpochMicros } from '../../time/source-timestamp';
-import {
-  addFigures,
-  addToBalance,
-  BalanceEntry,
-  commissionKey,
-  CommissionVersion,
-  contributionOf,
-  figuresToStrings,
-  evolve,
-  initialLedgerState,
-  LedgerEvent,
-  LedgerPayout,
-  planBatch,
-  recomputeBalances,
-  subtractFigures,
-  versionFromObservation,
-  zeroFigures,
-} from '..';
+import { commissionKey, Decimal, LedgerEvent, toEpochMicros } from '@earnings/domain';
+import { CommissionVersion, evolve, initialLedgerState, recomputeBalances, versionFromObservation } from '..';
 import { balancesAsStrings, modifiedAt, observation, payout } from './ledger-test-support';
 
 const auis = ['aui-a', 'aui-b', 'aui-c'];
@@ -136,23 +118,6 @@ function balancesBySpecification(latest: Iterable<CommissionVersion>, paid: Payo
   return Object.fromEntries(entries);
 }
 
-/** Cut points splitting a sequence into consecutive batches, some of them empty. */
-const withBatchCuts = histories.chain((history) =>
-  fc
-    .uniqueArray(fc.integer({ min: 0, max: history.delivered.length }), { maxLength: 8 })
-    .map((cuts) => ({ history, cuts: [...cuts].sort((left, right) => left - right) })),
-);
-
-function splitIntoBatches<T>(events: readonly T[], cuts: number[]): T[][] {
-  const bounds = [0, ...cuts, events.length];
-  return bounds.slice(1).map((end, index) => events.slice(bounds[index], end));
-}
-
-function mentionedCommissionKeys(events: readonly LedgerEvent[]): Set<string> {
-  const keys = events.flatMap((event) => (event.type === 'CommissionObserved' ? [commissionKey(event.source, event.commissionId)] : []));
-  return new Set(keys);
-}
-
 describe('ledger properties: balances are a function of the latest versions and the payouts', () => {
   it('any interleaving, with repeats and reordering, through evolve gives the balances of the latest versions', () => {
     fc.assert(
@@ -168,82 +133,6 @@ describe('ledger properties: balances are a function of the latest versions and 
         expect([...state.payouts.keys()].sort()).toEqual([...new Set(payouts.map((executed) => executed.payoutId))].sort());
       }),
       { numRuns: 300 },
-    );
-  });
-
-  it('the same sequence split into batches through planBatch sums to the balances evolve reaches', () => {
-    fc.assert(
-      fc.property(withBatchCuts, ({ history, cuts }) => {
-        const stored = new Map<string, CommissionVersion>();
-        const storedPayouts = new Map<string, LedgerPayout>();
-        const balances = new Map<string, BalanceEntry>();
-        let eventsAccountedFor = 0;
-        let duplicateCount = 0;
-        for (const events of splitIntoBatches(history.delivered, cuts)) {
-          // The projector reads only the rows the batch mentions: give planBatch no more than that.
-          const mentioned = mentionedCommissionKeys(events);
-          const storedVersions = new Map([...stored].filter(([key]) => mentioned.has(key)));
-          const plan = planBatch({ storedVersions, storedPayouts: new Map(storedPayouts), events });
-          for (const version of plan.changedVersions) stored.set(commissionKey(version.source, version.commissionId), version);
-          for (const changed of plan.changedPayouts) storedPayouts.set(changed.payoutId, changed);
-          for (const delta of plan.balanceDeltas) addToBalance(balances, delta.aui, delta.unit, delta.delta);
-          eventsAccountedFor += plan.appliedObservations.length + plan.appliedPayouts.length + plan.duplicates.length;
-          duplicateCount += plan.duplicates.length;
-          const appliedIds = new Set([...plan.appliedObservations.map((applied) => applied.observationId), ...plan.appliedPayouts.map((executed) => executed.payoutId)]);
-          for (const delta of plan.balanceDeltas) expect(delta.causedBy.every((id) => appliedIds.has(id))).toBe(true);
-        }
-        const state = history.delivered.reduce(evolve, initialLedgerState);
-        expect(balancesAsStrings(balances)).toEqual(balancesAsStrings(state.balances));
-        expect(new Map([...stored].map(([key, version]) => [key, version.observationId]))).toEqual(
-          new Map([...state.commissions].map(([key, version]) => [key, version.observationId])),
-        );
-        expect(eventsAccountedFor).toBe(history.delivered.length);
-        expect(duplicateCount).toBe(state.duplicateCount);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('the deltas of a plan sum to the difference of the balances recomputed before and after it', () => {
-    fc.assert(
-      fc.property(withBatchCuts, ({ history, cuts }) => {
-        const [earlier, batch] = [history.delivered.slice(0, cuts[0] ?? 0), history.delivered.slice(cuts[0] ?? 0)];
-        const before = earlier.reduce(evolve, initialLedgerState);
-        const plan = planBatch({ storedVersions: before.commissions, storedPayouts: before.payouts, events: batch });
-        const after = batch.reduce(evolve, before);
-        const payoutsBefore = earlier.filter((event): event is PayoutExecuted => event.type === 'PayoutExecuted');
-        const payoutsAfter = history.delivered.filter((event): event is PayoutExecuted => event.type === 'PayoutExecuted');
-        const difference = new Map(recomputeBalances(after.commissions.values(), payoutsAfter));
-        for (const entry of recomputeBalances(before.commissions.values(), payoutsBefore).values()) {
-          addToBalance(difference, entry.aui, entry.unit, subtractFigures(zeroFigures, entry.figures));
-        }
-        const summed = new Map<string, BalanceEntry>();
-        for (const delta of plan.balanceDeltas) addToBalance(summed, delta.aui, delta.unit, delta.delta);
-        expect(balancesAsStrings(summed)).toEqual(balancesAsStrings(difference));
-        expect(plan.balanceDeltas.length).toBe(summed.size);
-      }),
-      { numRuns: 300 },
-    );
-  });
-});
-
-describe('contributionOf summed per group', () => {
-  // The bulk rebuild asks PostgreSQL for sum(user_amount) per (aui, unit, state, paid_by_network, sign) and
-  // applies the rule once per group: that is only right while the rule is additive within such a group.
-  it('equals the sum of the contributions of the versions it groups', () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...CommissionStates),
-        fc.boolean(),
-        fc.boolean(),
-        fc.array(decimalString(0n), { minLength: 1, maxLength: 8 }),
-        (state: CommissionState, paidByNetwork: boolean, negative: boolean, magnitudes: string[]) => {
-          const amounts = magnitudes.map((magnitude) => (negative ? new Decimal(magnitude).negated() : new Decimal(magnitude)));
-          const separately = amounts.reduce((sum, userAmount) => addFigures(sum, contributionOf({ state, paidByNetwork, userAmount })), zeroFigures);
-          const total = amounts.reduce((sum, amount) => sum.plus(amount), new Decimal(0));
-          expect(figuresToStrings(contributionOf({ state, paidByNetwork, userAmount: total }))).toEqual(figuresToStrings(separately));
-        },
-      ),
     );
   });
 });

@@ -1,9 +1,9 @@
 import { CommissionObserved } from '@earnings/contracts';
 import { addToBalance, BalanceEntry } from './balance-figures';
 import { BalanceChange, changesOfNewVersion, changesOfPayout } from './balance-changes';
-import { commissionKey, decideVersion } from './commission-version';
-import { decidePayoutEvent, PayoutEvent } from './ledger-payout';
-import { LedgerEvent, LedgerState } from './ledger-state';
+import { commissionKey, decidePayoutEvent, LedgerEvent, PayoutEvent } from '@earnings/domain';
+import { decideVersion } from './commission-version';
+import { LedgerState } from './ledger-state';
 
 /**
  * The ledger's rules, one event at a time. Pure: the given state is never changed. It copies the

@@ -1,4 +1,4 @@
-import { Decimal, ZERO } from '../money/decimal';
+import { Decimal, ZERO } from '@earnings/domain';
 
 /**
  * A user's figures in one unit. `available` is not stored: it is derived from the others

@@ -1,9 +1,6 @@
-import { CommissionObserved } from '@earnings/contracts';
 import { BalanceEntry } from './balance-figures';
 import { CommissionVersion } from './commission-version';
-import { LedgerPayout, PayoutEvent } from './ledger-payout';
-
-export type LedgerEvent = CommissionObserved | PayoutEvent;
+import { LedgerPayout } from '@earnings/domain';
 
 /**
  * The whole ledger as a value. Balances hold no entry whose figures are all zero: a missing

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { allocatePayouts, balanceOf, evolve, figuresToStrings, initialLedgerState, PayoutEvent } from '..';
-import { Decimal } from '../../money/decimal';
+import { allocatePayouts, Decimal, PayoutEvent } from '@earnings/domain';
+import { balanceOf, evolve, figuresToStrings, initialLedgerState } from '..';
 import { given, modifiedAt, observation, payout } from './ledger-test-support';
 
 const base = { schemaVersion: 1 as const, payoutId: 'p-1', aui: 'aui-1', unit: 'USD', amount: '20', method: 'paypal' };

@@ -202,7 +202,8 @@ export class EarningsRepository {
    * moment each commission counts with its latest version modified by then, for the user that
    * version names (a commission re-attributed away stops counting for the first user); a payout
    * counts by the state it had reached by then. Served by commission_version_by_aui and the
-   * versions' primary key.
+   * versions' primary key. (A version's lifetime figure never depends on its merchant order, which
+   * the versions do not keep.)
    */
   async earningsAsOf(aui: string, moments: readonly string[]): Promise<EarningsAsOfRow[]> {
     const schema = await this.projectionSchema();
@@ -210,7 +211,7 @@ export class EarningsRepository {
       `WITH moment AS (SELECT at FROM unnest($2::timestamptz[]) AS at),
             commission_key AS (SELECT DISTINCT source, commission_id FROM ${schema}.commission_version WHERE aui = $1),
             figure AS (
-              SELECT m.at, v.unit, ${commissionFigureSql('lifetime', 'v.state', 'v.user_amount', 'v.paid_by_network')} AS lifetime, 0 AS paid_out
+              SELECT m.at, v.unit, ${commissionFigureSql('lifetime', 'v.state', 'v.user_amount', 'v.paid_by_network', 'NULL::text')} AS lifetime, 0 AS paid_out
                 FROM moment m CROSS JOIN commission_key k
                 JOIN LATERAL (SELECT aui, unit, state, user_amount, paid_by_network FROM ${schema}.commission_version v
                                WHERE v.source = k.source AND v.commission_id = k.commission_id AND v.modified_date <= m.at

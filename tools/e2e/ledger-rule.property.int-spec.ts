@@ -191,6 +191,7 @@ describe('the ledger rule in PostgreSQL agrees with the TypeScript oracle on ran
     const schema = `ledger_${1000 + run}`;
     await dataSource.query('SELECT create_ledger_projection($1)', [schema]);
     await dataSource.query(`UPDATE projection_pointer SET schema_name = $1 WHERE name = 'ledger'`, [schema]);
+    await dataSource.query('SELECT publish_ledger_views($1)', [schema]);
     return schema;
   }
 

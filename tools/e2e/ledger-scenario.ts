@@ -191,14 +191,28 @@ export function expectedBalancesBruteForce(scenario: LedgerScenario): Map<string
     figures[figure] = figures[figure].plus(amount);
     balances.set(key, figures);
   };
+  // Per merchant order: what it made payable, and its returns still pending.
+  const orders = new Map<string, { aui: string; unit: string; payable: Decimal; pendingReturns: Decimal }>();
   for (const version of latest.values()) {
     const amount = new Decimal(version.userAmount);
     if (version.state === 'REJECTED') continue;
     add(version.aui, version.unit, 'lifetime', amount);
     if (version.state === 'PAYABLE') add(version.aui, version.unit, version.paidByNetwork ? 'paidByNetwork' : 'payable', amount);
     else add(version.aui, version.unit, 'pending', amount);
-    if (version.state !== 'PAYABLE' && amount.isNegative()) add(version.aui, version.unit, 'pendingReversals', amount);
+    const pendingReturn = version.state !== 'PAYABLE' && amount.isNegative();
+    if (version.merchantOrderId === null) {
+      // A return that names no order is withheld in full.
+      if (pendingReturn) add(version.aui, version.unit, 'pendingReversals', amount);
+      continue;
+    }
+    const orderKey = JSON.stringify([version.aui, version.unit, version.source, version.merchantId ?? '', version.merchantOrderId]);
+    const order = orders.get(orderKey) ?? { aui: version.aui, unit: version.unit, payable: new Decimal(0), pendingReturns: new Decimal(0) };
+    if (version.state === 'PAYABLE' && !version.paidByNetwork) order.payable = order.payable.plus(amount);
+    if (pendingReturn) order.pendingReturns = order.pendingReturns.plus(amount);
+    orders.set(orderKey, order);
   }
+  // A pending return of an order is withheld up to what its order made payable.
+  for (const order of orders.values()) add(order.aui, order.unit, 'pendingReversals', Decimal.max(order.pendingReturns, Decimal.max(order.payable, 0).negated()));
   const paid = new Set<string>();
   for (const payout of scenario.payouts) {
     if (paid.has(payout.payoutId)) continue;

@@ -9,10 +9,17 @@
 /** The stored figures of a balance, as columns of the balance table and names the rule functions take. */
 export const ledgerFigureColumns = ['lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved', 'pending_reversals'] as const;
 export type LedgerFigureColumn = (typeof ledgerFigureColumns)[number];
+/** The figures of a merchant order, from which what it withholds for its returns comes (ledger_order_withheld). */
+export const orderFigureColumns = ['order_payable', 'order_pending_negative'] as const;
+export type OrderFigureColumn = (typeof orderFigureColumns)[number];
+
+/** The columns of a commission version the rule reads, as SQL expressions (`alias.` prefixed). */
+export const commissionRuleColumns = (alias: string): [string, string, string, string] =>
+  [`${alias}.state`, `${alias}.user_amount`, `${alias}.paid_by_network`, `${alias}.merchant_order_id`];
 
 /** What a commission version adds to `figure`; the arguments are SQL expressions (column names). */
-export function commissionFigureSql(figure: LedgerFigureColumn, state: string, userAmount: string, paidByNetwork: string): string {
-  return `ledger_commission_figure('${figure}', ${state}, ${userAmount}, ${paidByNetwork})`;
+export function commissionFigureSql(figure: LedgerFigureColumn | OrderFigureColumn, state: string, userAmount: string, paidByNetwork: string, merchantOrderId: string): string {
+  return `ledger_commission_figure('${figure}', ${state}, ${userAmount}, ${paidByNetwork}, ${merchantOrderId})`;
 }
 
 /** What a payout in `state` adds to `figure`. */
@@ -20,14 +27,9 @@ export function payoutFigureSql(figure: LedgerFigureColumn, state: string, amoun
   return `ledger_payout_figure('${figure}', ${state}, ${amount})`;
 }
 
-/**
- * A contribution row's `figure`: the rows name their kind (`commission` or `payout`), state,
- * amount and network split in the columns `kind`, `state`, `amount`, `paid_by_network`.
- */
-export function contributionFigureSql(figure: LedgerFigureColumn, alias = ''): string {
-  const column = (name: string) => (alias === '' ? name : `${alias}.${name}`);
-  return `CASE ${column('kind')} WHEN 'commission' THEN ${commissionFigureSql(figure, column('state'), column('amount'), column('paid_by_network'))}`
-    + ` WHEN 'payout' THEN ${payoutFigureSql(figure, column('state'), column('amount'))} END`;
+/** What a merchant order with these figures withholds for its returns not settled yet (0 or less). */
+export function orderWithheldSql(orderPayable: string, orderPendingNegative: string): string {
+  return `ledger_order_withheld(${orderPayable}, ${orderPendingNegative})`;
 }
 
 /** Whether a version dated `candidate` applies after the newest one known (NULL: none known). */

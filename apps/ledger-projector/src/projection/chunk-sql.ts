@@ -53,13 +53,16 @@ const chunkTables = [
   // Commissions the chunk brought that the ledger did not hold: their row is the chunk's newest version, inserted first.
   'ledger_chunk_new_key (source text NOT NULL, commission_id text NOT NULL)',
   // The stored version of every commission of the chunk the ledger already held, read under its row lock.
-  'ledger_chunk_stored (source text NOT NULL, commission_id text NOT NULL, aui text NOT NULL, unit text NOT NULL, user_amount numeric NOT NULL, state text NOT NULL, paid_by_network boolean NOT NULL, modified_date timestamptz NOT NULL)',
+  `ledger_chunk_stored (source text NOT NULL, commission_id text NOT NULL, aui text NOT NULL, unit text NOT NULL, user_amount numeric NOT NULL, state text NOT NULL,
+     paid_by_network boolean NOT NULL, merchant_id text, merchant_order_id text, modified_date timestamptz NOT NULL)`,
   // The staged versions the rule applied.
   'ledger_chunk_applied (LIKE ledger_chunk_observation)',
-  // What the chunk moves, one row per (balance, version or payout record) entering (+) or leaving (-); NOT NULL, so a figure the rule does not know stops the chunk.
+  // What the chunk moves, one row per (balance, version or payout record) entering (+) or leaving (-), with the merchant order
+  // the version belongs to (none: order_id NULL) and what it adds to the order's figures; NOT NULL, so a figure the rule does not know stops the chunk.
   `ledger_chunk_contribution (aui text NOT NULL, unit text NOT NULL, lifetime numeric NOT NULL, pending numeric NOT NULL, payable numeric NOT NULL,
      paid_by_network numeric NOT NULL, paid_out numeric NOT NULL, reserved numeric NOT NULL, pending_reversals numeric NOT NULL,
-     caused_by text NOT NULL, observed_at timestamptz)`,
+     order_source text, order_merchant text, order_id text, order_payable numeric NOT NULL, order_pending_negative numeric NOT NULL,
+     order_withheld boolean NOT NULL DEFAULT false, caused_by text NOT NULL, observed_at timestamptz)`,
 ];
 
 const prepared = new WeakSet<RawClient>();

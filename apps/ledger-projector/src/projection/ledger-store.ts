@@ -141,8 +141,9 @@ export class LedgerStore {
 
   /** Adds the chunk's contributions to the balances; announces each changed balance once (live only), checked against its schema first. */
   private async announce(sql: ChunkSql): Promise<number> {
-    if (!this.options.announceBalanceChanges) return this.balances.add(sql);
-    const payloads = await this.balances.addAndAnnounce(sql);
+    await this.balances.add(sql);
+    if (!this.options.announceBalanceChanges) return this.balances.countChanged(sql);
+    const payloads = await this.balances.announce(sql);
     for (const payload of payloads) {
       // Built by SQL from the rule's figures: one that breaks its schema is a programmer error, and the chunk rolls back.
       const checked = checkBalanceChanged(JSON.parse(payload));

@@ -1,6 +1,6 @@
 import { CommissionObserved } from '@earnings/contracts';
 import { commissionKey } from '@earnings/domain';
-import { commissionFigureSql, ledgerFigureColumns, supersedesSql } from '@earnings/persistence';
+import { commissionFigureSql, commissionRuleColumns, ledgerFigureColumns, orderFigureColumns, supersedesSql } from '@earnings/persistence';
 import { ChunkSql, stageObservationsSql } from './chunk-sql';
 import { commissionColumnNames, stagingColumnNames, stagingRow, versionColumnNames } from './observation-staging';
 
@@ -39,8 +39,8 @@ export class ObservationStatements {
         // Commissions the ledger already held: locked in key order (a chunk touching one of them waits for
         // this one) and their stored version read after the lock, so it is the latest committed one.
         name: 'lock held commissions',
-        sql: `INSERT INTO ledger_chunk_stored (source, commission_id, aui, unit, user_amount, state, paid_by_network, modified_date)
-              SELECT c.source, c.commission_id, c.aui, c.unit, c.user_amount, c.state, c.paid_by_network, c.modified_date
+        sql: `INSERT INTO ledger_chunk_stored (source, commission_id, aui, unit, user_amount, state, paid_by_network, merchant_id, merchant_order_id, modified_date)
+              SELECT c.source, c.commission_id, c.aui, c.unit, c.user_amount, c.state, c.paid_by_network, c.merchant_id, c.merchant_order_id, c.modified_date
                 FROM ${s}.commission c
                WHERE (c.source, c.commission_id) IN (SELECT source, commission_id FROM ledger_chunk_observation)
                  AND NOT EXISTS (SELECT 1 FROM ledger_chunk_new_key n WHERE n.source = c.source AND n.commission_id = c.commission_id)
@@ -83,12 +83,13 @@ export class ObservationStatements {
         // version (if any) leaves its own; a newer version may name another user or unit.
         name: 'contributions of changed commissions',
         sql: `WITH newest AS (
-                SELECT DISTINCT ON (source, commission_id) source, commission_id, aui, unit, state, user_amount, paid_by_network, observation_id, observed_at
+                SELECT DISTINCT ON (source, commission_id) source, commission_id, aui, unit, state, user_amount, paid_by_network, merchant_id, merchant_order_id,
+                       observation_id, observed_at
                   FROM ledger_chunk_applied ORDER BY source, commission_id, modified_date DESC)
-              INSERT INTO ledger_chunk_contribution (aui, unit, ${ledgerFigureColumns.join(', ')}, caused_by, observed_at)
-              SELECT n.aui, n.unit, ${figures('n.state', 'n.user_amount', 'n.paid_by_network', '')}, n.observation_id, n.observed_at FROM newest n
+              INSERT INTO ledger_chunk_contribution (aui, unit, ${contributionColumns}, caused_by, observed_at)
+              SELECT n.aui, n.unit, ${figures('n', '')}, n.observation_id, n.observed_at FROM newest n
               UNION ALL
-              SELECT s.aui, s.unit, ${figures('s.state', 's.user_amount', 's.paid_by_network', '-')}, n.observation_id, n.observed_at
+              SELECT s.aui, s.unit, ${figures('s', '-')}, n.observation_id, n.observed_at
                 FROM newest n JOIN ledger_chunk_stored s ON s.source = n.source AND s.commission_id = n.commission_id`,
       },
     ] as const;
@@ -118,7 +119,13 @@ export class ObservationStatements {
 
 type StatementName = 'insert new commissions' | 'lock held commissions' | 'decide applied versions' | 'insert versions' | 'update held commissions' | 'contributions of changed commissions';
 
-/** The rule's figures of one version, negated for a version that leaves its balance. */
-function figures(state: string, amount: string, paidByNetwork: string, sign: '' | '-'): string {
-  return ledgerFigureColumns.map((figure) => `${sign}${commissionFigureSql(figure, state, amount, paidByNetwork)}`).join(', ');
+const contributionColumns = [...ledgerFigureColumns, 'order_source', 'order_merchant', 'order_id', ...orderFigureColumns].join(', ');
+
+/** The rule's figures of one version (`alias`), and its order's, negated for a version that leaves its balance. */
+function figures(alias: string, sign: '' | '-'): string {
+  const rule = commissionRuleColumns(alias);
+  const figure = (name: (typeof ledgerFigureColumns)[number] | (typeof orderFigureColumns)[number]) => `${sign}${commissionFigureSql(name, ...rule)}`;
+  // An order is named by its source, merchant and order id; a version without an order id names none.
+  const order = [`${alias}.source`, `coalesce(${alias}.merchant_id, '')`, `${alias}.merchant_order_id`];
+  return [...ledgerFigureColumns.map(figure), ...order, ...orderFigureColumns.map(figure)].join(', ');
 }

@@ -65,8 +65,8 @@ export class PayoutStatements {
     const rows = [...entering, ...leaving];
     if (rows.length === 0) return;
     await sql.run(
-      `INSERT INTO ledger_chunk_contribution (aui, unit, ${ledgerFigureColumns.join(', ')}, caused_by, observed_at)
-       SELECT aui, unit, ${ledgerFigureColumns.map((figure) => `sign * ${payoutFigureSql(figure, 'state', 'amount')}`).join(', ')}, payout_id, NULL
+      `INSERT INTO ledger_chunk_contribution (aui, unit, ${ledgerFigureColumns.join(', ')}, order_payable, order_pending_negative, caused_by, observed_at)
+       SELECT aui, unit, ${ledgerFigureColumns.map((figure) => `sign * ${payoutFigureSql(figure, 'state', 'amount')}`).join(', ')}, 0, 0, payout_id, NULL
          FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::text[]) AS r (aui, unit, state, amount, sign, payout_id)`,
       columns(rows, [(r) => r.record.aui, (r) => r.record.unit, (r) => r.record.state, (r) => toDecimalString(r.record.amount), (r) => r.sign, (r) => r.record.payoutId]),
     );

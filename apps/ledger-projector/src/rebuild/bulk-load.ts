@@ -1,5 +1,5 @@
 import { LedgerPayout, toDecimalString } from '@earnings/domain';
-import { assertSchemaName, commissionFigureSql, copyTextRow, ledgerFigureColumns, openCopyIn, payoutFigureSql, rawConnection } from '@earnings/persistence';
+import { assertSchemaName, commissionFigureSql, commissionRuleColumns, copyTextRow, LedgerFigureColumn, ledgerFigureColumns, openCopyIn, OrderFigureColumn, orderWithheldSql, payoutFigureSql, rawConnection } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { copyWriteChars } from '../projection/chunk-sql';
 import { commissionColumnNames, stagingColumnDefinitions, stagingColumnNames, versionColumnNames } from '../projection/observation-staging';
@@ -88,23 +88,33 @@ export class BulkLoad {
   }
 
   /**
-   * Each (AUI, unit)'s figures: what every latest commission version and every payout record adds,
-   * by the ledger's rule, summed by PostgreSQL (the payout records are written first).
+   * The merchant orders that hold a return not settled yet, then each (AUI, unit)'s figures: what
+   * every latest commission version, every payout record and every such order adds, by the ledger's
+   * rule, summed by PostgreSQL (the payout records are written first).
    */
   async writeBalances(): Promise<number> {
     const figures = ledgerFigureColumns.join(', ');
-    const commissionFigures = ledgerFigureColumns.map((figure) => commissionFigureSql(figure, 'state', 'user_amount', 'paid_by_network')).join(', ');
-    const payoutFigures = ledgerFigureColumns.map((figure) => payoutFigureSql(figure, 'state', 'amount')).join(', ');
+    const commissionFigure = (figure: LedgerFigureColumn | OrderFigureColumn) => commissionFigureSql(figure, ...commissionRuleColumns('c'));
+    const orderOnly = ledgerFigureColumns.map((figure) => (figure === 'pending_reversals' ? orderWithheldSql('payable', 'pending_negative') : '0')).join(', ');
     let written = 0;
     await this.dataSource.transaction(async (manager) => {
       await manager.query(sortMemory);
+      await manager.query(
+        `INSERT INTO ${this.schema}.order_total (aui, unit, source, merchant_id, merchant_order_id, payable, pending_negative)
+         SELECT aui, unit, source, coalesce(merchant_id, ''), merchant_order_id, sum(${commissionFigure('order_payable')}), sum(${commissionFigure('order_pending_negative')})
+           FROM ${this.schema}.commission c WHERE merchant_order_id IS NOT NULL
+          GROUP BY aui, unit, source, coalesce(merchant_id, ''), merchant_order_id
+         HAVING sum(${commissionFigure('order_pending_negative')}) <> 0`,
+      );
       const [{ count }]: { count: number }[] = await manager.query(
         `WITH written AS (
            INSERT INTO ${this.schema}.balance (aui, unit, ${figures})
            SELECT aui, unit, ${ledgerFigureColumns.map((figure) => `trim_scale(sum(${figure}))`).join(', ')} FROM (
-             SELECT aui, unit, ${commissionFigures} FROM ${this.schema}.commission
+             SELECT aui, unit, ${ledgerFigureColumns.map(commissionFigure).join(', ')} FROM ${this.schema}.commission c
              UNION ALL
-             SELECT aui, unit, ${payoutFigures} FROM ${this.schema}.payout) AS contribution (aui, unit, ${figures})
+             SELECT aui, unit, ${ledgerFigureColumns.map((figure) => payoutFigureSql(figure, 'state', 'amount')).join(', ')} FROM ${this.schema}.payout
+             UNION ALL
+             SELECT aui, unit, ${orderOnly} FROM ${this.schema}.order_total) AS contribution (aui, unit, ${figures})
             GROUP BY aui, unit
            HAVING ${ledgerFigureColumns.map((figure) => `sum(${figure}) <> 0`).join(' OR ')}
            RETURNING 1)

@@ -283,7 +283,7 @@ async function comparePayouts(dataSource: DataSource, liveSchema: string, rebuil
 /**
  * One transaction: lock the pointer (waiting for the live projector's chunk in flight, whose
  * transaction holds it FOR SHARE), carry each AUI's BalanceChanged sequence over so consumers
- * never see it go backwards, and point readers at the rebuilt schema.
+ * never see it go backwards, and point readers (the pointer and the `ledger` views) at the rebuilt schema.
  */
 async function switchReaders(dataSource: DataSource, liveSchema: string, rebuiltSchema: string): Promise<boolean> {
   const live = assertSchemaName(liveSchema);
@@ -296,6 +296,8 @@ async function switchReaders(dataSource: DataSource, liveSchema: string, rebuilt
        ON CONFLICT (aui) DO UPDATE SET balance_sequence = GREATEST(a.balance_sequence, EXCLUDED.balance_sequence)`,
     );
     await manager.query('UPDATE projection_pointer SET schema_name = $2, switched_at = now() WHERE name = $1', [LEDGER_PROJECTION, rebuilt]);
+    // Readers of other services read the views the projector publishes: they move in the same step.
+    await manager.query('SELECT publish_ledger_views($1)', [rebuilt]);
     return true;
   });
 }

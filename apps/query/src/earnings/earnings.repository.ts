@@ -1,6 +1,6 @@
 import { AllocatableCommission, AllocatablePayout, canonicalTimestamp, Decimal } from '@earnings/domain';
 import type { CommissionState } from '@earnings/contracts';
-import { assertSchemaName, commissionFigureSql, currentProjectionSchema, payoutFigureSql } from '@earnings/persistence';
+import { commissionFigureSql, payoutFigureSql } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { PayoutCursor, TransactionCursor } from './cursor';
 
@@ -84,21 +84,16 @@ interface BalanceRow {
   updated_at: string;
 }
 
-const schemaPointerTtlMs = 1_000;
-
-/** Reads the ledger's read model through the projection pointer, so a rebuild's switch reaches readers within a second. */
+/** Reads the ledger through the views its projector publishes (schema `ledger`), which a rebuild's switch moves with the projection. */
 export class EarningsRepository {
-  private schema: { name: string; readAt: number } | null = null;
-
   constructor(private readonly dataSource: DataSource) {}
 
   /** Earnings of many AUIs in one statement (the per-request loader batches aliased fields into it); one view per AUI, in order. */
   async earningsOfMany(auis: readonly string[]): Promise<EarningsView[]> {
-    const schema = await this.projectionSchema();
     const rows: BalanceRow[] = await this.dataSource.query(
       `SELECT aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text,
-              pending_reversals::text, greatest(paid_out - payable, 0)::text AS uncollected, updated_at
-         FROM ${schema}.balance WHERE aui = ANY($1::text[]) ORDER BY aui, unit`,
+              pending_reversals::text, uncollected::text, updated_at
+         FROM ledger.balance WHERE aui = ANY($1::text[]) ORDER BY aui, unit`,
       [auis],
     );
     return auis.map((aui) => toEarningsView(aui, rows.filter((row) => row.aui === aui)));
@@ -113,13 +108,12 @@ export class EarningsRepository {
    * `cursor`, reading `limit` rows. Served by the index commission_by_aui_event_date.
    */
   async transactionsOf(aui: string, states: readonly CommissionState[] | null, cursor: TransactionCursor | null, limit: number, unit: string | null = null): Promise<TransactionRow[]> {
-    const schema = await this.projectionSchema();
     const rows: Record<string, string | null>[] = await this.dataSource.query(
       `SELECT source, commission_id, state, source_status, user_amount::text AS amount, unit, sale_amount::text AS sale_amount,
               sale_currency, merchant_id, merchant_order_id, event_date, modified_date,
               -- The locking date the source sent with the latest version (Wildfire's LockingDate).
               locking_date
-         FROM ${schema}.commission
+         FROM ledger.commission
         WHERE aui = $1
           AND ($2::text[] IS NULL OR state = ANY($2::text[]))
           AND ($3::boolean IS FALSE OR ${afterTransactionCursor})
@@ -133,10 +127,9 @@ export class EarningsRepository {
 
   /** One page of an AUI's payouts in every state, newest first. Served by the index payout_by_aui_listed_at. */
   async payoutsOf(aui: string, cursor: PayoutCursor | null, limit: number): Promise<PayoutRow[]> {
-    const schema = await this.projectionSchema();
     const rows: Record<string, string | null>[] = await this.dataSource.query(
       `SELECT payout_id, unit, amount::text, method, state, listed_at, executed_at, ended_at, end_reason
-         FROM ${schema}.payout
+         FROM ledger.payout
         WHERE aui = $1
           AND ($2::boolean IS FALSE OR listed_at < $3::timestamptz OR (listed_at = $3::timestamptz AND payout_id > $4))
         ORDER BY listed_at DESC, payout_id
@@ -152,14 +145,13 @@ export class EarningsRepository {
 
   /** What allocatePayouts needs of one AUI: its payable commissions (not network-paid) and its payouts that succeeded. */
   async allocationInputsOf(aui: string): Promise<{ commissions: AllocatableCommission[]; payouts: AllocatablePayout[] }> {
-    const schema = await this.projectionSchema();
     const [commissions, payouts]: [Record<string, string | null>[], Record<string, string>[]] = await Promise.all([
       this.dataSource.query(
-        `SELECT source, commission_id, unit, user_amount::text AS amount, event_date FROM ${schema}.commission
+        `SELECT source, commission_id, unit, user_amount::text AS amount, event_date FROM ledger.commission
           WHERE aui = $1 AND state = 'PAYABLE' AND NOT paid_by_network`,
         [aui],
       ),
-      this.dataSource.query(`SELECT payout_id, unit, amount::text, executed_at FROM ${schema}.payout WHERE aui = $1 AND state = 'succeeded'`, [aui]),
+      this.dataSource.query(`SELECT payout_id, unit, amount::text, executed_at FROM ledger.payout WHERE aui = $1 AND state = 'succeeded'`, [aui]),
     ]);
     return {
       commissions: commissions.map((row) => ({
@@ -172,10 +164,9 @@ export class EarningsRepository {
 
   /** Every applied version of one of the AUI's commissions, oldest first; empty when the commission is not this AUI's. */
   async commissionVersionsOf(aui: string, source: string, commissionId: string): Promise<CommissionVersionRow[]> {
-    const schema = await this.projectionSchema();
     const rows: Record<string, string>[] = await this.dataSource.query(
       `SELECT source, commission_id, modified_date, state, source_status, user_amount::text AS amount, unit, applied_at
-         FROM ${schema}.commission_version
+         FROM ledger.commission_version
         WHERE source = $1 AND commission_id = $2 AND aui = $3
         ORDER BY modified_date`,
       [source, commissionId, aui],
@@ -188,10 +179,9 @@ export class EarningsRepository {
 
   /** When the user's first commission version or payout happened: where a history starts by default. */
   async firstActivityOf(aui: string): Promise<string | null> {
-    const schema = await this.projectionSchema();
     const [{ first }]: { first: string | null }[] = await this.dataSource.query(
-      `SELECT least((SELECT min(modified_date) FROM ${schema}.commission_version WHERE aui = $1),
-                    (SELECT min(listed_at) FROM ${schema}.payout WHERE aui = $1)) AS first`,
+      `SELECT least((SELECT min(modified_date) FROM ledger.commission_version WHERE aui = $1),
+                    (SELECT min(listed_at) FROM ledger.payout WHERE aui = $1)) AS first`,
       [aui],
     );
     return first === null ? null : canonicalTimestamp(first);
@@ -202,17 +192,17 @@ export class EarningsRepository {
    * moment each commission counts with its latest version modified by then, for the user that
    * version names (a commission re-attributed away stops counting for the first user); a payout
    * counts by the state it had reached by then. Served by commission_version_by_aui and the
-   * versions' primary key.
+   * versions' primary key. (A version's lifetime figure never depends on its merchant order, which
+   * the versions do not keep.)
    */
   async earningsAsOf(aui: string, moments: readonly string[]): Promise<EarningsAsOfRow[]> {
-    const schema = await this.projectionSchema();
     const rows: { at: string; unit: string; lifetime: string; paid_out: string }[] = await this.dataSource.query(
       `WITH moment AS (SELECT at FROM unnest($2::timestamptz[]) AS at),
-            commission_key AS (SELECT DISTINCT source, commission_id FROM ${schema}.commission_version WHERE aui = $1),
+            commission_key AS (SELECT DISTINCT source, commission_id FROM ledger.commission_version WHERE aui = $1),
             figure AS (
-              SELECT m.at, v.unit, ${commissionFigureSql('lifetime', 'v.state', 'v.user_amount', 'v.paid_by_network')} AS lifetime, 0 AS paid_out
+              SELECT m.at, v.unit, ${commissionFigureSql('lifetime', 'v.state', 'v.user_amount', 'v.paid_by_network', 'NULL::text')} AS lifetime, 0 AS paid_out
                 FROM moment m CROSS JOIN commission_key k
-                JOIN LATERAL (SELECT aui, unit, state, user_amount, paid_by_network FROM ${schema}.commission_version v
+                JOIN LATERAL (SELECT aui, unit, state, user_amount, paid_by_network FROM ledger.commission_version v
                                WHERE v.source = k.source AND v.commission_id = k.commission_id AND v.modified_date <= m.at
                                ORDER BY v.modified_date DESC LIMIT 1) v ON v.aui = $1
               UNION ALL
@@ -221,19 +211,12 @@ export class EarningsRepository {
                   SELECT unit, amount, CASE WHEN state IN ('failed', 'returned') AND ended_at <= m.at THEN state
                                             WHEN executed_at <= m.at THEN 'succeeded'
                                             WHEN requested_at <= m.at THEN 'requested' END AS state_at
-                    FROM ${schema}.payout WHERE aui = $1) p ON p.state_at IS NOT NULL)
+                    FROM ledger.payout WHERE aui = $1) p ON p.state_at IS NOT NULL)
        SELECT at, unit, trim_scale(sum(lifetime))::text AS lifetime, trim_scale(sum(paid_out))::text AS paid_out
          FROM figure GROUP BY at, unit ORDER BY unit, at`,
       [aui, moments],
     );
     return rows.map((row) => ({ at: canonicalTimestamp(row.at), unit: row.unit, lifetime: row.lifetime, paidOut: row.paid_out }));
-  }
-
-  private async projectionSchema(): Promise<string> {
-    if (this.schema && Date.now() - this.schema.readAt < schemaPointerTtlMs) return this.schema.name;
-    const name = assertSchemaName(await currentProjectionSchema(this.dataSource));
-    this.schema = { name, readAt: Date.now() };
-    return name;
   }
 }
 

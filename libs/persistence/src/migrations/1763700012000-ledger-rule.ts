@@ -24,31 +24,43 @@ export class LedgerRule1763700012000 implements MigrationInterface {
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$ SELECT newest_known IS NULL OR candidate > newest_known $$`);
 
-    // What the latest version of a commission adds to one figure of its (AUI, unit) balance.
-    // Additive within one state, network split and sign of the amount. An unknown figure or state
-    // gives NULL, which the balance table's NOT NULL columns refuse: a programmer error, never a zero.
+    // What the latest version of a commission adds to one figure of its (AUI, unit) balance, and to
+    // the two figures of its merchant order (order_payable, order_pending_negative) from which the
+    // order's withheld amount comes (ledger_order_withheld). Additive within one state, network
+    // split, sign of the amount and order. An unknown figure or state gives NULL, which the NOT NULL
+    // columns the figures go to refuse: a programmer error, never a zero.
     await queryRunner.query(`
-      CREATE FUNCTION ledger_commission_figure(figure text, state text, user_amount numeric, paid_by_network boolean) RETURNS numeric
+      CREATE FUNCTION ledger_commission_figure(figure text, state text, user_amount numeric, paid_by_network boolean, merchant_order_id text) RETURNS numeric
         LANGUAGE sql IMMUTABLE PARALLEL SAFE
         AS $$ SELECT CASE
           WHEN state NOT IN ('PENDING', 'CONFIRMED', 'READY', 'PAYABLE', 'REJECTED') THEN NULL
-          WHEN figure IN ('paid_out', 'reserved') THEN 0
-          -- Rejected (disqualified, denied, deleted) counts nowhere.
-          WHEN state = 'REJECTED' THEN CASE WHEN figure IN ('lifetime', 'pending', 'payable', 'paid_by_network', 'pending_reversals') THEN 0 END
+          WHEN figure NOT IN ('lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved', 'pending_reversals', 'order_payable', 'order_pending_negative') THEN NULL
+          -- Rejected (disqualified, denied, deleted) counts nowhere; commissions never pay out or hold.
+          WHEN state = 'REJECTED' OR figure IN ('paid_out', 'reserved') THEN 0
           WHEN figure = 'lifetime' THEN user_amount
-          -- Expected, not yet eligible; a negative amount not yet settled is a known reversal payouts withhold.
+          -- Expected, not yet eligible. A negative amount not yet settled is a known reversal: payouts
+          -- withhold it; within its merchant order only up to what the order made payable (see
+          -- ledger_order_withheld), in full when it names no order.
           WHEN state IN ('PENDING', 'CONFIRMED', 'READY') THEN CASE figure
             WHEN 'pending' THEN user_amount
-            WHEN 'pending_reversals' THEN least(user_amount, 0)
-            WHEN 'payable' THEN 0
-            WHEN 'paid_by_network' THEN 0 END
+            WHEN 'pending_reversals' THEN CASE WHEN merchant_order_id IS NULL THEN least(user_amount, 0) ELSE 0 END
+            WHEN 'order_pending_negative' THEN CASE WHEN merchant_order_id IS NULL THEN 0 ELSE least(user_amount, 0) END
+            ELSE 0 END
           -- Eligible. The network already paid a device split to the user: the partner must never pay it again.
           ELSE CASE figure
             WHEN 'payable' THEN CASE WHEN paid_by_network THEN 0 ELSE user_amount END
             WHEN 'paid_by_network' THEN CASE WHEN paid_by_network THEN user_amount ELSE 0 END
-            WHEN 'pending' THEN 0
-            WHEN 'pending_reversals' THEN 0 END
+            WHEN 'order_payable' THEN CASE WHEN paid_by_network OR merchant_order_id IS NULL THEN 0 ELSE user_amount END
+            ELSE 0 END
         END $$`);
+
+    // What one merchant order withholds for its returns not settled yet: its pending negative
+    // amounts, but never more than the order itself made payable (a pending return of an item still
+    // pending offsets nothing that could be paid). 0 or less; it goes to the balance's pending_reversals.
+    await queryRunner.query(`
+      CREATE FUNCTION ledger_order_withheld(order_payable numeric, order_pending_negative numeric) RETURNS numeric
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        AS $$ SELECT greatest(order_pending_negative, -greatest(order_payable, 0)) $$`);
 
     // How a payout counts on its (AUI, unit): held while requested or at the provider, paid out
     // once it succeeded, nothing once it failed or came back.
@@ -59,7 +71,7 @@ export class LedgerRule1763700012000 implements MigrationInterface {
           WHEN state NOT IN ('requested', 'submitted', 'succeeded', 'failed', 'returned') THEN NULL
           WHEN figure = 'reserved' THEN CASE WHEN state IN ('requested', 'submitted') THEN amount ELSE 0 END
           WHEN figure = 'paid_out' THEN CASE WHEN state = 'succeeded' THEN amount ELSE 0 END
-          WHEN figure IN ('lifetime', 'pending', 'payable', 'paid_by_network', 'pending_reversals') THEN 0
+          WHEN figure IN ('lifetime', 'pending', 'payable', 'paid_by_network', 'pending_reversals', 'order_payable', 'order_pending_negative') THEN 0
         END $$`);
 
     // What the user may still be paid: negative after a return that followed a payout (a clawback).
@@ -81,6 +93,21 @@ export class LedgerRule1763700012000 implements MigrationInterface {
         -- and the rule needs each version's network split (NULL in versions written before this release: a rebuild fills it).
         EXECUTE format('CREATE INDEX commission_version_by_aui ON %I.commission_version (aui, modified_date)', target_schema);
         EXECUTE format('ALTER TABLE %I.commission_version ADD COLUMN paid_by_network boolean', target_schema);
+        -- Merchant orders that hold a return not settled yet, with their two order figures: what the order
+        -- withholds is ledger_order_withheld of them. An order leaves the table once it holds no such return.
+        EXECUTE format($sql$
+          CREATE TABLE %I.order_total (
+            aui text NOT NULL,
+            unit text NOT NULL,
+            source text NOT NULL,
+            merchant_id text NOT NULL,
+            merchant_order_id text NOT NULL,
+            payable numeric NOT NULL,
+            pending_negative numeric NOT NULL,
+            CONSTRAINT order_total_pkey PRIMARY KEY (aui, unit, source, merchant_id, merchant_order_id)
+          )$sql$, target_schema);
+        -- An order's commissions, read when an order starts holding a return.
+        EXECUTE format('CREATE INDEX commission_by_aui_order ON %I.commission (aui, merchant_order_id) WHERE merchant_order_id IS NOT NULL', target_schema);
         -- When ingest observed the oldest observation behind an outbox event: the relay measures freshness from it.
         EXECUTE format('ALTER TABLE %I.outbox ADD COLUMN observed_at timestamptz', target_schema);
         -- Outbox events are written once and relayed as text: json keeps the text as built, without jsonb's conversion both ways.

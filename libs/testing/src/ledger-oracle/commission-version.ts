@@ -11,6 +11,8 @@ export interface CommissionVersion {
   userAmount: Decimal;
   state: CommissionState;
   paidByNetwork: boolean;
+  /** The merchant order it belongs to (JSON of source, merchant id, order id), or null: what a pending return withholds depends on its order. */
+  orderKey: string | null;
   /** Canonical (six fractional digits, UTC); compared with toEpochMicros, never as a string. */
   modifiedDate: string;
   /** The observation this version came from, for the audit trail. */
@@ -37,6 +39,7 @@ export function versionFromObservation(observation: CommissionObserved): Commiss
     userAmount,
     state: observation.state,
     paidByNetwork: observation.paidByNetwork,
+    orderKey: observation.merchantOrderId === null ? null : JSON.stringify([observation.source, observation.merchantId ?? '', observation.merchantOrderId]),
     modifiedDate: canonicalTimestamp(observation.modifiedDate),
     observationId: observation.observationId,
   };
@@ -57,11 +60,10 @@ export function decideVersion(stored: CommissionVersion | undefined, observation
 }
 
 /**
- * What one latest version adds to the balance of its (aui, unit). Additive within one state,
- * network split and sign of the amount: the bulk rebuild sums amounts per such group first (a
- * property test pins it).
+ * What one latest version adds to the balance of its (aui, unit) by itself. A pending negative
+ * amount of a merchant order withholds nothing here: its order decides (orderWithheldOf).
  */
-export function contributionOf(version: Pick<CommissionVersion, 'state' | 'userAmount' | 'paidByNetwork'>): BalanceFigures {
+export function contributionOf(version: Pick<CommissionVersion, 'state' | 'userAmount' | 'paidByNetwork' | 'orderKey'>): BalanceFigures {
   const amount = version.userAmount;
   switch (version.state) {
     case 'REJECTED':
@@ -69,8 +71,8 @@ export function contributionOf(version: Pick<CommissionVersion, 'state' | 'userA
     case 'PENDING':
     case 'CONFIRMED':
     case 'READY':
-      // A negative amount not yet settled is a known reversal: payouts withhold it.
-      return { ...zeroFigures, lifetime: amount, pending: amount, pendingReversals: amount.isNegative() ? amount : zeroFigures.pendingReversals };
+      // A negative amount not yet settled, of no order, is a known reversal payouts withhold in full.
+      return { ...zeroFigures, lifetime: amount, pending: amount, pendingReversals: amount.isNegative() && version.orderKey === null ? amount : zeroFigures.pendingReversals };
     case 'PAYABLE':
       // The network already paid a device split to the user: the partner must never pay it again.
       return { ...figuresWith(version.paidByNetwork ? 'paidByNetwork' : 'payable', amount), lifetime: amount };
@@ -79,4 +81,18 @@ export function contributionOf(version: Pick<CommissionVersion, 'state' | 'userA
       throw new Error(`unknown commission state ${JSON.stringify(unreachable)}`);
     }
   }
+}
+
+/**
+ * What one merchant order withholds for its returns not settled yet: its pending negative amounts,
+ * never more than the order made payable (payable, not network-paid). 0 or less.
+ */
+export function orderWithheldOf(versions: readonly Pick<CommissionVersion, 'state' | 'userAmount' | 'paidByNetwork'>[]): Decimal {
+  let payable = new Decimal(0);
+  let pendingNegative = new Decimal(0);
+  for (const version of versions) {
+    if (version.state === 'PAYABLE' && !version.paidByNetwork) payable = payable.plus(version.userAmount);
+    if (['PENDING', 'CONFIRMED', 'READY'].includes(version.state) && version.userAmount.isNegative()) pendingNegative = pendingNegative.plus(version.userAmount);
+  }
+  return Decimal.max(pendingNegative, Decimal.max(payable, 0).negated());
 }

@@ -1,14 +1,13 @@
 import { CommissionObserved } from '@earnings/contracts';
-import { addToBalance, BalanceEntry } from './balance-figures';
-import { BalanceChange, changesOfNewVersion, changesOfPayout } from './balance-changes';
+import { balancesOf } from './recompute-balances';
 import { commissionKey, decidePayoutEvent, LedgerEvent, PayoutEvent } from '@earnings/domain';
 import { decideVersion } from './commission-version';
 import { LedgerState } from './ledger-state';
 
 /**
  * The ledger's rules, one event at a time. Pure: the given state is never changed. It copies the
- * maps on every applied event, which is fine for tests and rebuild checks; the projector works
- * a batch at a time through planBatch, which follows the same rules on one working copy.
+ * maps and recomputes every balance on every applied event: slow on purpose, an oracle for the
+ * tests, never a service's path (the services apply the rule in PostgreSQL).
  */
 export function evolve(state: LedgerState, event: LedgerEvent): LedgerState {
   switch (event.type) {
@@ -33,7 +32,7 @@ function evolveObservation(state: LedgerState, observation: CommissionObserved):
   const decision = decideVersion(stored, observation);
   if (!decision.applied) return { ...state, duplicateCount: state.duplicateCount + 1 };
   const commissions = new Map(state.commissions).set(key, decision.version);
-  return { ...state, commissions, balances: withChanges(state.balances, changesOfNewVersion(stored, decision.version)) };
+  return { ...state, commissions, balances: balancesOf(commissions.values(), state.payouts.values()) };
 }
 
 function evolvePayout(state: LedgerState, event: PayoutEvent): LedgerState {
@@ -41,12 +40,5 @@ function evolvePayout(state: LedgerState, event: PayoutEvent): LedgerState {
   const decision = decidePayoutEvent(stored, event);
   if (!decision.applied) return { ...state, duplicateCount: state.duplicateCount + 1 };
   const payouts = new Map(state.payouts).set(event.payoutId, decision.payout);
-  return { ...state, payouts, balances: withChanges(state.balances, changesOfPayout(stored, decision.payout)) };
-}
-
-function withChanges(balances: ReadonlyMap<string, BalanceEntry>, changes: BalanceChange[]): ReadonlyMap<string, BalanceEntry> {
-  if (changes.length === 0) return balances;
-  const changed = new Map(balances);
-  for (const change of changes) addToBalance(changed, change.aui, change.unit, change.delta);
-  return changed;
+  return { ...state, payouts, balances: balancesOf(state.commissions.values(), payouts.values()) };
 }

@@ -6,7 +6,6 @@
 export * from './balance-figures';
 export * from './commission-version';
 export * from './payout-records';
-export * from './balance-changes';
 export * from './ledger-state';
 export * from './evolve';
 export * from './recompute-balances';

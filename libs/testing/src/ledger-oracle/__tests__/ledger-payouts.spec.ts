@@ -56,6 +56,30 @@ describe('the ledger: payout holds, releases and returns', () => {
 });
 
 describe('the ledger: known reversals that have not settled', () => {
+  it('a pending return of an order withholds what the order made payable, and no more', () => {
+    // Paid 30.00 of one order with a return of 12.00 still pending: 12 withheld, 18 may be paid.
+    given(
+      observation({ commissionId: 'purchase', merchantId: 'm1', merchantOrderId: 'o1', userAmount: '30', state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(0) }),
+      observation({ commissionId: 'return', merchantId: 'm1', merchantOrderId: 'o1', userAmount: '-12', modifiedDate: modifiedAt(1) }),
+    ).when().then({ aui: 'aui-1', unit: 'USD', payable: '30', pendingReversals: '-12', available: '30' });
+  });
+
+  it('a pending return of an order whose purchase is still pending withholds nothing from other orders', () => {
+    // Paid 20 (order o1); then 10 pending and its return -10 pending (order o2): o2 made nothing payable, 20 may be paid.
+    given(
+      observation({ commissionId: 'paid', merchantId: 'm1', merchantOrderId: 'o1', userAmount: '20', state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(0) }),
+      observation({ commissionId: 'pending', merchantId: 'm1', merchantOrderId: 'o2', userAmount: '10', modifiedDate: modifiedAt(1) }),
+      observation({ commissionId: 'pending-return', merchantId: 'm1', merchantOrderId: 'o2', userAmount: '-10', modifiedDate: modifiedAt(2) }),
+    ).when().then({ aui: 'aui-1', unit: 'USD', payable: '20', pending: '0', pendingReversals: '0' });
+  });
+
+  it('a pending return that names no order withholds in full', () => {
+    given(
+      observation({ commissionId: 'paid', merchantOrderId: 'o1', userAmount: '20', state: 'PAYABLE', sourceStatus: 'paid', modifiedDate: modifiedAt(0) }),
+      observation({ commissionId: 'orphan-return', userAmount: '-5', modifiedDate: modifiedAt(1) }),
+    ).when().then({ aui: 'aui-1', unit: 'USD', pendingReversals: '-5' });
+  });
+
   it('a pending return is counted in pendingReversals until it settles', () => {
     const itemReturn = observation({ commissionId: 'return-1', userAmount: '-12', state: 'PENDING', modifiedDate: modifiedAt(1) });
     given(payable30).when(itemReturn).then({ aui: 'aui-1', unit: 'USD', payable: '30', pending: '-12', pendingReversals: '-12', available: '30' });

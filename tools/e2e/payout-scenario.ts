@@ -45,7 +45,7 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
     PAYOUT_THRESHOLDS: 'USD:10,EUR:10,JPY:1000,credits:100',
     // Never during a test: runs come from the admin API.
     PAYOUT_RUN_CRON: '0 0 1 1 *',
-    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100', PAYOUT_RETURN_POLL_INTERVAL_MS: '300',
+    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100', PAYOUT_RETURN_POLL_INTERVAL_MS: '300', PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX: '300',
     // These suites pay users who never chose a method; the partner opts in to a default explicitly.
     PAYOUT_DEFAULT_METHOD: 'account_credit',
     PAYPAL_BASE_URL: simulatorUrl, PAYPAL_CLIENT_ID: 'e2e-client', PAYPAL_CLIENT_SECRET: 'e2e-secret',
@@ -136,7 +136,10 @@ export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180
   await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);
 }
 
-export async function simulatorPayouts(stack: PayoutStack): Promise<{ executions: Record<string, number>; submissions: Record<string, number>; executed: { payoutId: string; amount: string; currency: string; recipient: string; returned: boolean }[] }> {
+export async function simulatorPayouts(stack: PayoutStack): Promise<{
+  executions: Record<string, number>; submissions: Record<string, number>;
+  executed: { payoutId: string; amount: string; currency: string; recipient: string; itemStatus: string | null; returned: boolean; polls: number }[];
+}> {
   const response = await fetch(stack.simulator.url('partner-simulator', '/_admin/payouts'));
   return (await response.json()) as never;
 }
@@ -165,12 +168,12 @@ export async function payoutsReturnedOf(stack: PayoutStack): Promise<PayoutRetur
 }
 
 /** The ledger projection's figures for the stack's AUIs (through projection_pointer). */
-export async function ledgerBalances(stack: PayoutStack): Promise<Map<string, { payable: Decimal; paidOut: Decimal; available: Decimal; paidByNetwork: Decimal }>> {
+export async function ledgerBalances(stack: PayoutStack): Promise<Map<string, { payable: Decimal; paidOut: Decimal; available: Decimal; paidByNetwork: Decimal; reserved: Decimal }>> {
   const schema = (await sql(stack, `SELECT schema_name FROM projection_pointer WHERE name = 'ledger'`))[0].schema_name;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`unexpected schema ${schema}`);
-  const rows = await sql(stack, `SELECT aui, unit, payable::text, paid_out::text, available::text, paid_by_network::text FROM ${schema}.balance WHERE starts_with(aui, $1)`, [`${stack.auiPrefix}-`]);
+  const rows = await sql(stack, `SELECT aui, unit, payable::text, paid_out::text, available::text, paid_by_network::text, reserved::text FROM ${schema}.balance WHERE starts_with(aui, $1)`, [`${stack.auiPrefix}-`]);
   return new Map(rows.map((row) => [JSON.stringify([row.aui, row.unit]), {
-    payable: new Decimal(row.payable), paidOut: new Decimal(row.paid_out), available: new Decimal(row.available), paidByNetwork: new Decimal(row.paid_by_network),
+    payable: new Decimal(row.payable), paidOut: new Decimal(row.paid_out), available: new Decimal(row.available), paidByNetwork: new Decimal(row.paid_by_network), reserved: new Decimal(row.reserved),
   }]));
 }
 

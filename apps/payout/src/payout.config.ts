@@ -53,6 +53,13 @@ export class PayoutConfig extends ServiceConfig {
   @IsInt() @Min(100) @Max(7 * 24 * 3600 * 1000)
   PAYOUT_RETURN_POLL_INTERVAL_MS = 6 * 3600 * 1000;
 
+  /**
+   * The longest wait between asks about a payout still on its way at the provider (PayPal PENDING,
+   * ONHOLD, UNCLAIMED): asks start a second after submission and back off to this.
+   */
+  @IsInt() @Min(100) @Max(24 * 3600 * 1000)
+  PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX = 15 * 60 * 1000;
+
   /** How often the worker looks for payouts to submit or poll. */
   @IsInt() @Min(10) @Max(60_000)
   PAYOUT_WORK_INTERVAL_MS = 500;

@@ -20,12 +20,13 @@ import { PayoutProcessor } from './payouts/payout-processor';
 import { PayoutRunService } from './payouts/payout-run.service';
 import { PayoutRepository } from './payouts/payout.repository';
 import { WorkLoop } from './payouts/work-loop';
+import { leaseOwnerOfThisProcess } from './work/work-lease';
 import { AccountCreditProvider } from './providers/account-credit.provider';
 import { GiftCardProvider } from './providers/gift-card.provider';
 import { PayoutMethod, PayoutProvider } from './providers/payout-provider';
 import { PayPalProvider } from './providers/paypal.provider';
 import { RewardWebhookProvider } from './providers/reward-webhook.provider';
-import { FirstPromoterActionRunner } from './rewards/firstpromoter-action-runner';
+import { actionCallsPerPassMax, FirstPromoterActionRunner } from './rewards/firstpromoter-action-runner';
 import { FirstPromoterApprovalRepository } from './rewards/firstpromoter-approval.repository';
 import { FirstPromoterApprovalService } from './rewards/firstpromoter-approval.service';
 import { RewardCommissionConsumer } from './rewards/reward-commission.consumer';
@@ -60,14 +61,17 @@ class PayoutRuntime {
   constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
     const policy = policyOf(config);
     const approvalMode = approvalModeOf(config);
-    this.repository = new PayoutRepository(dataSource);
+    // Every process claims work in flight under its own name (leases): any number of them share it.
+    const leaseOwner = leaseOwnerOfThisProcess();
+    const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
+    const actionLease = { owner: leaseOwner, durationMs: actionCallsPerPassMax * timeoutMs + 10_000 };
+    this.repository = new PayoutRepository(dataSource, leaseOwner);
     const rewardRepository = new RewardRepository();
-    this.fulfilments = new RewardFulfilmentRepository(dataSource);
+    this.fulfilments = new RewardFulfilmentRepository(dataSource, actionLease);
     this.runs = new PayoutRunService(this.repository, rewardRepository, policy, {
       auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD === '' ? null : (config.PAYOUT_DEFAULT_METHOD as PayoutMethod),
       rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook',
     }, logger);
-    const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
     const providers = new Map<string, PayoutProvider>([
       ['account_credit', new AccountCreditProvider()],
       // The partner's product reads the ledger: the ledger entry is the delivery.
@@ -78,7 +82,7 @@ class PayoutRuntime {
     ]);
     this.processor = new PayoutProcessor(this.repository, providers, policy, {
       batchMax: config.PAYOUT_WORK_BATCH_MAX, concurrencyMax: config.PAYOUT_PROVIDER_CONCURRENCY_MAX, providerTimeoutMs: timeoutMs,
-      pollDelayMs: 1_000, retryDelayMsMax: 30_000,
+      pollDelayMs: 1_000, pollIntervalMsMax: config.PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX, retryDelayMsMax: 30_000,
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger, this.fulfilments);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
@@ -87,7 +91,7 @@ class PayoutRuntime {
       baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
     });
-    const approvalRows = new FirstPromoterApprovalRepository(dataSource);
+    const approvalRows = new FirstPromoterApprovalRepository(dataSource, actionLease);
     this.approvals = client === null ? null : new FirstPromoterApprovalService(client, approvalRows, approvalMode, logger.child({ component: 'firstpromoter-approval' }));
     this.firstPromoterActions = client === null ? null : new FirstPromoterActionRunner(client, logger);
     const runner = this.firstPromoterActions;
@@ -180,9 +184,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     this.relay = new OutboxRelay(this.kafka, new PayoutOutbox(this.runtime.repository), this.config.PAYOUT_OUTBOX_POLL_MS, this.logger, produceDurationObserver(this.metrics.registry, 'payout-outbox'));
     await this.relay.start();
-    // Whatever was in flight when the last process died is due now: same idempotency keys, so providers dedupe.
-    const resumed = await this.runtime.repository.resumeInFlight();
-    if (resumed > 0) this.logger.warn({ resumed }, 'resuming payouts that were in flight');
+    // Work a dead process held comes back when its leases expire; the other processes' work is theirs.
     this.runtime.processorLoop.start();
     this.runtime.actionsLoop?.start();
     this.runtime.approvalLoop?.start();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { freePort } from '../local-stack/kafka-broker';
 import { ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
-import { commission, produceCommissions } from './payout-scenario';
+import { commission, produceCommissions, publishPayoutPolicy } from './payout-scenario';
 import { Client } from 'pg';
 import {
   createSuiteDatabase, eventually, hs256Token, produceEvents, requireTestInfrastructure, restartApp, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, uniqueSuffix,
@@ -82,9 +82,11 @@ describe('the earnings dashboard in a browser', () => {
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('dashboard');
+    // The payout policy the page shows, as the payout service publishes it.
+    await publishPayoutPolicy(database.url, 'USD:10,credits:100', '0 2 * * *');
     const env = {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, QUERY_JWT_SECRET: jwtSecret, WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
-      PROJECTOR_CONSUMER_GROUP: projectorGroup, QUERY_PAYOUT_THRESHOLDS: 'USD:10,credits:100', QUERY_PAYOUT_RUN_CRON: '0 2 * * *', LOG_LEVEL: 'warn',
+      PROJECTOR_CONSUMER_GROUP: projectorGroup, LOG_LEVEL: 'warn',
       SIMULATOR_SEED: `dashboard-${suffix}`, SIMULATOR_USERS: '5', SIMULATOR_COMMISSIONS: '20', SIMULATOR_API_INTERVAL_MS_MIN: '100',
     };
     apps = await startApps(['partner-simulator', 'ledger-projector', 'query'], env);

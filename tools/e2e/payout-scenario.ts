@@ -1,5 +1,7 @@
 import { CommissionObserved, checkCommissionObserved, topicSettings, Topics, PayoutExecuted, PayoutReturned } from '@earnings/contracts';
-import { Decimal } from '@earnings/domain';
+import { Decimal, parseThresholds } from '@earnings/domain';
+import { createDataSource } from '@earnings/persistence';
+import { PayoutPolicyRepository, publishedScheduleOf } from '../../apps/payout/src/policy/payout-policy.repository';
 import { reconcileTopics } from '@earnings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -73,6 +75,22 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
       await database.drop();
     },
   };
+}
+
+/**
+ * Publishes a payout policy (payout_policy_view) with the payout service's own code, as it does at
+ * start: for suites that read the policy (payoutSchedule, the dashboard) without running a payout service.
+ */
+export async function publishPayoutPolicy(databaseUrl: string, thresholdsText: string, runCron: string): Promise<void> {
+  const thresholds = parseThresholds(thresholdsText);
+  if (typeof thresholds === 'string') throw new Error(thresholds);
+  const dataSource = createDataSource({ url: databaseUrl, applicationName: 'payout-policy-e2e' });
+  await dataSource.initialize();
+  try {
+    await new PayoutPolicyRepository(dataSource).publish({ thresholds, fractionDigitsByUnit: new Map() }, publishedScheduleOf(runCron, 'UTC', new Date()));
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 /** A PAYABLE (or other) CommissionObserved for a test user, valid against the schema. */

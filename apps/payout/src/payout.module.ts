@@ -16,6 +16,7 @@ import { BalanceViewConsumer } from './balances/balance-view.consumer';
 import { PayoutApiException, PayoutApiExceptionFilter } from './errors/payout-api.exception';
 import { PayoutConfig } from './payout.config';
 import { PayoutOutbox } from './payouts/payout-outbox';
+import { PayoutPolicyRepository, publishedScheduleOf } from './policy/payout-policy.repository';
 import { PayoutProcessor } from './payouts/payout-processor';
 import { PayoutRunService } from './payouts/payout-run.service';
 import { PayoutRepository } from './payouts/payout.repository';
@@ -45,6 +46,7 @@ const balanceViewFailingMsMax = 30_000;
 
 /** The run-time parts built from the config, shared by the module's lifecycle and the admin API. */
 class PayoutRuntime {
+  readonly policy: PayoutPolicy;
   readonly repository: PayoutRepository;
   readonly runs: PayoutRunService;
   readonly processor: PayoutProcessor;
@@ -60,6 +62,7 @@ class PayoutRuntime {
 
   constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
     const policy = policyOf(config);
+    this.policy = policy;
     const approvalMode = approvalModeOf(config);
     // Every process claims work in flight under its own name (leases): any number of them share it.
     const leaseOwner = leaseOwnerOfThisProcess();
@@ -199,11 +202,29 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     // holding start-up for it delayed the payout service (the SIGKILL suite's runs then raced a stale view).
     // Readiness still waits for it to join.
     void this.startRewardConsumer().catch((error: unknown) => this.logger.error({ err: error }, 'the reward consumer failed to start'));
+    await this.startScheduledRuns();
+  }
+
+  /**
+   * Scheduled runs, and the policy published for readers (payout_policy_view): what the page
+   * promises is what these runs pay. The next start is published again as each run starts.
+   */
+  private async startScheduledRuns(): Promise<void> {
+    const policies = new PayoutPolicyRepository(this.dataSource);
+    // Written out, so the time zone the cron is read in is the one published with it.
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const scheduleAfter = (now: Date) => publishedScheduleOf(this.config.PAYOUT_RUN_CRON, timeZone, now);
     const job = CronJob.from({
       cronTime: this.config.PAYOUT_RUN_CRON,
-      onTick: () => void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed')),
-      start: true,
+      timeZone,
+      onTick: () => {
+        void policies.recordNextRun(scheduleAfter(new Date())).catch((error: unknown) => this.logger.error({ err: error }, 'could not publish the next payout run'));
+        void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed'));
+      },
+      start: false,
     });
+    await policies.publish(this.runtime.policy, scheduleAfter(new Date()));
+    job.start();
     this.scheduler.addCronJob(CRON_JOB_NAME, job);
   }
 

@@ -30,6 +30,14 @@ export class PayoutConfig extends ServiceConfig {
   @Matches(/^(\S+\s+){4,5}\S+$/, { message: 'must be a cron expression' })
   PAYOUT_RUN_CRON = '0 2 * * *';
 
+  /**
+   * A run paying reward units (listed in PAYOUT_THRESHOLDS) first waits up to this long for its
+   * reward consumer to apply commission-observed up to the end as of the run's start; still behind,
+   * reward balances are skipped as `view-behind` and paid by a later run.
+   */
+  @IsInt() @Min(0) @Max(600_000)
+  PAYOUT_RUN_INPUTS_WAIT_MS = 30_000;
+
   /** Bearer token of the admin API. Empty: the admin API refuses every request. */
   @Matches(/^$|^\S{16,}$/, { message: 'must be empty or at least 16 characters without spaces' })
   PAYOUT_ADMIN_TOKEN = '';

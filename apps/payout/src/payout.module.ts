@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { createKafka, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
+import { Topics } from '@earnings/contracts';
+import { createKafka, groupCatchUp, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
@@ -59,8 +60,10 @@ class PayoutRuntime {
   readonly actionsLoop: WorkLoop | null;
   readonly approvals: FirstPromoterApprovalService | null;
   readonly approvalLoop: WorkLoop | null;
+  /** How far the reward consumer is from commission-observed's end: a run paying reward units checks it first. */
+  readonly rewardInputs: ReturnType<typeof groupCatchUp>;
 
-  constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
+  constructor(config: PayoutConfig, dataSource: DataSource, kafka: Kafka, logger: Logger) {
     const policy = policyOf(config);
     this.policy = policy;
     const approvalMode = approvalModeOf(config);
@@ -71,10 +74,11 @@ class PayoutRuntime {
     this.repository = new PayoutRepository(dataSource, leaseOwner);
     const rewardRepository = new RewardRepository();
     this.fulfilments = new RewardFulfilmentRepository(dataSource, actionLease);
+    this.rewardInputs = groupCatchUp(kafka, rewardConsumerGroupOf(config), Topics.commissionObserved);
     this.runs = new PayoutRunService(this.repository, rewardRepository, policy, {
       auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD === '' ? null : (config.PAYOUT_DEFAULT_METHOD as PayoutMethod),
-      rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook',
-    }, logger);
+      rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook', rewardInputsWaitMsMax: config.PAYOUT_RUN_INPUTS_WAIT_MS,
+    }, logger, this.rewardInputs);
     const providers = new Map<string, PayoutProvider>([
       ['account_credit', new AccountCreditProvider()],
       // The partner's product reads the ledger: the ledger entry is the delivery.
@@ -123,6 +127,11 @@ function approvalModeOf(config: PayoutConfig): FirstPromoterApprovalMode {
   return mode;
 }
 
+/** The reward consumer's group on commission-observed. */
+function rewardConsumerGroupOf(config: PayoutConfig): string {
+  return config.PAYOUT_REWARD_CONSUMER_GROUP || `${config.PAYOUT_CONSUMER_GROUP}-rewards`;
+}
+
 export function policyOf(config: PayoutConfig): PayoutPolicy {
   const thresholds = parseThresholds(config.PAYOUT_THRESHOLDS);
   const fractionDigitsByUnit = parseFractionDigits(config.PAYOUT_FRACTION_DIGITS);
@@ -150,7 +159,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   static register(config: PayoutConfig, logger: Logger): DynamicModule {
     const dataSource = createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-payout' });
-    const runtime = new PayoutRuntime(config, dataSource, logger);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-payout' }, logger);
+    const runtime = new PayoutRuntime(config, dataSource, kafka, logger);
     return {
       module: PayoutModule,
       imports: [ServiceShellModule, ScheduleModule.forRoot()],
@@ -160,7 +170,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LOGGER, useValue: logger },
         { provide: ADMIN_TOKEN, useValue: config.PAYOUT_ADMIN_TOKEN },
         AdminTokenGuard,
-        { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-payout' }, logger) },
+        { provide: Kafka, useValue: kafka },
         { provide: DataSource, useValue: dataSource },
         { provide: PayoutRuntime, useValue: runtime },
         { provide: PayoutAdminService, useValue: runtime.admin },
@@ -242,7 +252,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     const health = new ApplyingHealth(balanceViewFailingMsMax);
     this.readiness.register(applyingReadinessCheck(health));
     this.rewardConsumer = new RewardCommissionConsumer(this.kafka, this.runtime.rewards, {
-      groupId: this.config.PAYOUT_REWARD_CONSUMER_GROUP || `${this.config.PAYOUT_CONSUMER_GROUP}-rewards`, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
+      groupId: rewardConsumerGroupOf(this.config), sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
     }, this.logger.child({ component: 'reward-consumer' }), health);
     await this.rewardConsumer.start();
   }
@@ -255,6 +265,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     await this.relay?.stop();
     await this.balances?.stop();
     await this.rewardConsumer?.stop();
+    await this.runtime.rewardInputs.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

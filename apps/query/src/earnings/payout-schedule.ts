@@ -1,4 +1,4 @@
-import { canonicalTimestamp, Decimal, parseThresholds } from '@earnings/domain';
+import { canonicalTimestamp, Decimal } from '@earnings/domain';
 import { CronTime } from 'cron';
 import { BalanceView } from './earnings.repository';
 
@@ -13,43 +13,52 @@ export interface PayoutScheduleView {
 }
 
 /**
- * The payout service's policy as the query service knows it (QUERY_PAYOUT_THRESHOLDS and
- * QUERY_PAYOUT_RUN_CRON, set to the payout service's values): the query service never asks the
- * payout service, so a dashboard keeps working while payouts are down.
+ * The payout policy as the payout service publishes it (payout_policy_view): the units its runs
+ * pay with their thresholds and payable digits, and its schedule. The query service never calls
+ * the payout service, so a dashboard keeps working while payouts are down.
  */
-export class PayoutScheduleRules {
-  private readonly thresholds: Map<string, Decimal>;
-  private readonly runTime: CronTime | null;
+export interface PublishedPayoutPolicy {
+  thresholds: ReadonlyMap<string, Decimal>;
+  fractionDigitsByUnit: ReadonlyMap<string, number>;
+  /** Null until the payout service published its policy: then no unit is promised a run. */
+  schedule: { runCron: string; runTimeZone: string; nextRunAt: string | null } | null;
+}
 
-  constructor(thresholdsText: string, runCron: string) {
-    const thresholds = parseThresholds(thresholdsText);
-    if (typeof thresholds === 'string') throw new Error(`QUERY_PAYOUT_THRESHOLDS: ${thresholds}`);
-    this.thresholds = thresholds;
-    // CronTime throws on a malformed expression: the service refuses to start rather than show wrong dates.
-    this.runTime = runCron.trim() === '' ? null : new CronTime(runCron);
+/**
+ * The next scheduled run strictly after `now`: the one the payout service published, or, once that
+ * has passed (the service is late publishing the one after), the next its cron names in its time zone.
+ */
+export function nextRunAfter(policy: PublishedPayoutPolicy, now: Date): string | null {
+  const schedule = policy.schedule;
+  if (schedule === null) return null;
+  if (schedule.nextRunAt !== null && Date.parse(schedule.nextRunAt) > now.getTime()) return canonicalTimestamp(schedule.nextRunAt);
+  try {
+    return canonicalTimestamp(new CronTime(schedule.runCron, schedule.runTimeZone).getNextDateFrom(now, schedule.runTimeZone).toJSDate().toISOString());
+  } catch {
+    // A schedule this service cannot read promises nothing.
+    return null;
   }
+}
 
-  /** The next scheduled run strictly after `now`, or null when scheduled runs are off. */
-  nextRunAfter(now: Date): string | null {
-    if (this.runTime === null) return null;
-    const next = this.runTime.getNextDateFrom(now).toJSDate();
-    return canonicalTimestamp(next.toISOString());
-  }
-
-  scheduleOf(balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
-    const nextRunAt = this.nextRunAfter(now);
-    return balances.map((balance) => {
-      const threshold = this.thresholds.get(balance.unit) ?? null;
-      const available = new Decimal(balance.available);
-      const remaining = threshold === null ? null : Decimal.max(threshold.minus(available), 0);
-      return {
-        unit: balance.unit,
-        threshold: threshold?.toFixed() ?? null,
-        available: balance.available,
-        remaining: remaining?.toFixed() ?? null,
-        reached: remaining !== null && remaining.isZero(),
-        nextRunAt: threshold === null ? null : nextRunAt,
-      };
-    });
-  }
+/**
+ * Per balance, the unit's threshold, what is left to earn, and whether the next run pays: as the
+ * run decides, on the amount rounded down to the unit's payable digits. A unit the policy does not
+ * list (or before any policy is published) has no threshold and no run: it is never promised.
+ */
+export function payoutScheduleOf(policy: PublishedPayoutPolicy, balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
+  const nextRunAt = nextRunAfter(policy, now);
+  return balances.map((balance) => {
+    const threshold = policy.thresholds.get(balance.unit) ?? null;
+    const available = new Decimal(balance.available);
+    if (threshold === null) return { unit: balance.unit, threshold: null, available: balance.available, remaining: null, reached: false, nextRunAt: null };
+    const payable = available.toDecimalPlaces(policy.fractionDigitsByUnit.get(balance.unit) ?? 0, Decimal.ROUND_DOWN);
+    return {
+      unit: balance.unit,
+      threshold: threshold.toFixed(),
+      available: balance.available,
+      remaining: Decimal.max(threshold.minus(available), 0).toFixed(),
+      reached: payable.gte(threshold) && payable.gt(0),
+      nextRunAt,
+    };
+  });
 }

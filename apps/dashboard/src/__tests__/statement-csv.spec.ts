@@ -1,4 +1,4 @@
-import { statementCsv } from '../components/statement';
+import { statementCsv } from '../statement-csv';
 
 describe('the statement as CSV', () => {
   it('keeps the exact decimals and quotes what CSV needs quoted', () => {

@@ -3,6 +3,7 @@ import { formatDateTime } from '../dates';
 import { QueryClient, QueryFailure } from '../graphql/client';
 import { statementQuery } from '../graphql/queries';
 import { Statement, StatementLine } from '../graphql/types';
+import { statementCsv } from '../statement-csv';
 import { Amount } from './amount';
 
 export const statementPageSize = 20;
@@ -88,11 +89,4 @@ export function StatementPanel({ client, aui, unit, refreshedAt }: { client: Que
 async function readPage(client: QueryClient, aui: string, unit: string, after: string | null, first: number): Promise<Statement> {
   const { statement } = await client.request<{ statement: Statement }>(statementQuery, { aui, unit, first, after });
   return statement;
-}
-
-/** The statement as CSV (RFC 4180): amounts as the exact decimals the API sends, never reformatted. */
-export function statementCsv(lines: readonly StatementLine[], unit: string): string {
-  const field = (value: string) => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-  const rows = lines.map((line) => [line.at, line.kind, line.description, line.amount, line.balance, unit, line.commissionId ?? line.payoutId ?? ''].map(field).join(','));
-  return ['at,kind,description,amount,balance,unit,reference', ...rows].join('\n') + '\n';
 }

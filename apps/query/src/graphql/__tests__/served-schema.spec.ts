@@ -10,6 +10,8 @@ import type { Authenticator } from '../../auth/authenticator';
 import type { EarningsRepository } from '../../earnings/earnings.repository';
 import { EarningsResolver } from '../../earnings/earnings.resolver';
 import { EarningsService } from '../../earnings/earnings.service';
+import { StatementResolver } from '../../earnings/statement.resolver';
+import { StatementService } from '../../earnings/statement.service';
 import type { MerchantRepository } from '../../merchants/merchant.repository';
 import type { TrackingCodeRepository } from '../../merchants/tracking-code.repository';
 import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from '../../merchants/transaction-fields.resolver';
@@ -31,7 +33,7 @@ jest.mock('@fastify/static', () => Object.assign(async () => undefined, { defaul
       cache: false,
     } as MercuriusDriverConfig),
   ],
-  providers: [{ provide: EarningsService, useValue: {} }, EarningsResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver],
+  providers: [{ provide: EarningsService, useValue: {} }, { provide: StatementService, useValue: {} }, EarningsResolver, StatementResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver],
 })
 class ServedSchemaModule {}
 
@@ -57,7 +59,7 @@ describe('the served GraphQL schema', () => {
   it('has a resolver behind every query and subscription field of the SDL', () => {
     const queries = Object.values(served.getQueryType()?.getFields() ?? {});
     const subscriptions = Object.values(served.getSubscriptionType()?.getFields() ?? {});
-    expect(queries.map((field) => field.name).sort()).toEqual(['commissionHistory', 'earnings', 'earningsHistory', 'payoutSchedule', 'payouts', 'transactions']);
+    expect(queries.map((field) => field.name).sort()).toEqual(['commissionHistory', 'earnings', 'earningsHistory', 'payoutSchedule', 'payouts', 'statement', 'transactions']);
     expect(queries.filter((field) => field.resolve === undefined).map((field) => field.name)).toEqual([]);
     expect(subscriptions.map((field) => [field.name, typeof field.subscribe])).toEqual([['earningsUpdated', 'function']]);
   });

@@ -302,6 +302,7 @@ export interface RebuildCommandReport {
   differenceCount: number;
   differences: unknown[];
   payoutDifferences: unknown[];
+  coverageDifferences: unknown[];
   switched: boolean;
   droppedOld: boolean;
 }

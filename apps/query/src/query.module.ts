@@ -17,7 +17,7 @@ import { EarningsResolver } from './earnings/earnings.resolver';
 import { EarningsService } from './earnings/earnings.service';
 import { MerchantRepository } from './merchants/merchant.repository';
 import { TrackingCodeRepository } from './merchants/tracking-code.repository';
-import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from './merchants/transaction-fields.resolver';
+import { CommissionVersionFieldsResolver, TransactionFieldsResolver, WithheldReasonFieldsResolver } from './merchants/transaction-fields.resolver';
 import { PayoutScheduleRules } from './earnings/payout-schedule';
 import { graphQLOptions } from './graphql/graphql-options';
 import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
@@ -63,6 +63,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         EarningsResolver,
         TransactionFieldsResolver,
         CommissionVersionFieldsResolver,
+        WithheldReasonFieldsResolver,
       ],
     };
   }

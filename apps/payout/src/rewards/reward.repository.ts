@@ -87,7 +87,7 @@ export class RewardRepository {
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
       [
         delivery.payoutId, delivery.idempotencyKey, delivery.commission.aui, delivery.commission.unit, delivery.amount.toFixed(), delivery.fulfiller,
-        JSON.stringify([{ source: 'firstpromoter', commissionId: delivery.commission.commissionId }]), `reward-on-approval:${requestedAt}`,
+        JSON.stringify([{ source: 'firstpromoter', commissionId: delivery.commission.commissionId, amount: delivery.amount.toFixed() }]), `reward-on-approval:${requestedAt}`,
       ],
     );
     if (rows.length === 0) return false;

@@ -12,7 +12,7 @@ import { EarningsResolver } from '../../earnings/earnings.resolver';
 import { EarningsService } from '../../earnings/earnings.service';
 import type { MerchantRepository } from '../../merchants/merchant.repository';
 import type { TrackingCodeRepository } from '../../merchants/tracking-code.repository';
-import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from '../../merchants/transaction-fields.resolver';
+import { CommissionVersionFieldsResolver, TransactionFieldsResolver, WithheldReasonFieldsResolver } from '../../merchants/transaction-fields.resolver';
 import { QueryConfig } from '../../query.config';
 import { graphQLOptions, schemaFile } from '../graphql-options';
 
@@ -31,7 +31,7 @@ jest.mock('@fastify/static', () => Object.assign(async () => undefined, { defaul
       cache: false,
     } as MercuriusDriverConfig),
   ],
-  providers: [{ provide: EarningsService, useValue: {} }, EarningsResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver],
+  providers: [{ provide: EarningsService, useValue: {} }, EarningsResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver, WithheldReasonFieldsResolver],
 })
 class ServedSchemaModule {}
 

@@ -257,7 +257,11 @@ describe('the earnings dashboard in a browser', () => {
       const callback = signedWildfireCallback(commission);
       expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: callback.headers, body: callback.body })).status).toBe(200);
     }
-    await eventually(() => rowsOf(database.url, `SELECT available::text FROM payout_balance WHERE aui = $1 AND unit = 'USD'`, [userW]), (rows) => rows[0]?.available === '30', waitMs);
+    // The run decides once the payout service's view holds both (the ledger applied the return too).
+    await eventually(
+      () => rowsOf(database.url, `SELECT available::text, pending_reversals::text FROM payout_balance WHERE aui = $1 AND unit = 'USD'`, [userW]),
+      (rows) => rows[0]?.available === '30' && rows[0]?.pending_reversals === '-12', waitMs,
+    );
     const run = await fetch(apps.url('payout', '/admin/payout-runs'), { method: 'POST', headers: { authorization: `Bearer ${payoutAdminToken}` } });
     expect(run.status).toBe(201);
     await eventually(() => rowsOf(database.url, `SELECT paid_out::text FROM ledger.balance WHERE aui = $1 AND unit = 'USD'`, [userW]), (rows) => rows[0]?.paid_out === '18', waitMs);

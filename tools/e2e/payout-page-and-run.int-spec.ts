@@ -63,8 +63,10 @@ describe('what the page shows is what the run pays', () => {
     (await ask<{ earnings: { balances: GraphBalance[] } }>(
       'query($aui: ID!) { earnings(aui: $aui) { balances { available spendable uncollected paidOut withheld { total reasons { reason amount merchantOrderId } } } } }', { aui: aui(name) },
     )).earnings.balances[0];
-  const schedule = async (name: string) =>
-    (await ask<{ payoutSchedule: { reached: boolean; remaining: string; spendable: string }[] }>('query($aui: ID!) { payoutSchedule(aui: $aui) { reached remaining spendable } }', { aui: aui(name) })).payoutSchedule[0];
+  const schedule = async (name: string, fields = 'reached remaining') =>
+    (await ask<{ payoutSchedule: Record<string, unknown>[] }>(`query($aui: ID!) { payoutSchedule(aui: $aui) { ${fields} } }`, { aui: aui(name) })).payoutSchedule[0];
+  const available = async (name: string): Promise<string | undefined> =>
+    (await ask<{ earnings: { balances: { available: string }[] } }>('query($aui: ID!) { earnings(aui: $aui) { balances { available } } }', { aui: aui(name) })).earnings.balances[0]?.available;
   const transactions = async (name: string): Promise<GraphTransaction[]> =>
     (await ask<{ transactions: { edges: { node: GraphTransaction }[] } }>('query($aui: ID!) { transactions(aui: $aui) { edges { node { commissionId amount paidOutAmount uncollected paidBy } } } }', { aui: aui(name) }))
       .transactions.edges.map((edge) => edge.node);
@@ -98,11 +100,13 @@ describe('what the page shows is what the run pays', () => {
     await settled();
     await run();
     expect((await payoutsOf('page')).map((payout) => [payout.amount, payout.state])).toEqual([['18', 'succeeded']]);
+    // The run will pay nothing more until the return settles: the page must not promise it.
+    expect(await schedule('page')).toEqual({ reached: false, remaining: '10' });
+    expect(await schedule('page', 'spendable')).toEqual({ spendable: '0' });
     expect(await balance('page')).toEqual({
       available: '12', spendable: '0', uncollected: '0', paidOut: '18',
       withheld: { total: '12', reasons: [{ reason: 'PENDING_RETURN', amount: '12', merchantOrderId: order }] },
     });
-    expect(await schedule('page')).toEqual({ reached: false, remaining: '10', spendable: '0' });
     // And the run agrees: nothing more is paid until the return settles.
     await run();
     expect((await payoutsOf('page')).map((payout) => payout.amount)).toEqual(['18']);
@@ -130,7 +134,7 @@ describe('what the page shows is what the run pays', () => {
       await blocker.query('BEGIN');
       await blocker.query('SELECT 1 FROM payout_balance WHERE aui = $1 FOR UPDATE', [aui('lagging')]);
       await callback({ id: commissionId, aui: aui('lagging'), status: 'disqualified', amount: '25', eventDate: day(1), modifiedDate: day(6) });
-      await eventually(() => balance('lagging'), (figures) => figures.available === '0', 60_000);
+      await eventually(() => available('lagging'), (figure) => figure === '0', 60_000);
       const answer = await admin(stack, 'POST', '/admin/payout-runs');
       expect(answer.status).toBe(201);
       expect((answer.body as unknown as RunSummary).skipped['view-behind']).toBeGreaterThanOrEqual(1);
@@ -195,13 +199,18 @@ describe('what the page shows is what the run pays', () => {
 
     await callback({ id: moved, aui: aui('second'), status: 'paid', amount: '30', eventDate: day(1), modifiedDate: day(9) });
     await settled();
-    expect(await balance('first')).toEqual(expect.objectContaining({ available: '-30', spendable: '0', uncollected: '30', withheld: { total: '30', reasons: [{ reason: 'UNCOLLECTED', amount: '30', merchantOrderId: null }] } }));
-    const history = await ask<{ commissionHistory: { owner: string; amount: string; state: string; statusExplanation: string }[] }>(
-      'query($aui: ID!, $id: ID!) { commissionHistory(aui: $aui, source: "wildfire", commissionId: $id) { owner amount state statusExplanation } }', { aui: aui('first'), id: String(moved) },
+    // The first user's history says where the money went (a version that names someone else, not whom)...
+    const history = (fields: string) => ask<{ commissionHistory: Record<string, string>[] }>(
+      `query($aui: ID!, $id: ID!) { commissionHistory(aui: $aui, source: "wildfire", commissionId: $id) { ${fields} } }`, { aui: aui('first'), id: String(moved) },
     );
-    expect(history.commissionHistory.map(({ owner, amount }) => [owner, amount])).toEqual([['YOU', '30'], ['ANOTHER_USER', '0']]);
-    expect(history.commissionHistory[1].statusExplanation).toMatch(/another user/);
-    expect(JSON.stringify(history)).not.toContain(aui('second'));
+    const told = await history('amount statusExplanation');
+    expect(told.commissionHistory.map(({ amount }) => amount)).toEqual(['30', '0']);
+    expect(told.commissionHistory[1].statusExplanation).toMatch(/another user/);
+    const owners = await history('owner amount state modifiedDate trackingCodeAsSent');
+    expect(owners.commissionHistory.map(({ owner, amount }) => [owner, amount])).toEqual([['YOU', '30'], ['ANOTHER_USER', '0']]);
+    expect(JSON.stringify([told, owners])).not.toContain(aui('second'));
+    // ...its clawback shows as uncollected, withheld from later earnings, and the projector counts it.
+    expect(await balance('first')).toEqual(expect.objectContaining({ available: '-30', spendable: '0', uncollected: '30', withheld: { total: '30', reasons: [{ reason: 'UNCOLLECTED', amount: '30', merchantOrderId: null }] } }));
     expect((await counted()) - before).toBe(30);
 
     // The source of record wins: the second user is paid it; the first is not paid again until later earnings make the 30 up.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { freePort } from '../local-stack/kafka-broker';
 import { ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
-import { commission, produceCommissions } from './payout-scenario';
+import { commission, produceCommissions, publishPayoutPolicy } from './payout-scenario';
 import { Client } from 'pg';
 import {
   createSuiteDatabase, eventually, hs256Token, produceEvents, requireTestInfrastructure, restartApp, RunningApps, signedWildfireCallback, startApps, SuiteDatabase, uniqueSuffix,
@@ -75,7 +75,11 @@ describe('the earnings dashboard in a browser', () => {
 
   const startDashboard = async (queryUrl: string, devSignIn: boolean): Promise<ServiceProcess> => {
     const port = await freePort();
-    const env: Record<string, string> = { DASHBOARD_PORT: String(port), DASHBOARD_QUERY_URL: queryUrl, NODE_ENV: devSignIn ? 'development' : 'production', DASHBOARD_DEV_USERS: userA };
+    const env: Record<string, string> = {
+      DASHBOARD_PORT: String(port), DASHBOARD_QUERY_URL: queryUrl, NODE_ENV: devSignIn ? 'development' : 'production', DASHBOARD_DEV_USERS: userA,
+      // The simulator serves the stores' logos, as Wildfire's image host does: the page may load images from it.
+      DASHBOARD_IMAGE_SOURCES: `https://images.wildlink.me,${apps.url('partner-simulator', '')}`,
+    };
     if (devSignIn) Object.assign(env, { DASHBOARD_DEV_SIGN_IN: 'true', DASHBOARD_DEV_JWT_SECRET: jwtSecret });
     const service = startServiceProcess({ workspaceRoot: workspaceRoot(), name: 'dashboard', port, env, logFile: join(apps.logDirectory, `dashboard-${port}.log`) });
     await waitUntilReady(service, '/health');
@@ -85,9 +89,11 @@ describe('the earnings dashboard in a browser', () => {
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('dashboard');
+    // The payout policy the page shows, as the payout service publishes it.
+    await publishPayoutPolicy(database.url, 'USD:10,credits:100', '0 2 * * *');
     const env = {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, QUERY_JWT_SECRET: jwtSecret, WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
-      PROJECTOR_CONSUMER_GROUP: projectorGroup, QUERY_PAYOUT_THRESHOLDS: 'USD:10,credits:100', QUERY_PAYOUT_RUN_CRON: '0 2 * * *', LOG_LEVEL: 'warn',
+      PROJECTOR_CONSUMER_GROUP: projectorGroup, LOG_LEVEL: 'warn',
       SIMULATOR_SEED: `dashboard-${suffix}`, SIMULATOR_USERS: '5', SIMULATOR_COMMISSIONS: '20', SIMULATOR_API_INTERVAL_MS_MIN: '100',
     };
     apps = await startApps(['partner-simulator', 'ledger-projector', 'query'], env);
@@ -98,7 +104,8 @@ describe('the earnings dashboard in a browser', () => {
     });
     await restartApp(apps, 'payout', {
       ...env, PAYOUT_AUI_PREFIX: userW, PAYOUT_CONSUMER_GROUP: `dashboard-${suffix}-payout`, PAYOUT_SESSION_TIMEOUT_MS: '6000', PAYOUT_ADMIN_TOKEN: payoutAdminToken,
-      PAYOUT_THRESHOLDS: 'USD:10,credits:100', PAYOUT_RUN_CRON: '0 0 1 1 *', PAYOUT_DEFAULT_METHOD: 'account_credit', PAYOUT_WORK_INTERVAL_MS: '100',
+      // The same policy as published above (a payout process publishes its own at start); runs come from the admin API.
+      PAYOUT_THRESHOLDS: 'USD:10,credits:100', PAYOUT_RUN_CRON: '0 2 * * *', PAYOUT_DEFAULT_METHOD: 'account_credit', PAYOUT_WORK_INTERVAL_MS: '100',
     });
     stores = ((await (await fetch(apps.url('partner-simulator', '/_admin/merchants'))).json()) as typeof stores).filter((store) => !store.disabled);
     await eventually(() => directorySize(database.url), (size) => size >= stores.length, 60_000);
@@ -197,7 +204,11 @@ describe('the earnings dashboard in a browser', () => {
     expect(await nameOf(7)).toBe(stores[3].name);
     expect(await nameOf(12)).toBe(`Store ${unknownMerchantId}`);
     expect(await page.getByTestId(`transaction-${commissionId(7)}`).getAttribute('aria-label')).toMatch(new RegExp(`^Return at ${stores[3].name.replace(/[.&]/g, '\\$&')} of `));
-    expect(await page.getByTestId(`transaction-${commissionId(1)}`).locator('.merchant-logo').count()).toBe(1);
+    // The store's logo loads from the directory's image host (the page's CSP allows DASHBOARD_IMAGE_SOURCES), not the initial shown when it cannot.
+    const logo = page.getByTestId(`transaction-${commissionId(1)}`).locator('img.merchant-logo');
+    await logo.scrollIntoViewIfNeeded({ timeout: waitMs });
+    expect(await logo.getAttribute('src')).toMatch(new RegExp(`^${apps.url('partner-simulator', '/wl-image/')}`));
+    await eventually(() => logo.evaluate((image) => (image as unknown as { complete: boolean; naturalWidth: number }).naturalWidth), (width) => width > 0, waitMs);
 
     await page.getByRole('group', { name: 'Show transactions by status' }).getByRole('button', { name: 'Not eligible' }).click();
     await page.getByTestId(`transaction-${commissionId(1)}`).waitFor({ state: 'detached', timeout: waitMs });

@@ -84,7 +84,7 @@ describe('what the page shows is what the run pays', () => {
     stack = await startPayoutStack('payout-page');
     edges = await startApps(['ingest', 'query'], {
       ...key.env, KAFKA_BROKERS: stack.env.KAFKA_BROKERS, DATABASE_URL: stack.database.url, LOG_LEVEL: 'warn',
-      WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY, QUERY_PAYOUT_THRESHOLDS: stack.env.PAYOUT_THRESHOLDS, QUERY_PAYOUT_RUN_CRON: '0 2 * * *',
+      WILDFIRE_CALLBACK_KEYS: WILDFIRE_FIXTURE_CALLBACK_KEY,
     });
   }, 300_000);
 

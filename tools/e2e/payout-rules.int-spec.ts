@@ -126,7 +126,13 @@ describe('payout rules', () => {
       aui: aui(index < 7 ? 'rewards-a' : 'rewards-b'), commissionId: String(id), amount: index < 7 ? '30' : '60.75', unit: 'credits', source: 'firstpromoter',
     })));
     await waitForView(stack, new Map([[JSON.stringify([aui('rewards-a'), 'credits']), '210'], [JSON.stringify([aui('rewards-b'), 'credits']), '121.5']]));
-    await run();
+    // A reward payout covers the commissions the payout service's own reward consumer applied: wait for it too, not only for the balance view.
+    await eventually(
+      async () => (await sql(stack, `SELECT count(*)::text AS count FROM reward_commission WHERE commission_id = ANY($1) AND state = 'PAYABLE'`, [ids.map(String)]))[0].count,
+      (count) => count === '9', 60_000);
+    const summary = await run();
+    // The run checked that its reward consumer had caught up before it paid credits.
+    expect(summary.rewardCommissions).toEqual({ caughtUp: true, messagesBehind: '0' });
     expect((await payoutsOf('rewards-a')).map((payout) => [payout.amount, payout.method, payout.state])).toEqual([['210', 'ledger_credit', 'succeeded']]);
     // Whole credits: 121 is paid, the half credit stays; so the second commission is paid only in part and not covered yet.
     const [rewardsB] = await payoutsOf('rewards-b');

@@ -1,23 +1,32 @@
 import { CommissionObserved, checkCommissionObserved, topicSettings, Topics, PayoutExecuted, PayoutReturned } from '@earnings/contracts';
-import { Decimal } from '@earnings/domain';
+import { Decimal, parseThresholds } from '@earnings/domain';
+import { createDataSource } from '@earnings/persistence';
+import { PayoutPolicyRepository, publishedScheduleOf } from '../../apps/payout/src/policy/payout-policy.repository';
 import { reconcileTopics } from '@earnings/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { seededRandom } from './ledger-scenario';
-import { createSuiteDatabase, eventually, produceEvents, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import type { ServiceProcess } from '../local-stack/processes';
+import {
+  createSuiteDatabase, eventually, produceEvents, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startAnotherInstance, startApps, SuiteDatabase, uniqueSuffix,
+  waitForProjectorToCatchUp,
+} from './test-stack';
 
 /**
  * The payout service with its real neighbours for the payout e2e tests and the soak: a ledger
- * projector and a payout service on their own database and consumer groups, the partner
- * simulator as PayPal and the gift card provider, and commissions produced straight to Kafka
- * under a unique AUI prefix (the payout service pays only that prefix).
+ * projector and one or more payout processes on their own database and consumer groups, the
+ * partner simulator as PayPal and the gift card provider, and commissions produced straight to
+ * Kafka under a unique AUI prefix (the payout service pays only that prefix).
  */
 export interface PayoutStack {
   label: string;
   auiPrefix: string;
   database: SuiteDatabase;
   simulator: RunningApps;
+  /** The projector and the first payout process (whose port the admin helpers call). */
   services: RunningApps;
+  /** More payout processes (startPayoutStack's `payoutProcesses` beyond the first): same database, same consumer groups. */
+  payoutReplicas: ServiceProcess[];
   env: Record<string, string>;
   projectorGroup: string;
   adminToken: string;
@@ -26,7 +35,7 @@ export interface PayoutStack {
 
 export const payoutAdminToken = 'e2e-payout-admin-token-0123456789';
 
-export async function startPayoutStack(label: string, extraEnv: Record<string, string> = {}): Promise<PayoutStack> {
+export async function startPayoutStack(label: string, extraEnv: Record<string, string> = {}, options: { payoutProcesses: number } = { payoutProcesses: 1 }): Promise<PayoutStack> {
   const { brokers } = requireTestInfrastructure();
   const kafka = new Kafka({ clientId: 'payout-e2e-setup', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   // The setup step's job in production; the shared test broker may predate the payout-failed topic.
@@ -45,7 +54,7 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
     PAYOUT_THRESHOLDS: 'USD:10,EUR:10,JPY:1000,credits:100',
     // Never during a test: runs come from the admin API.
     PAYOUT_RUN_CRON: '0 0 1 1 *',
-    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100', PAYOUT_RETURN_POLL_INTERVAL_MS: '300',
+    PAYOUT_PROVIDER_TIMEOUT_MS: '2000', PAYOUT_WORK_INTERVAL_MS: '100', PAYOUT_RETURN_POLL_INTERVAL_MS: '300', PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX: '300',
     // These suites pay users who never chose a method; the partner opts in to a default explicitly.
     PAYOUT_DEFAULT_METHOD: 'account_credit',
     PAYPAL_BASE_URL: simulatorUrl, PAYPAL_CLIENT_ID: 'e2e-client', PAYPAL_CLIENT_SECRET: 'e2e-secret',
@@ -55,14 +64,33 @@ export async function startPayoutStack(label: string, extraEnv: Record<string, s
     ...extraEnv,
   };
   const services = await startApps(['ledger-projector', 'payout'], env);
+  const payoutReplicas: ServiceProcess[] = [];
+  for (let index = 1; index < options.payoutProcesses; index += 1) payoutReplicas.push(await startAnotherInstance(services, 'payout', env));
   return {
-    label, auiPrefix, database, simulator, services, env, projectorGroup, adminToken: payoutAdminToken,
+    label, auiPrefix, database, simulator, services, payoutReplicas, env, projectorGroup, adminToken: payoutAdminToken,
     stop: async () => {
+      await Promise.all(payoutReplicas.map((replica) => replica.stop()));
       await services.stopAll();
       await simulator.stopAll();
       await database.drop();
     },
   };
+}
+
+/**
+ * Publishes a payout policy (payout_policy_view) with the payout service's own code, as it does at
+ * start: for suites that read the policy (payoutSchedule, the dashboard) without running a payout service.
+ */
+export async function publishPayoutPolicy(databaseUrl: string, thresholdsText: string, runCron: string): Promise<void> {
+  const thresholds = parseThresholds(thresholdsText);
+  if (typeof thresholds === 'string') throw new Error(thresholds);
+  const dataSource = createDataSource({ url: databaseUrl, applicationName: 'payout-policy-e2e' });
+  await dataSource.initialize();
+  try {
+    await new PayoutPolicyRepository(dataSource).publish({ thresholds, fractionDigitsByUnit: new Map() }, publishedScheduleOf(runCron, 'UTC', new Date()));
+  } finally {
+    await dataSource.destroy();
+  }
 }
 
 /** A PAYABLE (or other) CommissionObserved for a test user, valid against the schema. */
@@ -153,7 +181,10 @@ export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180
   await waitForViewToCatchUp(stack, timeoutMs);
 }
 
-export async function simulatorPayouts(stack: PayoutStack): Promise<{ executions: Record<string, number>; submissions: Record<string, number>; executed: { payoutId: string; amount: string; currency: string; recipient: string; returned: boolean }[] }> {
+export async function simulatorPayouts(stack: PayoutStack): Promise<{
+  executions: Record<string, number>; submissions: Record<string, number>;
+  executed: { payoutId: string; amount: string; currency: string; recipient: string; itemStatus: string | null; returned: boolean; polls: number }[];
+}> {
   const response = await fetch(stack.simulator.url('partner-simulator', '/_admin/payouts'));
   return (await response.json()) as never;
 }
@@ -182,14 +213,16 @@ export async function payoutsReturnedOf(stack: PayoutStack): Promise<PayoutRetur
 }
 
 /** The ledger projection's figures for the stack's AUIs (through projection_pointer). */
-export async function ledgerBalances(stack: PayoutStack): Promise<Map<string, { payable: Decimal; paidOut: Decimal; available: Decimal; paidByNetwork: Decimal }>> {
+export async function ledgerBalances(stack: PayoutStack): Promise<Map<string, { payable: Decimal; paidOut: Decimal; available: Decimal; paidByNetwork: Decimal; reserved: Decimal }>> {
   const schema = (await sql(stack, `SELECT schema_name FROM projection_pointer WHERE name = 'ledger'`))[0].schema_name;
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`unexpected schema ${schema}`);
-  const rows = await sql(stack, `SELECT aui, unit, payable::text, paid_out::text, available::text, paid_by_network::text FROM ${schema}.balance WHERE starts_with(aui, $1)`, [`${stack.auiPrefix}-`]);
+  const rows = await sql(stack, `SELECT aui, unit, payable::text, paid_out::text, available::text, paid_by_network::text, reserved::text FROM ${schema}.balance WHERE starts_with(aui, $1)`, [`${stack.auiPrefix}-`]);
   return new Map(rows.map((row) => [JSON.stringify([row.aui, row.unit]), {
-    payable: new Decimal(row.payable), paidOut: new Decimal(row.paid_out), available: new Decimal(row.available), paidByNetwork: new Decimal(row.paid_by_network),
+    payable: new Decimal(row.payable), paidOut: new Decimal(row.paid_out), available: new Decimal(row.available), paidByNetwork: new Decimal(row.paid_by_network), reserved: new Decimal(row.reserved),
   }]));
 }
+
+const countsOf = (values: string[]): Map<string, number> => values.reduce((counts, value) => counts.set(value, (counts.get(value) ?? 0) + 1), new Map<string, number>());
 
 export const sumOf = (amounts: string[]): Decimal => amounts.reduce((sum, amount) => sum.plus(amount), new Decimal(0));
 
@@ -207,16 +240,41 @@ export interface KillRunResult {
   /** Users whose PayPal payout came back after success, and who were then paid again. */
   returnedUsers: number;
   finalRunRequested: number;
+  /** Payout processes running side by side (the first and its replicas). */
+  payoutProcesses: number;
+}
+
+/**
+ * The payout processes of the stack in a fixed order: index 0 is the one the admin helpers call.
+ * Kills one with SIGKILL and starts a new process in its place (the first on its own port).
+ */
+async function killAndReplacePayoutProcess(stack: PayoutStack, index: number): Promise<void> {
+  if (index === 0) {
+    await stack.services.services.get('payout')?.kill();
+    await restartApp(stack.services, 'payout', stack.env);
+    return;
+  }
+  await stack.payoutReplicas[index - 1].kill();
+  stack.payoutReplicas[index - 1] = await startAnotherInstance(stack.services, 'payout', stack.env);
+}
+
+/** Asks a payout process for a run without waiting for it to succeed (it may be killed meanwhile). */
+function askForRunQuietly(stack: PayoutStack, index: number): void {
+  const baseUrl = index === 0 ? stack.services.url('payout', '') : stack.payoutReplicas[index - 1].baseUrl;
+  void fetch(`${baseUrl}/admin/payout-runs`, { method: 'POST', headers: { authorization: `Bearer ${stack.adminToken}` } }).then((response) => response.arrayBuffer()).catch(() => null);
 }
 
 /**
  * `userCount` users, each with a PAYABLE USD commission above the threshold (five fractional
  * digits, so rounding leaves a remainder) and every tenth also a network-paid one that must never
- * be paid; half by PayPal, half by gift card. Starts a run and kills the payout service with
- * SIGKILL `killCount` times at random moments, restarting it and asking for a run again each time.
+ * be paid; half by PayPal, half by gift card. Starts a run and kills a payout process (any of the
+ * stack's, at random) with SIGKILL `killCount` times at random moments, starting a new one in its
+ * place and asking one of them (at random) for a run again each time.
  */
 export async function runPayoutsUnderKills(stack: PayoutStack, options: KillRunOptions): Promise<KillRunResult> {
   const random = seededRandom(options.seed);
+  const payoutProcesses = 1 + stack.payoutReplicas.length;
+  const anyProcess = () => Math.floor(random() * payoutProcesses);
   const users = Array.from({ length: options.userCount }, (_, index) => {
     const hundredThousandths = 1_000_000 + Math.floor(random() * 9_000_000);
     const payable = new Decimal(hundredThousandths).dividedBy(100_000);
@@ -231,37 +289,35 @@ export async function runPayoutsUnderKills(stack: PayoutStack, options: KillRunO
   await waitForView(stack, new Map(users.map((user) => [JSON.stringify([user.aui, 'USD']), user.payable])));
   // Slow answers, lost answers and errors, so kills land with calls in flight.
   await simulatorAdmin(stack, '/_admin/payouts/faults', { slowMs: 40, lostResponses: 5, errors: 5, timeouts: 2 });
-  const runQuietly = () => admin(stack, 'POST', '/admin/payout-runs').catch(() => null);
-  void runQuietly();
+  // Runs asked of every process at once: their advisory lock makes them one after the other, and the reservations make the later ones find nothing.
+  for (let index = 0; index < payoutProcesses; index += 1) askForRunQuietly(stack, index);
   let kills = 0;
   for (let round = 0; round < options.killCount; round += 1) {
     await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * options.killDelayMsMax)));
-    await stack.services.services.get('payout')?.kill();
+    await killAndReplacePayoutProcess(stack, anyProcess());
     kills += 1;
-    await restartApp(stack.services, 'payout', stack.env);
     // A run killed before it committed left nothing: ask again (reservations make this safe).
-    void runQuietly();
+    askForRunQuietly(stack, anyProcess());
   }
   await simulatorAdmin(stack, '/_admin/payouts/faults', { slowMs: 0 });
   await admin(stack, 'POST', '/admin/payout-runs');
   await waitForPayoutsToSettle(stack);
-  const returnedUsers = await returnSomePayoutsUnderAKill(stack, users.filter((_, index) => index % 10 === 4).map((user) => user.aui));
+  const returnedUsers = await returnSomePayoutsUnderAKill(stack, users.filter((_, index) => index % 10 === 4).map((user) => user.aui), anyProcess());
   kills += 1;
   await admin(stack, 'POST', '/admin/payout-runs');
   await waitForPayoutsToSettle(stack);
   // Everyone is paid and the ledger knows: one more run must find nothing to pay.
   const finalRun = await admin(stack, 'POST', '/admin/payout-runs');
-  return { kills, users, returnedUsers, finalRunRequested: Number(finalRun.body.requested) };
+  return { kills, users, returnedUsers, finalRunRequested: Number(finalRun.body.requested), payoutProcesses };
 }
 
 /**
- * The PayPal payouts of these users come back after success (item RETURNED), and the payout
- * service is killed while it is finding out: each return must still be recorded exactly once.
+ * The PayPal payouts of these users come back after success (item RETURNED), and a payout process
+ * is killed while they are finding out: each return must still be recorded exactly once.
  */
-async function returnSomePayoutsUnderAKill(stack: PayoutStack, auis: string[]): Promise<number> {
+async function returnSomePayoutsUnderAKill(stack: PayoutStack, auis: string[], killed: number): Promise<number> {
   for (const aui of auis) await simulatorAdmin(stack, '/_admin/payouts/returns', { recipient: `${aui}@example.com`, itemStatus: 'RETURNED' });
-  await stack.services.services.get('payout')?.kill();
-  await restartApp(stack.services, 'payout', stack.env);
+  await killAndReplacePayoutProcess(stack, killed);
   await eventually(async () => Number((await sql(stack, `SELECT count(*)::text AS count FROM payout WHERE state = 'returned' AND aui = ANY($1)`, [auis]))[0].count), (count) => count === auis.length, 120_000);
   // The next run decides on the view: wait until the ledger's answer (paid out back to 0) reached it too.
   await eventually(async () => Number((await sql(stack, `SELECT count(*)::text AS count FROM payout_balance WHERE paid_out = 0 AND aui = ANY($1)`, [auis]))[0].count), (count) => count === auis.length, 120_000);
@@ -270,6 +326,8 @@ async function returnSomePayoutsUnderAKill(stack: PayoutStack, auis: string[]): 
 
 export interface KillRunCheck {
   payoutsExecutedTwice: string[];
+  /** Users with more than one payout whose money stayed with them at the provider. */
+  usersPaidTwiceAtProvider: string[];
   /** Payout ids the service sent more than once (after a lost answer, a timeout or a crash): the provider deduped them. */
   payoutIdsSubmittedMoreThanOnce: number;
   payoutIdsExecutedAtProvider: number;
@@ -298,6 +356,7 @@ export async function checkKillRun(stack: PayoutStack, run: KillRunResult): Prom
   const stateCount = (state: string) => Number(states.find((row) => row.state === state)?.count ?? 0);
   return {
     payoutsExecutedTwice: Object.entries(provider.executions).filter(([, count]) => count > 1).map(([payoutId]) => payoutId),
+    usersPaidTwiceAtProvider: [...countsOf(executed.filter((payout) => !payout.returned).map((payout) => payout.recipient))].filter(([, count]) => count > 1).map(([recipient]) => recipient),
     payoutIdsSubmittedMoreThanOnce: executed.filter((payout) => (provider.submissions[payout.payoutId] ?? 0) > 1).length,
     payoutIdsExecutedAtProvider: executed.length,
     // What left and stayed out: money that came back is not paid.

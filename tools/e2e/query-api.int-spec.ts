@@ -5,6 +5,7 @@ import {
   uniqueSuffix, waitForProjectorToCatchUp,
   produceEvents,
 } from './test-stack';
+import { publishPayoutPolicy } from './payout-scenario';
 
 interface GraphQLAnswer<T> {
   status: number;
@@ -87,6 +88,8 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('query_api');
+    // The payout service's defaults, as it publishes them at start.
+    await publishPayoutPolicy(database.url, 'USD:10,EUR:10,GBP:10', '0 2 * * *');
     const common = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, QUERY_JWT_SECRET: jwtSecret };
     apps = await startApps(['ingest', 'ledger-projector', 'query'], {
       ...common,
@@ -241,7 +244,7 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
   });
 
   describe('payoutSchedule', () => {
-    it('answers per unit the threshold (QUERY_PAYOUT_THRESHOLDS), what is left to earn and the next run (QUERY_PAYOUT_RUN_CRON)', async () => {
+    it('answers per unit the threshold, what is left to earn and the next run, as the payout service published them', async () => {
       const answer = await ask<{ payoutSchedule: Record<string, unknown>[] }>(url(), payoutScheduleQuery, { aui: userA }, partner.headers);
       expect(answer.errors).toBeUndefined();
       expect(answer.data?.payoutSchedule).toEqual([

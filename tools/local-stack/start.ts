@@ -7,6 +7,7 @@ import { RunningBroker, startKafkaBroker } from './kafka-broker';
 import { AppName, readinessPathOf, ServiceProcess, startServiceProcess, waitUntilReady } from './processes';
 import { makeSamplePayout, sampleDataVerdict, samplePayee, SampleBalance } from './sample-data';
 import { withDefaults } from './stack-config';
+import { defaultImageSources } from '../../apps/dashboard/server/dashboard-config';
 
 /**
  * `npm start`: a real Kafka broker (unless KAFKA_BROKERS is set), PostgreSQL (DATABASE_URL or
@@ -134,6 +135,8 @@ async function startDashboard(root: string, env: Record<string, string>, simulat
       DASHBOARD_DEV_SIGN_IN: 'true',
       DASHBOARD_DEV_JWT_SECRET: env.QUERY_JWT_SECRET,
       DASHBOARD_DEV_USERS: simulatorUsers.slice(0, 20).join(','),
+      // The simulator serves its stores' logos itself, as Wildfire's image host does.
+      DASHBOARD_IMAGE_SOURCES: process.env.DASHBOARD_IMAGE_SOURCES || `${defaultImageSources},http://127.0.0.1:${env.SIMULATOR_PORT}`,
     },
     ownProcessGroup: true,
   });

@@ -18,7 +18,30 @@ export function dashboardOptionsOf(env: Record<string, string | undefined>, buil
     devSignInSecret: devSignInAsked ? secret : null,
     devUsers: (env.DASHBOARD_DEV_USERS ?? '').split(',').map((user) => user.trim()).filter((user) => user !== ''),
     frameAncestors: env.DASHBOARD_FRAME_ANCESTORS ?? "'self'",
+    imageSources: imageSourcesOf(env.DASHBOARD_IMAGE_SOURCES ?? defaultImageSources),
   };
+}
+
+/** Where store logos come from: Wildfire's image host. */
+export const defaultImageSources = 'https://images.wildlink.me';
+
+/**
+ * DASHBOARD_IMAGE_SOURCES: comma-separated http(s) origins the page may load images from (CSP
+ * img-src, after 'self' and data:). Each is checked and written back as its origin, so nothing but
+ * an origin reaches the header.
+ */
+export function imageSourcesOf(text: string): string[] {
+  return text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '').map((entry) => {
+    let url: URL | null = null;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = null;
+    }
+    const isOrigin = url !== null && (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.pathname === '/' && url.search === '' && url.hash === '' && !/[\s;,'"]/.test(entry);
+    if (!isOrigin) throw new Error(`DASHBOARD_IMAGE_SOURCES: "${entry}" is not an http(s) origin such as https://images.wildlink.me`);
+    return `${url!.protocol}//${url!.host}`;
+  });
 }
 
 export const builtPageDirectoryBeside = (serverDirectory: string): string => join(serverDirectory, '..', 'web');

@@ -20,6 +20,8 @@ export interface DashboardServerOptions {
   devUsers: string[];
   /** Who may frame the page (CSP frame-ancestors): a partner embedding it in their app lists their origin. */
   frameAncestors: string;
+  /** Origins the page may load images from besides its own (CSP img-src): where store logos are hosted. */
+  imageSources: string[];
 }
 
 const signInBodyBytesMax = 4_096;
@@ -90,7 +92,7 @@ function forwardedHeaders(request: ForwardedRequest, headers: IncomingHttpHeader
 
 async function registerPage(fastify: FastifyInstance, options: DashboardServerOptions): Promise<void> {
   const securityHeaders = {
-    'content-security-policy': `default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors ${options.frameAncestors}; base-uri 'none'; form-action 'self'`,
+    'content-security-policy': `default-src 'self'; connect-src 'self'; img-src ${["'self'", 'data:', ...options.imageSources].join(' ')}; style-src 'self'; frame-ancestors ${options.frameAncestors}; base-uri 'none'; form-action 'self'`,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };

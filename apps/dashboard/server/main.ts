@@ -8,8 +8,8 @@ const closeTimeoutMs = 10_000;
 
 /**
  * The dashboard's process: DASHBOARD_PORT (3005), DASHBOARD_QUERY_URL (the query service),
- * DASHBOARD_FRAME_ANCESTORS. The development sign-in needs NODE_ENV=development,
- * DASHBOARD_DEV_SIGN_IN=true and DASHBOARD_DEV_JWT_SECRET (the query service's QUERY_JWT_SECRET);
+ * DASHBOARD_FRAME_ANCESTORS, DASHBOARD_IMAGE_SOURCES (where store logos load from). The
+ * development sign-in needs NODE_ENV=development, DASHBOARD_DEV_SIGN_IN=true and DASHBOARD_DEV_JWT_SECRET (the query service's QUERY_JWT_SECRET);
  * asked for in any other mode, the process refuses to start.
  */
 async function main(): Promise<void> {

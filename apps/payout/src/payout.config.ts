@@ -30,6 +30,14 @@ export class PayoutConfig extends ServiceConfig {
   @Matches(/^(\S+\s+){4,5}\S+$/, { message: 'must be a cron expression' })
   PAYOUT_RUN_CRON = '0 2 * * *';
 
+  /**
+   * A run paying reward units (listed in PAYOUT_THRESHOLDS) first waits up to this long for its
+   * reward consumer to apply commission-observed up to the end as of the run's start; still behind,
+   * reward balances are skipped as `view-behind` and paid by a later run.
+   */
+  @IsInt() @Min(0) @Max(600_000)
+  PAYOUT_RUN_INPUTS_WAIT_MS = 30_000;
+
   /** Bearer token of the admin API. Empty: the admin API refuses every request. */
   @Matches(/^$|^\S{16,}$/, { message: 'must be empty or at least 16 characters without spaces' })
   PAYOUT_ADMIN_TOKEN = '';
@@ -52,6 +60,13 @@ export class PayoutConfig extends ServiceConfig {
   /** How often a succeeded payout under watch is asked about. */
   @IsInt() @Min(100) @Max(7 * 24 * 3600 * 1000)
   PAYOUT_RETURN_POLL_INTERVAL_MS = 6 * 3600 * 1000;
+
+  /**
+   * The longest wait between asks about a payout still on its way at the provider (PayPal PENDING,
+   * ONHOLD, UNCLAIMED): asks start a second after submission and back off to this.
+   */
+  @IsInt() @Min(100) @Max(24 * 3600 * 1000)
+  PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX = 15 * 60 * 1000;
 
   /** How often the worker looks for payouts to submit or poll. */
   @IsInt() @Min(10) @Max(60_000)

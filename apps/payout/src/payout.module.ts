@@ -1,7 +1,8 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { createKafka, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
+import { Topics } from '@earnings/contracts';
+import { createKafka, groupCatchUp, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
@@ -16,16 +17,18 @@ import { BalanceViewConsumer } from './balances/balance-view.consumer';
 import { PayoutApiException, PayoutApiExceptionFilter } from './errors/payout-api.exception';
 import { PayoutConfig } from './payout.config';
 import { PayoutOutbox } from './payouts/payout-outbox';
+import { PayoutPolicyRepository, publishedScheduleOf } from './policy/payout-policy.repository';
 import { PayoutProcessor } from './payouts/payout-processor';
 import { PayoutRunService } from './payouts/payout-run.service';
 import { PayoutRepository } from './payouts/payout.repository';
 import { WorkLoop } from './payouts/work-loop';
+import { leaseOwnerOfThisProcess } from './work/work-lease';
 import { AccountCreditProvider } from './providers/account-credit.provider';
 import { GiftCardProvider } from './providers/gift-card.provider';
 import { PayoutMethod, PayoutProvider } from './providers/payout-provider';
 import { PayPalProvider } from './providers/paypal.provider';
 import { RewardWebhookProvider } from './providers/reward-webhook.provider';
-import { FirstPromoterActionRunner } from './rewards/firstpromoter-action-runner';
+import { actionCallsPerPassMax, FirstPromoterActionRunner } from './rewards/firstpromoter-action-runner';
 import { FirstPromoterApprovalRepository } from './rewards/firstpromoter-approval.repository';
 import { FirstPromoterApprovalService } from './rewards/firstpromoter-approval.service';
 import { RewardCommissionConsumer } from './rewards/reward-commission.consumer';
@@ -44,6 +47,7 @@ const balanceViewFailingMsMax = 30_000;
 
 /** The run-time parts built from the config, shared by the module's lifecycle and the admin API. */
 class PayoutRuntime {
+  readonly policy: PayoutPolicy;
   readonly repository: PayoutRepository;
   readonly runs: PayoutRunService;
   readonly processor: PayoutProcessor;
@@ -56,18 +60,25 @@ class PayoutRuntime {
   readonly actionsLoop: WorkLoop | null;
   readonly approvals: FirstPromoterApprovalService | null;
   readonly approvalLoop: WorkLoop | null;
+  /** How far the reward consumer is from commission-observed's end: a run paying reward units checks it first. */
+  readonly rewardInputs: ReturnType<typeof groupCatchUp>;
 
-  constructor(config: PayoutConfig, dataSource: DataSource, logger: Logger) {
+  constructor(config: PayoutConfig, dataSource: DataSource, kafka: Kafka, logger: Logger) {
     const policy = policyOf(config);
+    this.policy = policy;
     const approvalMode = approvalModeOf(config);
-    this.repository = new PayoutRepository(dataSource);
+    // Every process claims work in flight under its own name (leases): any number of them share it.
+    const leaseOwner = leaseOwnerOfThisProcess();
+    const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
+    const actionLease = { owner: leaseOwner, durationMs: actionCallsPerPassMax * timeoutMs + 10_000 };
+    this.repository = new PayoutRepository(dataSource, leaseOwner);
     const rewardRepository = new RewardRepository();
-    this.fulfilments = new RewardFulfilmentRepository(dataSource);
+    this.fulfilments = new RewardFulfilmentRepository(dataSource, actionLease);
+    this.rewardInputs = groupCatchUp(kafka, rewardConsumerGroupOf(config), Topics.commissionObserved);
     this.runs = new PayoutRunService(this.repository, rewardRepository, policy, {
       auiPrefix: config.PAYOUT_AUI_PREFIX, defaultMethod: config.PAYOUT_DEFAULT_METHOD === '' ? null : (config.PAYOUT_DEFAULT_METHOD as PayoutMethod),
-      rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook',
-    }, logger);
-    const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
+      rewardFulfiller: config.PAYOUT_REWARD_FULFILLER as 'ledger_credit' | 'http_webhook', rewardInputsWaitMsMax: config.PAYOUT_RUN_INPUTS_WAIT_MS,
+    }, logger, this.rewardInputs);
     const providers = new Map<string, PayoutProvider>([
       ['account_credit', new AccountCreditProvider()],
       // The partner's product reads the ledger: the ledger entry is the delivery.
@@ -78,7 +89,7 @@ class PayoutRuntime {
     ]);
     this.processor = new PayoutProcessor(this.repository, providers, policy, {
       batchMax: config.PAYOUT_WORK_BATCH_MAX, concurrencyMax: config.PAYOUT_PROVIDER_CONCURRENCY_MAX, providerTimeoutMs: timeoutMs,
-      pollDelayMs: 1_000, retryDelayMsMax: 30_000,
+      pollDelayMs: 1_000, pollIntervalMsMax: config.PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX, retryDelayMsMax: 30_000,
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger, this.fulfilments);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
@@ -87,7 +98,7 @@ class PayoutRuntime {
       baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
     });
-    const approvalRows = new FirstPromoterApprovalRepository(dataSource);
+    const approvalRows = new FirstPromoterApprovalRepository(dataSource, actionLease);
     this.approvals = client === null ? null : new FirstPromoterApprovalService(client, approvalRows, approvalMode, logger.child({ component: 'firstpromoter-approval' }));
     this.firstPromoterActions = client === null ? null : new FirstPromoterActionRunner(client, logger);
     const runner = this.firstPromoterActions;
@@ -114,6 +125,11 @@ function approvalModeOf(config: PayoutConfig): FirstPromoterApprovalMode {
     throw new Error(`FIRSTPROMOTER_APPROVAL=${config.FIRSTPROMOTER_APPROVAL} needs FIRSTPROMOTER_API_BASE_URL, FIRSTPROMOTER_API_KEY and FIRSTPROMOTER_ACCOUNT_ID (this service calls the approve endpoint)`);
   }
   return mode;
+}
+
+/** The reward consumer's group on commission-observed. */
+function rewardConsumerGroupOf(config: PayoutConfig): string {
+  return config.PAYOUT_REWARD_CONSUMER_GROUP || `${config.PAYOUT_CONSUMER_GROUP}-rewards`;
 }
 
 export function policyOf(config: PayoutConfig): PayoutPolicy {
@@ -143,7 +159,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   static register(config: PayoutConfig, logger: Logger): DynamicModule {
     const dataSource = createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-payout' });
-    const runtime = new PayoutRuntime(config, dataSource, logger);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-payout' }, logger);
+    const runtime = new PayoutRuntime(config, dataSource, kafka, logger);
     return {
       module: PayoutModule,
       imports: [ServiceShellModule, ScheduleModule.forRoot()],
@@ -153,7 +170,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LOGGER, useValue: logger },
         { provide: ADMIN_TOKEN, useValue: config.PAYOUT_ADMIN_TOKEN },
         AdminTokenGuard,
-        { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-payout' }, logger) },
+        { provide: Kafka, useValue: kafka },
         { provide: DataSource, useValue: dataSource },
         { provide: PayoutRuntime, useValue: runtime },
         { provide: PayoutAdminService, useValue: runtime.admin },
@@ -180,9 +197,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     this.relay = new OutboxRelay(this.kafka, new PayoutOutbox(this.runtime.repository), this.config.PAYOUT_OUTBOX_POLL_MS, this.logger, produceDurationObserver(this.metrics.registry, 'payout-outbox'));
     await this.relay.start();
-    // Whatever was in flight when the last process died is due now: same idempotency keys, so providers dedupe.
-    const resumed = await this.runtime.repository.resumeInFlight();
-    if (resumed > 0) this.logger.warn({ resumed }, 'resuming payouts that were in flight');
+    // Work a dead process held comes back when its leases expire; the other processes' work is theirs.
     this.runtime.processorLoop.start();
     this.runtime.actionsLoop?.start();
     this.runtime.approvalLoop?.start();
@@ -197,11 +212,29 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     // holding start-up for it delayed the payout service (the SIGKILL suite's runs then raced a stale view).
     // Readiness still waits for it to join.
     void this.startRewardConsumer().catch((error: unknown) => this.logger.error({ err: error }, 'the reward consumer failed to start'));
+    await this.startScheduledRuns();
+  }
+
+  /**
+   * Scheduled runs, and the policy published for readers (payout_policy_view): what the page
+   * promises is what these runs pay. The next start is published again as each run starts.
+   */
+  private async startScheduledRuns(): Promise<void> {
+    const policies = new PayoutPolicyRepository(this.dataSource);
+    // Written out, so the time zone the cron is read in is the one published with it.
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const scheduleAfter = (now: Date) => publishedScheduleOf(this.config.PAYOUT_RUN_CRON, timeZone, now);
     const job = CronJob.from({
       cronTime: this.config.PAYOUT_RUN_CRON,
-      onTick: () => void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed')),
-      start: true,
+      timeZone,
+      onTick: () => {
+        void policies.recordNextRun(scheduleAfter(new Date())).catch((error: unknown) => this.logger.error({ err: error }, 'could not publish the next payout run'));
+        void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed'));
+      },
+      start: false,
     });
+    await policies.publish(this.runtime.policy, scheduleAfter(new Date()));
+    job.start();
     this.scheduler.addCronJob(CRON_JOB_NAME, job);
   }
 
@@ -219,7 +252,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     const health = new ApplyingHealth(balanceViewFailingMsMax);
     this.readiness.register(applyingReadinessCheck(health));
     this.rewardConsumer = new RewardCommissionConsumer(this.kafka, this.runtime.rewards, {
-      groupId: this.config.PAYOUT_REWARD_CONSUMER_GROUP || `${this.config.PAYOUT_CONSUMER_GROUP}-rewards`, sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
+      groupId: rewardConsumerGroupOf(this.config), sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
     }, this.logger.child({ component: 'reward-consumer' }), health);
     await this.rewardConsumer.start();
   }
@@ -232,6 +265,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     await this.relay?.stop();
     await this.balances?.stop();
     await this.rewardConsumer?.stop();
+    await this.runtime.rewardInputs.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

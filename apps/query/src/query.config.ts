@@ -49,14 +49,6 @@ export class QueryConfig extends ServiceConfig {
   @IsBoolean()
   QUERY_INTROSPECTION = process.env.NODE_ENV !== 'production';
 
-  /** The payout service's PAYOUT_THRESHOLDS (unit:amount,...), shown by payoutSchedule: set it to the same value. */
-  @Matches(/^$|^[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?(,[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?)*$/, { message: 'must be unit:amount[,unit:amount...]' })
-  QUERY_PAYOUT_THRESHOLDS = 'USD:10,EUR:10,GBP:10,credits:100';
-
-  /** The payout service's PAYOUT_RUN_CRON (server time zone), shown by payoutSchedule as nextRunAt: set it to the same value. Empty: no next run shown. */
-  @IsString()
-  QUERY_PAYOUT_RUN_CRON = '0 2 * * *';
-
   /** GraphQL requests per minute per credential (API key name or user), as a token bucket of this size. */
   @IsInt() @Min(1) @Max(1_000_000)
   QUERY_RATE_LIMIT_PER_MINUTE = 600;

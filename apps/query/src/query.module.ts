@@ -18,7 +18,7 @@ import { EarningsService } from './earnings/earnings.service';
 import { MerchantRepository } from './merchants/merchant.repository';
 import { TrackingCodeRepository } from './merchants/tracking-code.repository';
 import { CommissionVersionFieldsResolver, TransactionFieldsResolver, WithheldReasonFieldsResolver } from './merchants/transaction-fields.resolver';
-import { PayoutScheduleRules } from './earnings/payout-schedule';
+import { PayoutPolicyRepository } from './earnings/payout-policy.repository';
 import { graphQLOptions } from './graphql/graphql-options';
 import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
 import { QueryConfig } from './query.config';
@@ -57,7 +57,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         { provide: Kafka, useValue: kafka },
         { provide: QueryConfig, useValue: config },
         { provide: ApiKeyRepository, useValue: apiKeys },
-        { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX, new PayoutScheduleRules(config.QUERY_PAYOUT_THRESHOLDS, config.QUERY_PAYOUT_RUN_CRON)) },
+        { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX, new PayoutPolicyRepository(dataSource)) },
         { provide: ApplyingHealth, useValue: liveFeedHealth },
         { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger, liveFeedHealth) },
         EarningsResolver,

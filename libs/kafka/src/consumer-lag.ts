@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 
 /** A consumer group and the topics it reads. */
 export interface WatchedGroup {
@@ -48,4 +48,54 @@ export async function readConsumerLag(admin: Admin, groups: readonly WatchedGrou
 /** Messages a topic holds now (end minus earliest offset, all partitions): a dead-letter topic's depth. */
 export async function readTopicDepth(admin: Admin, topic: string): Promise<bigint> {
   return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + BigInt(partition.high) - BigInt(partition.low), 0n);
+}
+
+/** How often a catch-up wait asks for the group's committed offsets again. */
+const catchUpPollIntervalMs = 250;
+
+/**
+ * For a decision that must not run on a consumer's lagging copy: `messagesBehind(waitMsMax)`
+ * takes the topic's end offsets now, waits up to `waitMsMax` for the group's committed offsets to
+ * reach them, and answers how many messages the group is still short of them (0: caught up). The
+ * group commits after each batch it applied, so "committed" means "applied". One admin client,
+ * connected on first use and kept.
+ */
+export function groupCatchUp(kafka: Kafka, groupId: string, topic: string): { messagesBehind(waitMsMax: number): Promise<bigint>; close(): Promise<void> } {
+  const admin = kafka.admin();
+  let connected: Promise<void> | null = null;
+  const connect = async () => {
+    connected ??= admin.connect().catch((error: Error) => {
+      connected = null;
+      throw error;
+    });
+    await connected;
+  };
+  return {
+    async messagesBehind(waitMsMax: number): Promise<bigint> {
+      await connect();
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((partition) => [partition.partition, { low: BigInt(partition.low), high: BigInt(partition.high) }]));
+      const deadline = Date.now() + waitMsMax;
+      for (;;) {
+        const behind = await behindEnds(admin, groupId, topic, ends);
+        if (behind === 0n || Date.now() >= deadline) return behind;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(catchUpPollIntervalMs, Math.max(0, deadline - Date.now()))));
+      }
+    },
+    close: async () => {
+      if (connected !== null) await admin.disconnect();
+    },
+  };
+}
+
+/** Messages between the group's committed offsets and `ends`, summed over the partitions; a partition never committed counts from its earliest offset. */
+async function behindEnds(admin: Admin, groupId: string, topic: string, ends: ReadonlyMap<number, { low: bigint; high: bigint }>): Promise<bigint> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  const committedByPartition = new Map((committed?.partitions ?? []).map((partition) => [partition.partition, BigInt(partition.offset)]));
+  let behind = 0n;
+  for (const [partition, end] of ends) {
+    const offset = committedByPartition.get(partition) ?? -1n;
+    const applied = offset < 0n ? end.low : offset;
+    if (end.high > applied) behind += end.high - applied;
+  }
+  return behind;
 }

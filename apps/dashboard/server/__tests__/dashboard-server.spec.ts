@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import pino from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
-import { dashboardOptionsOf } from '../dashboard-config';
+import { dashboardOptionsOf, imageSourcesOf } from '../dashboard-config';
 import { createDashboardServer, DashboardServerOptions } from '../dashboard-server';
 import { mintUserToken } from '../dev-token';
 
@@ -21,9 +21,23 @@ describe('dashboardOptionsOf: the development sign-in only in development', () =
   });
 
   it('has it off by default, and on only when asked for in development', () => {
-    expect(dashboardOptionsOf({}, '/web')).toMatchObject({ port: 3005, devSignInSecret: null, staticDirectory: '/web', frameAncestors: "'self'" });
+    expect(dashboardOptionsOf({}, '/web')).toMatchObject({ port: 3005, devSignInSecret: null, staticDirectory: '/web', frameAncestors: "'self'", imageSources: ['https://images.wildlink.me'] });
     expect(dashboardOptionsOf({ DASHBOARD_DEV_SIGN_IN: 'true', DASHBOARD_DEV_JWT_SECRET: secret, NODE_ENV: 'development', DASHBOARD_DEV_USERS: 'a, b' }, '/web'))
       .toMatchObject({ devSignInSecret: secret, devUsers: ['a', 'b'] });
+  });
+});
+
+describe('DASHBOARD_IMAGE_SOURCES: where store logos may load from', () => {
+  it('takes http(s) origins, comma-separated, and writes each back as its origin', () => {
+    expect(imageSourcesOf('https://images.wildlink.me, http://127.0.0.1:3010/')).toEqual(['https://images.wildlink.me', 'http://127.0.0.1:3010']);
+    expect(imageSourcesOf('')).toEqual([]);
+    expect(dashboardOptionsOf({ DASHBOARD_IMAGE_SOURCES: 'https://cdn.partner.example' }, '/web').imageSources).toEqual(['https://cdn.partner.example']);
+  });
+
+  it('refuses anything that is not an origin, so nothing else reaches the policy header', () => {
+    for (const bad of ['images.wildlink.me', 'https://images.wildlink.me/wl-image', "https://a.example; script-src 'unsafe-inline'", 'javascript:alert(1)', 'https://user@a.example']) {
+      expect(() => imageSourcesOf(bad)).toThrow(/DASHBOARD_IMAGE_SOURCES/);
+    }
   });
 });
 
@@ -55,7 +69,7 @@ describe('the dashboard server', () => {
   const quiet = pino({ level: 'silent' });
 
   const serve = async (overrides: Partial<DashboardServerOptions>) => {
-    const server = await createDashboardServer({ staticDirectory: page, queryUrl: new URL('http://127.0.0.1:9'), devSignInSecret: null, devUsers: [], frameAncestors: "'self'", ...overrides }, quiet);
+    const server = await createDashboardServer({ staticDirectory: page, queryUrl: new URL('http://127.0.0.1:9'), devSignInSecret: null, devUsers: [], frameAncestors: "'self'", imageSources: ['https://images.wildlink.me'], ...overrides }, quiet);
     await server.listen({ port: 0, host: '127.0.0.1' });
     return { url: `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`, close: () => server.close() };
   };
@@ -75,6 +89,8 @@ describe('the dashboard server', () => {
       const index = await fetch(`${server.url}/`);
       expect([index.status, index.headers.get('cache-control'), await index.text()]).toEqual([200, 'no-cache', '<!doctype html><title>page</title>']);
       expect(index.headers.get('content-security-policy')).toMatch(/default-src 'self'; connect-src 'self'/);
+      // Store logos stay on Wildfire's image host: the page may load images from it, and from nowhere else.
+      expect(index.headers.get('content-security-policy')).toContain("img-src 'self' data: https://images.wildlink.me;");
       const asset = await fetch(`${server.url}/assets/index-abc.js`, { headers: { 'accept-encoding': 'identity' } });
       expect([asset.headers.get('content-type'), asset.headers.get('cache-control'), await asset.text()]).toEqual([expect.stringMatching(/^(text|application)\/javascript; charset=utf-8$/), 'public, max-age=31536000, immutable', script]);
       expect(await (await fetch(`${server.url}/some/route`)).text()).toContain('<title>page</title>');

@@ -11,13 +11,21 @@ export interface StandInPayout {
   amount: string;
   currency: string;
   recipient: string;
-  /** PayPal: PENDING until polled `pendingPolls` times, then SUCCESS; DENIED for a failing recipient. Gift card: EXECUTED or FAILED. */
+  /** PayPal: the batch, PENDING until polled `pendingPolls` times, then SUCCESS; DENIED for a failing recipient. Gift card: EXECUTED or FAILED. */
   status: string;
   executed: boolean;
   polls: number;
-  /** PayPal: the item's status after success, once the money came back (RETURNED, REFUNDED, ...); null while it stays paid. */
-  returnedItemStatus: string | null;
+  /**
+   * PayPal: what the item answers once its batch is SUCCESS, as set through the admin API (ONHOLD,
+   * UNCLAIMED, RETURNED, ...); null: SUCCESS.
+   */
+  itemStatus: string | null;
 }
+
+/** PayPal's item transaction statuses, as its Payouts API documents them. */
+export const payPalItemStatuses = ['SUCCESS', 'PENDING', 'ONHOLD', 'UNCLAIMED', 'FAILED', 'RETURNED', 'REFUNDED', 'REVERSED', 'BLOCKED'] as const;
+/** Item statuses whose money is not with the receiver: it never arrived or came back to the sender. */
+const moneyBackItemStatuses = new Set(['FAILED', 'RETURNED', 'REFUNDED', 'REVERSED', 'BLOCKED']);
 
 /** Faults the next calls get, one per call, in this order of precedence. */
 export interface PayoutFaults {
@@ -48,6 +56,8 @@ export class PayoutStandIns {
   readonly failingRecipients = new Set<string>();
   /** PayPal payouts to these recipients stay PENDING (in flight) until the recipient is released. */
   readonly heldRecipients = new Set<string>();
+  /** The item status later PayPal payouts to a recipient answer once their batch succeeds (see itemStatus). */
+  readonly itemStatusByRecipient = new Map<string, string>();
   readonly tokens = new Set<string>();
   faults: PayoutFaults = { errors: 0, lostResponses: 0, timeouts: 0, slowMs: 0 };
   pendingPolls = 1;
@@ -61,6 +71,7 @@ export class PayoutStandIns {
     this.submissions.clear();
     this.failingRecipients.clear();
     this.heldRecipients.clear();
+    this.itemStatusByRecipient.clear();
     this.faults = { errors: 0, lostResponses: 0, timeouts: 0, slowMs: 0 };
   }
 
@@ -75,7 +86,7 @@ export class PayoutStandIns {
       reference: `${provider === 'paypal' ? 'PPB' : 'ORD'}${randomBytes(8).toString('hex').toUpperCase()}`,
       status: provider === 'paypal' ? (failing ? 'DENIED' : 'PENDING') : failing ? 'FAILED' : 'EXECUTED',
       executed: !failing,
-      returnedItemStatus: null,
+      itemStatus: provider === 'paypal' ? (this.itemStatusByRecipient.get(recipient) ?? null) : null,
     };
     this.byPayoutId.set(payoutId, payout);
     this.byReference.set(payout.reference, payout);
@@ -119,9 +130,10 @@ export class PayoutStandIns {
       payouts: this.byPayoutId.size,
       executions: Object.fromEntries(this.executions),
       submissions: Object.fromEntries(this.submissions),
-      // `returned`: the money came back after success (see /_admin/payouts/returns).
+      // `returned`: the money is not with the receiver (an item FAILED, RETURNED, REFUNDED, REVERSED or BLOCKED: see /_admin/payouts/paypal-items).
       executed: [...this.byPayoutId.values()].filter((payout) => payout.executed).map((payout) => ({
-        payoutId: payout.payoutId, provider: payout.provider, amount: payout.amount, currency: payout.currency, recipient: payout.recipient, returned: payout.returnedItemStatus !== null,
+        payoutId: payout.payoutId, provider: payout.provider, amount: payout.amount, currency: payout.currency, recipient: payout.recipient,
+        itemStatus: payout.provider === 'paypal' ? itemStatusOf(payout) : null, returned: moneyBackItemStatuses.has(payout.itemStatus ?? ''), polls: payout.polls,
       })),
       executedTotals,
       faults: this.faults,
@@ -204,7 +216,7 @@ function registerPayPal(app: FastifyInstance, standIns: PayoutStandIns): void {
     if (!payout || payout.provider !== 'paypal') return reply.code(404).send({ name: 'RESOURCE_NOT_FOUND' });
     payout.polls += 1;
     if (payout.status === 'PENDING' && payout.polls >= standIns.pendingPolls && !standIns.heldRecipients.has(payout.recipient)) payout.status = 'SUCCESS';
-    const itemStatus = payout.status === 'SUCCESS' ? (payout.returnedItemStatus ?? 'SUCCESS') : payout.status === 'DENIED' ? 'FAILED' : 'PENDING';
+    const itemStatus = itemStatusOf(payout);
     return {
       batch_header: { payout_batch_id: payout.reference, batch_status: payout.status, sender_batch_header: { sender_batch_id: payout.payoutId }, amount: { value: payout.amount, currency: payout.currency } },
       items: [{ payout_item_id: `I${payout.reference}`, transaction_status: itemStatus, payout_batch_id: payout.reference }],
@@ -233,6 +245,12 @@ function registerGiftCards(app: FastifyInstance, standIns: PayoutStandIns): void
     if (!payout || payout.provider !== 'gift_card') return reply.code(404).send({ errors: { message: 'not found' } });
     return orderOf(payout);
   });
+}
+
+/** A PayPal item: PENDING while its batch is, FAILED in a DENIED batch, and in a SUCCESS batch what the admin API set (SUCCESS by default). */
+function itemStatusOf(payout: StandInPayout): string {
+  if (payout.status === 'SUCCESS') return payout.itemStatus ?? 'SUCCESS';
+  return payout.status === 'DENIED' ? 'FAILED' : 'PENDING';
 }
 
 function orderOf(payout: StandInPayout): JsonObject {
@@ -284,13 +302,38 @@ function registerAdmin(app: FastifyInstance, standIns: PayoutStandIns): void {
       return reply.code(400).send({ error: 'bad-request', message: 'the body must be {"recipient": email, "itemStatus": "RETURNED" | "REFUNDED" | "REVERSED" | "BLOCKED"}' });
     }
     const returned = [...standIns.byPayoutId.values()].filter((payout) => payout.provider === 'paypal' && payout.recipient === recipient && payout.status === 'SUCCESS');
-    for (const payout of returned) payout.returnedItemStatus = String(itemStatus);
+    for (const payout of returned) payout.itemStatus = String(itemStatus);
     return { returned: returned.map((payout) => payout.payoutId) };
   });
+  app.post('/_admin/payouts/paypal-items', async (request, reply) => setItemStatus(standIns, request.body, reply));
   app.post('/_admin/payouts/failing-recipients', async (request, reply) => {
     const recipients = ((request.body ?? {}) as JsonObject).recipients;
     if (!Array.isArray(recipients) || !recipients.every((recipient) => typeof recipient === 'string')) return reply.code(400).send({ error: 'bad-request', message: 'the body must be {"recipients": [email...]}' });
     for (const recipient of recipients as string[]) standIns.failingRecipients.add(recipient);
     return { failingRecipients: [...standIns.failingRecipients] };
   });
+}
+
+/**
+ * Body: {"itemStatus": one of payPalItemStatuses, or null for SUCCESS again, and either "payoutId"
+ * (the sender_batch_id) or "recipient" (an email)}. What a PayPal item answers once its batch is
+ * SUCCESS, from now on: for a payout id, that payout's item; for a recipient, the items of their
+ * payouts submitted from now on (their earlier payouts keep theirs).
+ */
+function setItemStatus(standIns: PayoutStandIns, rawBody: unknown, reply: FastifyReply): unknown {
+  const { recipient, payoutId, itemStatus } = (rawBody ?? {}) as JsonObject;
+  const validStatus = itemStatus === null || (payPalItemStatuses as readonly unknown[]).includes(itemStatus);
+  if (!validStatus || (typeof recipient === 'string') === (typeof payoutId === 'string')) {
+    return reply.code(400).send({ error: 'bad-request', message: `the body must be {"itemStatus": ${payPalItemStatuses.join(' | ')} | null} with either "payoutId" or "recipient": email` });
+  }
+  const status = itemStatus as string | null;
+  if (typeof recipient === 'string') {
+    if (status === null) standIns.itemStatusByRecipient.delete(recipient);
+    else standIns.itemStatusByRecipient.set(recipient, status);
+    return { recipient, itemStatus: status };
+  }
+  const payout = standIns.byPayoutId.get(String(payoutId));
+  if (payout?.provider !== 'paypal') return reply.code(404).send({ error: 'not-found', message: `no PayPal payout ${String(payoutId)}` });
+  payout.itemStatus = status;
+  return { payoutId, itemStatus: status };
 }

@@ -54,7 +54,7 @@ export class PayoutAdminService {
     return {
       payouts: rows.map((row) => ({
         payoutId: row.payout_id, aui: row.aui, unit: row.unit, amount: row.amount, method: row.method, state: row.state,
-        providerReference: row.provider_reference, failureReason: row.failure_reason, coveredCommissions: row.covered_commissions,
+        providerReference: row.provider_reference, providerStatus: row.provider_status, failureReason: row.failure_reason, coveredCommissions: row.covered_commissions,
         runId: row.run_id, createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
       })),
     };

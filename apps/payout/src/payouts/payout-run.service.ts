@@ -16,10 +16,23 @@ export interface PayoutRunSummary {
   alreadyRequested: number;
   /**
    * Balances not paid, by reason. `view-behind`: the ledger had announced a change of the user
-   * that this service's view had not consumed yet (or the ledger moved while the run read it);
-   * the next run decides on fresh figures.
+   * that this service's view had not consumed yet (or the ledger moved while the run read it), or
+   * a reward balance's commissions copy lagged; the next run decides on fresh figures.
    */
   skipped: Partial<Record<NoPayoutReason | 'no-method' | 'no-destination' | 'view-behind', number>>;
+  /**
+   * Reward units listed in the thresholds are paid from this service's own copy of the reward
+   * commissions (its reward consumer of commission-observed): whether that copy had caught up with
+   * the topic's end as of the run's start (messagesBehind null: it could not be told). When it had
+   * not, reward balances are skipped as `view-behind` and paid by a later run. Absent when no reward
+   * unit is paid by runs.
+   */
+  rewardCommissions?: { caughtUp: boolean; messagesBehind: string | null };
+}
+
+/** How far this service's reward consumer is from commission-observed's end offsets taken when asked, after waiting up to `waitMsMax` for it. */
+export interface RewardInputsProgress {
+  messagesBehind(waitMsMax: number): Promise<bigint>;
 }
 
 /**
@@ -35,8 +48,9 @@ export class PayoutRunService {
     private readonly payouts: PayoutRepository,
     private readonly rewards: RewardRepository,
     private readonly policy: PayoutPolicy,
-    private readonly options: { auiPrefix: string; defaultMethod: PayoutMethod | null; rewardFulfiller: 'ledger_credit' | 'http_webhook' },
+    private readonly options: { auiPrefix: string; defaultMethod: PayoutMethod | null; rewardFulfiller: 'ledger_credit' | 'http_webhook'; rewardInputsWaitMsMax: number },
     private readonly logger: Logger,
+    private readonly rewardInputs: RewardInputsProgress | null,
   ) {}
 
   /** Where each run's skipped balances are counted per reason (the module points it at a Prometheus counter). */
@@ -44,6 +58,7 @@ export class PayoutRunService {
 
   async run(now: Date): Promise<PayoutRunSummary> {
     const runId = `run_${randomUUID()}`;
+    const rewardCommissions = await this.rewardInputsAtStart();
     const summary = await this.payouts.transaction(async (manager) => {
       await this.payouts.lockRuns(manager);
       const candidates = await this.payouts.candidates(manager, [...this.policy.thresholds.keys()], this.options.auiPrefix);
@@ -51,7 +66,8 @@ export class PayoutRunService {
       const planned: Omit<NewPayout, 'coveredCommissions'>[] = [];
       for (const candidate of candidates) {
         // Decide only on figures at least as new as the ledger's: a stale view may still show money a rejection already took.
-        if (candidate.view_behind) {
+        // A reward payout covers the commissions this service's copy knows: never decided on a copy that lags.
+        if (candidate.view_behind || (rewardCommissions?.caughtUp === false && !isCurrencyUnit(candidate.unit))) {
           skipped['view-behind'] = (skipped['view-behind'] ?? 0) + 1;
           continue;
         }
@@ -82,11 +98,27 @@ export class PayoutRunService {
       await this.rewards.recordCoverage(manager, coverage.filter((entry) => inserted.has(entry.payoutId)));
       const requestedAt = now.toISOString();
       await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, payouts.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: payoutEvents.requested(payout, requestedAt) })));
-      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: payouts.length - inserted.size, skipped };
+      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: payouts.length - inserted.size, skipped, ...(rewardCommissions === undefined ? {} : { rewardCommissions }) };
     });
     for (const [reason, count] of Object.entries(summary.skipped)) this.onSkipped(reason, count);
     this.logger.info(summary, 'payout run requested payouts');
     return summary;
+  }
+
+  /**
+   * Before a run pays reward units: waits (up to rewardInputsWaitMsMax) for the reward consumer to
+   * apply commission-observed up to its end offsets as of now. Undefined when no reward unit is paid by runs.
+   */
+  private async rewardInputsAtStart(): Promise<PayoutRunSummary['rewardCommissions']> {
+    if (this.rewardInputs === null || ![...this.policy.thresholds.keys()].some((unit) => !isCurrencyUnit(unit))) return undefined;
+    try {
+      const behind = await this.rewardInputs.messagesBehind(this.options.rewardInputsWaitMsMax);
+      if (behind > 0n) this.logger.warn({ messagesBehind: behind.toString() }, 'the reward consumer is behind commission-observed: this run pays no reward balance (view-behind)');
+      return { caughtUp: behind === 0n, messagesBehind: behind.toString() };
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not tell whether the reward consumer caught up: this run pays no reward balance (view-behind)');
+      return { caughtUp: false, messagesBehind: null };
+    }
   }
 
   /**

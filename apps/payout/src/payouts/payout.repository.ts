@@ -2,6 +2,7 @@ import { CoveredCommission, Topics } from '@earnings/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { canonicalTimestamp, Decimal, OutstandingCommission, PayoutState } from '@earnings/domain';
 import { commissionFigureSql, returnedRows } from '@earnings/persistence';
+import { leaseClaimedBy, leaseIsFree, leaseReleased } from '../work/work-lease';
 
 /** A balance a run may pay: the ledger's figures (from balance-changed) and this service's own payouts on it. */
 export interface CandidateRow {
@@ -37,6 +38,9 @@ export interface PayoutRow {
   covered_commissions: CoveredCommission[];
   run_id: string;
   attempt_count: number;
+  /** The process working on it now (its lease), or null. */
+  lease_owner: string | null;
+  provider_status: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -56,9 +60,14 @@ export interface NewPayout {
 /** Largest number of balances one run considers; the next run takes the rest. */
 export const runCandidatesMax = 50_000;
 
-/** All SQL of payouts, methods and the outbox. */
+/** What an attempt records besides the state: the provider's word for where the payout is. */
+export interface AttemptRecord {
+  providerStatus?: string | null;
+}
+
+/** All SQL of payouts, methods and the outbox. `leaseOwner` names this process on the payouts it claims. */
 export class PayoutRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource, readonly leaseOwner: string) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
@@ -166,20 +175,21 @@ export class PayoutRepository {
     );
   }
 
-  /** After a crash every payout in flight is due at once: nothing else works on them (one payout process). */
-  async resumeInFlight(): Promise<number> {
-    return returnedRows(await this.dataSource.query(`UPDATE payout SET next_attempt_at = now() WHERE state IN ('requested', 'submitted') RETURNING 1`)).length;
-  }
-
-  /** Claims due payouts for `leaseMs`, so a slow attempt is not started twice by the next tick. */
+  /**
+   * Claims up to `limit` due payouts for this process for `leaseMs`: in flight (requested,
+   * submitted) or succeeded and still watched for a return, due, and not leased to a live claim.
+   * SKIP LOCKED hands concurrent claims (any number of processes) different rows; a claim that
+   * meets a row another just leased re-reads it and leaves it.
+   */
   async claimDue(limit: number, leaseMs: number): Promise<PayoutRow[]> {
     return returnedRows<PayoutRow>(await this.dataSource.query(
-      `UPDATE payout p SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), attempt_count = p.attempt_count + 1
+      `UPDATE payout p SET ${leaseClaimedBy('$3', '$2')}, attempt_count = p.attempt_count + 1
         WHERE p.payout_id IN (SELECT payout_id FROM payout
-                                WHERE (state IN ('requested', 'submitted') OR (state = 'succeeded' AND return_watch_until > now())) AND next_attempt_at <= now()
+                                WHERE (state IN ('requested', 'submitted') OR (state = 'succeeded' AND return_watch_until > now()))
+                                  AND next_attempt_at <= now() AND ${leaseIsFree}
                                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING p.*, p.amount::text AS amount`,
-      [limit, leaseMs],
+      [limit, leaseMs, this.leaseOwner],
     ));
   }
 
@@ -188,39 +198,53 @@ export class PayoutRepository {
     return rows[0] ?? null;
   }
 
+  /** Writes a payout's new state and releases its lease; the caller locked the row (lockPayout) and checked the lease. */
   async setState(
     manager: EntityManager, payoutId: string, state: PayoutState,
-    change: { providerReference?: string | null; failureReason?: string; nextAttemptInMs?: number; returnWatchMs?: number },
+    change: AttemptRecord & { providerReference?: string | null; failureReason?: string; nextAttemptInMs?: number; returnWatchMs?: number },
   ): Promise<void> {
     await manager.query(
       `UPDATE payout SET state = $2, provider_reference = coalesce($3, provider_reference), failure_reason = coalesce($4, failure_reason),
               next_attempt_at = now() + make_interval(secs => $5::numeric / 1000),
               return_watch_until = CASE WHEN $6::numeric IS NULL THEN return_watch_until ELSE now() + make_interval(secs => $6::numeric / 1000) END,
-              updated_at = now()
+              provider_status = $7, ${leaseReleased}, updated_at = now()
         WHERE payout_id = $1`,
-      [payoutId, state, change.providerReference ?? null, change.failureReason ?? null, change.nextAttemptInMs ?? 0, change.returnWatchMs ?? null],
+      [payoutId, state, change.providerReference ?? null, change.failureReason ?? null, change.nextAttemptInMs ?? 0, change.returnWatchMs ?? null, change.providerStatus ?? null],
     );
   }
 
-  /** Inside a transaction that locked the payout, pass its manager: another connection would wait on that lock for good. */
-  async retryLater(payoutId: string, delayMs: number, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(
-      `UPDATE payout SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), updated_at = now()
-        WHERE payout_id = $1 AND state IN ('requested', 'submitted', 'succeeded')`,
-      [payoutId, delayMs],
-    );
+  /**
+   * The attempt changed nothing: asked again in `delayMs`, lease released. Only while the lease is
+   * still this process's; returns false when another process has taken the payout over meanwhile.
+   * Inside a transaction that locked the payout, pass its manager: another connection would wait on that lock for good.
+   */
+  async retryLater(payoutId: string, delayMs: number, record: AttemptRecord = {}, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows = returnedRows(await manager.query(
+      `UPDATE payout SET next_attempt_at = now() + make_interval(secs => $2::numeric / 1000), provider_status = coalesce($4, provider_status),
+              ${leaseReleased}, updated_at = now()
+        WHERE payout_id = $1 AND lease_owner = $3
+        RETURNING 1`,
+      [payoutId, delayMs, this.leaseOwner, record.providerStatus ?? null],
+    ));
+    return rows.length > 0;
   }
 
   async appendOutbox(manager: EntityManager, topic: (typeof Topics)[keyof typeof Topics], key: string, payload: object): Promise<void> {
     await manager.query(`INSERT INTO payout_outbox (topic, message_key, payload) VALUES ($1, $2, $3::jsonb)`, [topic, key, JSON.stringify(payload)]);
   }
 
-  async unpublished(limit: number): Promise<{ id: string; topic: string; message_key: string; payload: object }[]> {
-    return this.dataSource.query(`SELECT id::text AS id, topic, message_key, payload FROM payout_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`, [limit]);
+  /** One relay at a time publishes the outbox, whichever process it runs in: true when this transaction holds the turn. */
+  async tryLockOutboxRelay(manager: EntityManager): Promise<boolean> {
+    const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext('earnings-payout-outbox-relay')) AS locked`);
+    return locked;
   }
 
-  async markPublished(ids: string[]): Promise<void> {
-    await this.dataSource.query(`UPDATE payout_outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  async unpublished(manager: EntityManager, limit: number): Promise<{ id: string; topic: string; message_key: string; payload: object }[]> {
+    return manager.query(`SELECT id::text AS id, topic, message_key, payload FROM payout_outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`, [limit]);
+  }
+
+  async markPublished(manager: EntityManager, ids: readonly string[]): Promise<void> {
+    await manager.query(`UPDATE payout_outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   async setMethod(aui: string, method: string, destination: string | null): Promise<void> {

@@ -58,6 +58,6 @@ function orderAnswer(body: JsonObject): ProviderAnswer {
     case 'CANCELED':
       return { outcome: 'returned', reason: `gift card order ${status}` };
     default:
-      return { outcome: 'pending', reference: orderId };
+      return { outcome: 'pending', reference: orderId, status: `gift card order ${status || '(no status)'}` };
   }
 }

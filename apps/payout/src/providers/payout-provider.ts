@@ -24,7 +24,9 @@ export interface ProviderPayoutRequest {
  */
 export type ProviderAnswer =
   | { outcome: 'succeeded'; reference: string | null }
-  | { outcome: 'pending'; reference: string }
+  /** Still on its way; `status` is the provider's word for where (PayPal item ONHOLD, ...), for operators. */
+  | { outcome: 'pending'; reference: string; status?: string }
+  /** The money did not reach the user (refused, or PayPal item FAILED): before success a failure, after success a return. */
   | { outcome: 'failed'; reason: string }
   /** The money came back (PayPal RETURNED, REFUNDED, REVERSED, BLOCKED; a cancelled gift card). */
   | { outcome: 'returned'; reason: string }

@@ -74,25 +74,55 @@ export class PayPalProvider implements PayoutProvider {
   }
 }
 
-/** A batch's status as the state machine's words; the single item decides SUCCESS batches. */
+/**
+ * A batch's status as the state machine's words. A batch DENIED or CANCELED never paid; a batch
+ * still PENDING or PROCESSING is on its way; in a SUCCESS batch the single item decides (itemAnswer).
+ */
 function batchAnswer(body: JsonObject): ProviderAnswer {
   const header = (body.batch_header ?? {}) as JsonObject;
   const batchId = typeof header.payout_batch_id === 'string' ? header.payout_batch_id : null;
   if (batchId === null) return { outcome: 'retry', reason: 'paypal answer without payout_batch_id' };
   const status = String(header.batch_status ?? '');
-  const items = Array.isArray(body.items) ? (body.items as JsonObject[]) : [];
-  const itemStatus = items.length > 0 ? String(items[0].transaction_status ?? '') : '';
   switch (status) {
     case 'DENIED':
     case 'CANCELED':
       return { outcome: 'failed', reason: `paypal batch ${status}` };
-    case 'SUCCESS':
-      if (['FAILED', 'DENIED'].includes(itemStatus)) return { outcome: 'failed', reason: `paypal item ${itemStatus}` };
-      // Money that reached the receiver and came back; an UNCLAIMED item turns RETURNED after 30 days.
-      if (['RETURNED', 'BLOCKED', 'REFUNDED', 'REVERSED'].includes(itemStatus)) return { outcome: 'returned', reason: `paypal item ${itemStatus}` };
-      return { outcome: 'succeeded', reference: batchId };
+    case 'SUCCESS': {
+      const items = Array.isArray(body.items) ? (body.items as JsonObject[]) : [];
+      // A finished batch without its item says nothing about the money: ask again rather than count it paid.
+      if (items.length === 0) return { outcome: 'pending', reference: batchId, status: 'paypal batch SUCCESS without its item' };
+      return itemAnswer(batchId, String(items[0].transaction_status ?? ''));
+    }
     default:
-      return { outcome: 'pending', reference: batchId };
+      return { outcome: 'pending', reference: batchId, status: `paypal batch ${status || '(no status)'}` };
+  }
+}
+
+/**
+ * Only a SUCCESS item reached the receiver. PENDING (processing), ONHOLD (held for review) and
+ * UNCLAIMED (the receiver has no account yet; RETURNED after 30 days) are still on their way. FAILED
+ * means the money did not arrive: before success the payout fails and its hold is released, after
+ * success the state machine makes it a return, like RETURNED, REFUNDED, REVERSED and BLOCKED. A
+ * status PayPal adds later is never counted paid: the payout stays in flight and is asked again.
+ */
+function itemAnswer(batchId: string, itemStatus: string): ProviderAnswer {
+  switch (itemStatus) {
+    case 'SUCCESS':
+      return { outcome: 'succeeded', reference: batchId };
+    case 'PENDING':
+    case 'ONHOLD':
+    case 'UNCLAIMED':
+      return { outcome: 'pending', reference: batchId, status: `paypal item ${itemStatus}` };
+    case 'FAILED':
+    case 'DENIED':
+      return { outcome: 'failed', reason: `paypal item ${itemStatus}` };
+    case 'RETURNED':
+    case 'REFUNDED':
+    case 'REVERSED':
+    case 'BLOCKED':
+      return { outcome: 'returned', reason: `paypal item ${itemStatus}` };
+    default:
+      return { outcome: 'pending', reference: batchId, status: `paypal item ${itemStatus || '(no status)'}, not a status this service knows` };
   }
 }
 

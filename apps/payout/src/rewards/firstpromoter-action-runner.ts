@@ -8,6 +8,8 @@ export const actionIdsPerCallMax = 100;
 /** Calls of one id each per pass, for ids refused once within a shared call. */
 const aloneCallsPerPassMax = 10;
 const batchesFollowedPerPassMax = 10;
+/** Calls one pass makes at most, one after another: a lease on what a pass claimed must outlast them. */
+export const actionCallsPerPassMax = batchesFollowedPerPassMax + 1 + aloneCallsPerPassMax;
 /** How soon a running batch process is looked at again. */
 const batchPollDelayMs = 1_000;
 /** How soon after a failed look (a timeout, a 5xx) it is looked at again: it keeps running meanwhile. */
@@ -32,13 +34,13 @@ export class FirstPromoterActionRunner {
   /** One pass over a queue; returns how many ids it handled. */
   async pass(queue: FirstPromoterActionQueue): Promise<number> {
     let handled = 0;
-    for (const batch of await queue.dueBatches(batchesFollowedPerPassMax)) {
+    for (const batch of await queue.claimDueBatches(batchesFollowedPerPassMax)) {
       handled += batch.ids.length;
       await this.attempt(queue, batch.ids, () => this.client.batchProcess(batch.batchId), batch.batchId);
     }
-    const shared = await queue.dueIds(false, actionIdsPerCallMax);
+    const shared = await queue.claimDueIds(false, actionIdsPerCallMax);
     if (shared.length > 0) await this.attempt(queue, shared, () => this.client.startAction(queue.action, shared));
-    const alone = await queue.dueIds(true, aloneCallsPerPassMax);
+    const alone = await queue.claimDueIds(true, aloneCallsPerPassMax);
     for (const id of alone) await this.attempt(queue, [id], () => this.client.startAction(queue.action, [id]));
     return handled + shared.length + alone.length;
   }

@@ -1,6 +1,6 @@
 import { returnedRows } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
-import { FirstPromoterActionQueue, FirstPromoterActionRows } from './firstpromoter-action.repository';
+import { ActionLeaseTerms, FirstPromoterActionQueue, FirstPromoterActionRows } from './firstpromoter-action.repository';
 
 export type ApprovalRequestedBy = 'schedule' | 'operator';
 
@@ -25,13 +25,13 @@ const stateSql = `CASE WHEN approved_at IS NOT NULL THEN 'approved'
 export class FirstPromoterApprovalRepository {
   readonly approving: FirstPromoterActionQueue;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource, lease: ActionLeaseTerms) {
     this.approving = new FirstPromoterActionRows(dataSource, {
       table: 'firstpromoter_approval', action: 'approve',
       due: 'approved_at IS NULL',
       inBatch: 'batch_id IS NOT NULL AND approved_at IS NULL',
       doneSet: 'approved_at = now()',
-    });
+    }, lease);
   }
 
   /**

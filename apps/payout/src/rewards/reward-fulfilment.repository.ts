@@ -1,7 +1,7 @@
 import { isMarkableCommissionId } from '@earnings/domain';
 import { returnedRows } from '@earnings/persistence';
 import { DataSource, EntityManager } from 'typeorm';
-import { FirstPromoterActionQueue, FirstPromoterActionRows } from './firstpromoter-action.repository';
+import { ActionLeaseTerms, FirstPromoterActionQueue, FirstPromoterActionRows } from './firstpromoter-action.repository';
 
 export type MarkAction = 'mark_fulfilled' | 'mark_unfulfilled';
 
@@ -38,21 +38,21 @@ export class RewardFulfilmentRepository {
   readonly marking: FirstPromoterActionQueue;
   readonly unmarking: FirstPromoterActionQueue;
 
-  constructor(private readonly dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource, lease: ActionLeaseTerms) {
     this.marking = new FirstPromoterActionRows(dataSource, {
       table: 'reward_fulfilment', action: 'mark_fulfilled',
       due: `wanted = 'fulfilled' AND told IS DISTINCT FROM 'fulfilled'`,
       inBatch: `batch_id IS NOT NULL AND batch_action = 'mark_fulfilled'`,
       doneSet: `told = 'fulfilled', marked_at = now(), batch_action = NULL`,
       followingSet: `batch_action = 'mark_fulfilled'`,
-    });
+    }, lease);
     this.unmarking = new FirstPromoterActionRows(dataSource, {
       table: 'reward_fulfilment', action: 'mark_unfulfilled',
       due: `wanted = 'unfulfilled' AND told = 'fulfilled'`,
       inBatch: `batch_id IS NOT NULL AND batch_action = 'mark_unfulfilled'`,
       doneSet: `told = 'unfulfilled', unmarked_at = now(), batch_action = NULL`,
       followingSet: `batch_action = 'mark_unfulfilled'`,
-    });
+    }, lease);
   }
 
   /**

@@ -6,7 +6,8 @@ import { QueryError } from '../errors/query-error';
 import { decodePayoutCursor, decodeTransactionCursor, encodeCursor } from './cursor';
 import { earningsSeries, EarningsSeries, evenlySpacedMoments, historyPointsDefault, historyPointsMax } from './earnings-history';
 import { CommissionVersionRow, CoveredCommissionRow, EarningsRepository, EarningsView, PayoutRow, TransactionRow, VersionOwner } from './earnings.repository';
-import { PayoutScheduleRules, PayoutScheduleView } from './payout-schedule';
+import { PayoutPolicyRepository } from './payout-policy.repository';
+import { payoutScheduleOf, PayoutScheduleView } from './payout-schedule';
 import { statusExplanation } from './status-explanation';
 
 export interface Connection<T> {
@@ -54,7 +55,7 @@ export class EarningsService {
   constructor(
     private readonly repository: EarningsRepository,
     private readonly pageSizeMax: number,
-    private readonly scheduleRules: PayoutScheduleRules,
+    private readonly payoutPolicies: PayoutPolicyRepository,
   ) {}
 
   async earnings(caller: Caller | undefined, aui: string, loader: EarningsLoader): Promise<EarningsView> {
@@ -98,8 +99,8 @@ export class EarningsService {
 
   async payoutSchedule(caller: Caller | undefined, aui: string, loader: EarningsLoader, now: Date): Promise<PayoutScheduleView[]> {
     assertCanReadEarnings(caller, aui);
-    const earnings = await loader.load(aui);
-    return this.scheduleRules.scheduleOf(aui, earnings.balances, now);
+    const [earnings, policy] = await Promise.all([loader.load(aui), this.payoutPolicies.current()]);
+    return payoutScheduleOf(policy, aui, earnings.balances, now);
   }
 
   /** Every version of one of the user's commissions the ledger applied; a commission of another user reads as empty. */

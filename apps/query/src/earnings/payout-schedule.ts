@@ -1,4 +1,4 @@
-import { canonicalTimestamp, Decimal, decidePayout, parseThresholds, PayoutPolicy } from '@earnings/domain';
+import { canonicalTimestamp, Decimal, decidePayout } from '@earnings/domain';
 import { CronTime } from 'cron';
 import { BalanceView } from './earnings.repository';
 
@@ -14,51 +14,50 @@ export interface PayoutScheduleView {
 }
 
 /**
- * The payout service's policy as the query service knows it (QUERY_PAYOUT_THRESHOLDS and
- * QUERY_PAYOUT_RUN_CRON, set to the payout service's values): the query service never asks the
- * payout service, so a dashboard keeps working while payouts are down.
+ * The payout policy as the payout service publishes it (payout_policy_view): the units its runs
+ * pay with their thresholds and payable digits, and its schedule. The query service never calls
+ * the payout service, so a dashboard keeps working while payouts are down.
  */
-export class PayoutScheduleRules {
-  private readonly policy: PayoutPolicy;
-  private readonly runTime: CronTime | null;
+export interface PublishedPayoutPolicy {
+  thresholds: ReadonlyMap<string, Decimal>;
+  fractionDigitsByUnit: ReadonlyMap<string, number>;
+  /** Null until the payout service published its policy: then no unit is promised a run. */
+  schedule: { runCron: string; runTimeZone: string; nextRunAt: string | null } | null;
+}
 
-  constructor(thresholdsText: string, runCron: string) {
-    const thresholds = parseThresholds(thresholdsText);
-    if (typeof thresholds === 'string') throw new Error(`QUERY_PAYOUT_THRESHOLDS: ${thresholds}`);
-    this.policy = { thresholds, fractionDigitsByUnit: new Map() };
-    // CronTime throws on a malformed expression: the service refuses to start rather than show wrong dates.
-    this.runTime = runCron.trim() === '' ? null : new CronTime(runCron);
+/**
+ * The next scheduled run strictly after `now`: the one the payout service published, or, once that
+ * has passed (the service is late publishing the one after), the next its cron names in its time zone.
+ */
+export function nextRunAfter(policy: PublishedPayoutPolicy, now: Date): string | null {
+  const schedule = policy.schedule;
+  if (schedule === null) return null;
+  if (schedule.nextRunAt !== null && Date.parse(schedule.nextRunAt) > now.getTime()) return canonicalTimestamp(schedule.nextRunAt);
+  try {
+    return canonicalTimestamp(new CronTime(schedule.runCron, schedule.runTimeZone).getNextDateFrom(now, schedule.runTimeZone).toJSDate().toISOString());
+  } catch {
+    // A schedule this service cannot read promises nothing.
+    return null;
   }
+}
 
-  /** The next scheduled run strictly after `now`, or null when scheduled runs are off. */
-  nextRunAfter(now: Date): string | null {
-    if (this.runTime === null) return null;
-    const next = this.runTime.getNextDateFrom(now).toJSDate();
-    return canonicalTimestamp(next.toISOString());
-  }
-
-  /**
-   * Per balance: whether the next run pays it, decided as the run decides (decidePayout on
-   * spendable: what is held back for returns, payouts in flight and clawbacks never counts toward
-   * the threshold), and how much is still to earn.
-   */
-  scheduleOf(aui: string, balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
-    const nextRunAt = this.nextRunAfter(now);
-    return balances.map((balance) => {
-      const threshold = this.policy.thresholds.get(balance.unit) ?? null;
-      const spendable = new Decimal(balance.spendable);
-      const decision = decidePayout({ aui, unit: balance.unit, spendable }, this.policy, now);
-      const reached = decision.kind === 'payout';
-      const remaining = threshold === null ? null : reached ? new Decimal(0) : Decimal.max(threshold.minus(spendable).plus(balance.shortfall), 0);
-      return {
-        unit: balance.unit,
-        threshold: threshold?.toFixed() ?? null,
-        available: balance.available,
-        spendable: balance.spendable,
-        remaining: remaining?.toFixed() ?? null,
-        reached,
-        nextRunAt: threshold === null ? null : nextRunAt,
-      };
-    });
-  }
+/**
+ * Per balance, the unit's threshold, what is left to earn, and whether the next run pays: decided
+ * as the run decides (decidePayout on spendable, rounded down to the unit's payable digits), so
+ * what is withheld for returns, payouts in flight and clawbacks never counts toward the threshold.
+ * A unit the policy does not list (or before any policy is published) has no threshold and no run:
+ * it is never promised.
+ */
+export function payoutScheduleOf(policy: PublishedPayoutPolicy, aui: string, balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
+  const nextRunAt = nextRunAfter(policy, now);
+  return balances.map((balance) => {
+    const threshold = policy.thresholds.get(balance.unit) ?? null;
+    const figures = { unit: balance.unit, available: balance.available, spendable: balance.spendable };
+    if (threshold === null) return { ...figures, threshold: null, remaining: null, reached: false, nextRunAt: null };
+    const spendable = new Decimal(balance.spendable);
+    const reached = decidePayout({ aui, unit: balance.unit, spendable }, policy, now).kind === 'payout';
+    // Below zero spendable stops at 0: what later earnings must make up first (shortfall) is still to earn.
+    const remaining = reached ? new Decimal(0) : Decimal.max(threshold.minus(spendable).plus(balance.shortfall), 0);
+    return { ...figures, threshold: threshold.toFixed(), remaining: remaining.toFixed(), reached, nextRunAt };
+  });
 }

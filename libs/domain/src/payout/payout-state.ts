@@ -1,8 +1,8 @@
 /**
  * A payout's life. `requested` and `submitted` hold the funds (the reservation). `succeeded` means
- * the money left; it can still come back (`returned`: PayPal RETURNED, REFUNDED, REVERSED or
- * BLOCKED, a cancelled gift card, a reward delivery the partner took back), after which the funds
- * are the user's to be paid again. `failed` and `returned` are final.
+ * the money reached the user; it can still come back (`returned`: a PayPal item RETURNED, REFUNDED,
+ * REVERSED, BLOCKED or FAILED after success, a cancelled gift card, a reward delivery the partner
+ * took back), after which the funds are the user's to be paid again. `failed` and `returned` are final.
  */
 export const PayoutStates = ['requested', 'submitted', 'succeeded', 'failed', 'returned'] as const;
 export type PayoutState = (typeof PayoutStates)[number];
@@ -11,6 +11,7 @@ export type PayoutState = (typeof PayoutStates)[number];
 export type PayoutProgress =
   | { type: 'ProviderAccepted'; providerReference: string | null }
   | { type: 'ProviderSucceeded'; providerReference: string | null }
+  /** The money did not reach the user: before success the payout failed; after success it came back (a return). */
   | { type: 'ProviderFailed'; reason: string }
   /** The money came back: a return after success, or before it ever succeeded (then it simply failed). */
   | { type: 'ProviderReturned'; reason: string };
@@ -45,8 +46,9 @@ export function holdsReservation(state: PayoutState): boolean {
 
 /**
  * The pure transition function: requested → submitted → succeeded → returned, or → failed
- * (submitted may be skipped). A succeeded payout only moves to returned; anything else said of it
- * is a repeated answer or a contradiction, never a second payment or a silent release.
+ * (submitted may be skipped). A succeeded payout only moves to returned (the provider says the
+ * money came back, or failed after all); anything else said of it is a repeated answer, never a
+ * second payment or a silent release.
  */
 export function transitionPayout(state: PayoutState, progress: PayoutProgress): PayoutTransition {
   if (isFinalPayoutState(state)) {
@@ -71,13 +73,13 @@ export function transitionPayout(state: PayoutState, progress: PayoutProgress): 
 
 function transitionSucceeded(progress: PayoutProgress): PayoutTransition {
   switch (progress.type) {
+    // PayPal moves an item that succeeded to RETURNED, REFUNDED, REVERSED, BLOCKED or FAILED: the ledger counted it paid, and it is not.
     case 'ProviderReturned':
+    case 'ProviderFailed':
       return { changed: true, state: 'returned' };
     case 'ProviderSucceeded':
     case 'ProviderAccepted':
       return { changed: false, reason: 'already-in-state' };
-    case 'ProviderFailed':
-      return { changed: false, reason: 'final-state' };
     default: {
       const unreachable: never = progress;
       throw new Error(`unknown payout progress ${JSON.stringify(unreachable)}`);

@@ -15,9 +15,11 @@ import { LedgerRule1763700012000 } from './1763700012000-ledger-rule';
 import { FirstPromoterSourceTimesAndOwners1763700013000 } from './1763700013000-firstpromoter-source-times-and-owners';
 import { RewardMarksApprovalsAndCoverage1763700013100 } from './1763700013100-reward-marks-approvals-and-coverage';
 import { WildfireMerchantsAndResumableSync1763700014000 } from './1763700014000-wildfire-merchants-and-resumable-sync';
+import { PayoutWorkLeases1763700016000 } from './1763700016000-payout-work-leases';
+import { PayoutPolicyView1763700016100 } from './1763700016100-payout-policy-view';
 import { PayoutCommitment1763700016500 } from './1763700016500-payout-commitment';
 import { LedgerViews1763700017000 } from './1763700017000-ledger-views';
 import { PayoutCoverage1763700017500 } from './1763700017500-payout-coverage';
 
 /** Every migration, in order. A new migration is added here and never edited once released. */
-export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000, PayoutHoldsAndReturns1763700010000, PayoutReturnsAndViewFigures1763700010100, LeanCommissionVersions1763700010200, FirstPromoterDirectoryAndVersions1763700011000, RewardDeliveryPerCommission1763700011100, FirstPromoterV2Rewards1763700011200, LedgerRule1763700012000, FirstPromoterSourceTimesAndOwners1763700013000, RewardMarksApprovalsAndCoverage1763700013100, WildfireMerchantsAndResumableSync1763700014000, PayoutCommitment1763700016500, LedgerViews1763700017000, PayoutCoverage1763700017500];
+export const allMigrations = [CreateLedgerProjection1763700000000, CreatePayoutBalance1763700001000, CreateWildfireSync1763700002000, CreateWebhookDelivery1763700003000, CreateQueryApiKey1763700007000, IndexPayoutsByAui1763700007100, CreatePayouts1763700009000, PayoutHoldsAndReturns1763700010000, PayoutReturnsAndViewFigures1763700010100, LeanCommissionVersions1763700010200, FirstPromoterDirectoryAndVersions1763700011000, RewardDeliveryPerCommission1763700011100, FirstPromoterV2Rewards1763700011200, LedgerRule1763700012000, FirstPromoterSourceTimesAndOwners1763700013000, RewardMarksApprovalsAndCoverage1763700013100, WildfireMerchantsAndResumableSync1763700014000, PayoutWorkLeases1763700016000, PayoutPolicyView1763700016100, PayoutCommitment1763700016500, LedgerViews1763700017000, PayoutCoverage1763700017500];

@@ -32,10 +32,31 @@ describe('payout providers against the stand-ins', () => {
   it('PayPal: submitted (pending), then polled to success', async () => {
     const provider = paypal();
     const first = await provider.submitOrPoll(request('po_1'));
-    expect(first).toEqual({ outcome: 'pending', reference: expect.stringMatching(/^PPB/) });
+    expect(first).toEqual({ outcome: 'pending', reference: expect.stringMatching(/^PPB/), status: 'paypal batch PENDING' });
     const reference = first.outcome === 'pending' ? first.reference : null;
     expect(await provider.submitOrPoll(request('po_1', reference))).toEqual({ outcome: 'succeeded', reference });
     expect(standIns.executions.get('po_1')).toBe(1);
+  });
+
+  it.each([
+    ['SUCCESS', { outcome: 'succeeded' }],
+    // Still on its way: polled, never counted paid.
+    ['PENDING', { outcome: 'pending', status: 'paypal item PENDING' }],
+    ['ONHOLD', { outcome: 'pending', status: 'paypal item ONHOLD' }],
+    ['UNCLAIMED', { outcome: 'pending', status: 'paypal item UNCLAIMED' }],
+    // Did not reach the receiver: a failure before success, a return after it (the state machine decides which).
+    ['FAILED', { outcome: 'failed', reason: 'paypal item FAILED' }],
+    ['RETURNED', { outcome: 'returned', reason: 'paypal item RETURNED' }],
+    ['REFUNDED', { outcome: 'returned', reason: 'paypal item REFUNDED' }],
+    ['REVERSED', { outcome: 'returned', reason: 'paypal item REVERSED' }],
+    ['BLOCKED', { outcome: 'returned', reason: 'paypal item BLOCKED' }],
+  ])('PayPal: an item %s inside a SUCCESS batch answers %j', async (itemStatus, expected) => {
+    standIns.itemStatusByRecipient.set('items@example.com', itemStatus);
+    const provider = paypal();
+    const first = await provider.submitOrPoll(request('po_items', null, 'items@example.com'));
+    const reference = first.outcome === 'pending' ? first.reference : null;
+    expect(standIns.byReference.get(reference ?? '')?.status).toBe('PENDING');
+    expect(await provider.submitOrPoll(request('po_items', reference, 'items@example.com'))).toEqual(expect.objectContaining(expected));
   });
 
   it('PayPal: an answer lost after execution, then a repeated submission, is "already submitted" and polled — executed once', async () => {

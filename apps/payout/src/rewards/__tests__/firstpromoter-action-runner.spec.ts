@@ -11,8 +11,8 @@ const logger = { info: () => undefined, warn: () => undefined } as unknown as Lo
 function sut(options: { action?: FirstPromoterCommissionAction; shared?: string[]; alone?: string[]; batches?: { batchId: number; ids: string[] }[]; answer: () => Promise<Batch> }) {
   const queue = {
     action: options.action ?? 'mark_fulfilled',
-    dueBatches: jest.fn(async () => options.batches ?? []),
-    dueIds: jest.fn(async (alone: boolean) => (alone ? (options.alone ?? []) : (options.shared ?? []))),
+    claimDueBatches: jest.fn(async () => options.batches ?? []),
+    claimDueIds: jest.fn(async (alone: boolean) => (alone ? (options.alone ?? []) : (options.shared ?? []))),
     done: jest.fn(async () => undefined),
     following: jest.fn(async () => undefined),
     separate: jest.fn(async () => undefined),

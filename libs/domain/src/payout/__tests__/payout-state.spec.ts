@@ -16,7 +16,6 @@ describe('the payout state machine', () => {
   it('a repeated acceptance is a named no-op', () => given('submitted').when(accepted).then({ changed: false, reason: 'already-in-state' }));
   it('a repeated success is a named no-op', () => given('succeeded').when(succeeded).then({ changed: false, reason: 'already-in-state' }));
   it('never leaves a final state', () => {
-    given('succeeded').when(failed).then({ changed: false, reason: 'final-state' });
     given('failed').when(succeeded).then({ changed: false, reason: 'final-state' });
     given('failed').when(accepted).then({ changed: false, reason: 'final-state' });
   });
@@ -25,6 +24,8 @@ describe('the payout state machine', () => {
     given('returned').when(returned).then({ changed: false, reason: 'already-in-state' });
     given('returned').when(succeeded).then({ changed: false, reason: 'final-state' });
   });
+  it('a failure after success is a return: the ledger counted the money paid, and it is not (a PayPal item FAILED after SUCCESS)', () =>
+    given('succeeded').when(failed).then({ changed: true, state: 'returned' }));
   it('money that came back before success was never paid: the payout failed', () => given('submitted').when(returned).then({ changed: true, state: 'failed' }));
   it('holds the reservation only while in flight', () => {
     expect(['requested', 'submitted', 'succeeded', 'failed', 'returned'].map((state) => holdsReservation(state as PayoutState))).toEqual([true, true, false, false, false]);

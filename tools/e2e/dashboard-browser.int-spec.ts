@@ -171,6 +171,31 @@ describe('the earnings dashboard in a browser', () => {
     await page.context().close();
   });
 
+  it('shows a statement whose running balance ends at the available balance, and downloads it as CSV', async () => {
+    const page = await newPage(1280, 900);
+    await signIn(page);
+    const statement = page.getByRole('region', { name: 'Statement' });
+    await statement.locator('tbody tr').first().waitFor({ timeout: waitMs });
+    const balances = await statement.locator('tbody tr td:last-child [data-amount]').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-amount')));
+    expect(balances.at(-1)).toBe(await amountOf(page, 'card-available'));
+    // The seeded payout has no request step: it moves the balance when it was paid.
+    expect(await statement.locator('tr[data-kind="PAYOUT_PAID"] td:nth-child(3) [data-amount]').getAttribute('data-amount')).toBe('-5');
+    const [download] = await Promise.all([page.waitForEvent('download'), statement.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = await new Promise<string>((resolve, reject) => {
+      void download.createReadStream().then((stream) => {
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        stream.on('end', () => resolve(text));
+        stream.on('error', reject);
+      }, reject);
+    });
+    const rows = csv.trim().split('\n');
+    expect(rows[0]).toBe('at,kind,description,amount,balance,unit,reference');
+    expect(rows).toHaveLength(balances.length + 1);
+    expect(rows.at(-1)?.split(',').at(-3)).toBe(balances.at(-1));
+    await page.context().close();
+  });
+
   it('shows a reward unit on its own, in its own words', async () => {
     const page = await newPage(1280, 900);
     await signIn(page);

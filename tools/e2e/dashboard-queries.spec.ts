@@ -1,6 +1,6 @@
 import { buildSchema, parse, validate } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { commissionHistoryQuery, earningsUpdatedSubscription, summaryQuery, transactionsQuery, waitingQuery } from '../../apps/dashboard/src/graphql/queries';
+import { commissionHistoryQuery, earningsUpdatedSubscription, statementQuery, summaryQuery, transactionsQuery, waitingQuery } from '../../apps/dashboard/src/graphql/queries';
 import { schemaFile, validationRulesOf } from '../../apps/query/src/graphql/graphql-options';
 import { QueryConfig } from '../../apps/query/src/query.config';
 
@@ -10,7 +10,7 @@ jest.mock('@fastify/static', () => ({}));
 
 describe("the dashboard's GraphQL requests", () => {
   const schema = buildSchema(readFileSync(schemaFile, 'utf8'));
-  const requests = { summaryQuery, waitingQuery, transactionsQuery, commissionHistoryQuery, earningsUpdatedSubscription };
+  const requests = { summaryQuery, waitingQuery, transactionsQuery, commissionHistoryQuery, statementQuery, earningsUpdatedSubscription };
 
   it.each(Object.entries(requests))('%s is valid against the schema and within the default depth and cost limits', (_name, request) => {
     expect(validate(schema, parse(request), validationRulesOf(new QueryConfig())).map((error) => error.message)).toEqual([]);

@@ -317,6 +317,7 @@ describe('the query API: earnings, transactions and payouts with pagination, fil
       ['payoutSchedule', payoutScheduleQuery],
       ['earningsHistory', earningsHistoryQuery],
       ['commissionHistory', `query ($aui: ID!) { commissionHistory(aui: $aui, source: "wildfire", commissionId: "${id(2)}") { commissionId state amount } }`],
+      ['statement', `query ($aui: ID!) { statement(aui: $aui, unit: "USD") { opening closing lines { edges { node { kind amount balance } } } } }`],
     ] as const;
 
     it.each(queries)('%s: no credentials is 401 UNAUTHENTICATED', async (_name, query) => {

@@ -5,6 +5,7 @@ import { EarningsChart } from './components/earnings-chart';
 import { PayoutProgress } from './components/payout-progress';
 import { PayoutsList } from './components/payouts-list';
 import { SignIn } from './components/sign-in';
+import { StatementPanel } from './components/statement';
 import { Transactions } from './components/transactions';
 import { WaitingExplainer } from './components/waiting-explainer';
 import { QueryClient, QueryFailure, sameOriginEndpoint } from './graphql/client';
@@ -117,6 +118,7 @@ function Ready({ summary, stale, changedAt, client, aui, onRetry }: { summary: S
             <Transactions client={client} aui={aui} unit={unit} refreshedAt={changedAt} />
             <PayoutsList payouts={summary.payouts.edges.map((edge) => edge.node)} unit={unit} />
           </div>
+          <StatementPanel client={client} aui={aui} unit={unit} refreshedAt={changedAt} />
         </>
       )}
     </>

@@ -15,6 +15,9 @@ import { RateLimiter } from './auth/rate-limiter';
 import { EarningsRepository } from './earnings/earnings.repository';
 import { EarningsResolver } from './earnings/earnings.resolver';
 import { EarningsService } from './earnings/earnings.service';
+import { StatementRepository } from './earnings/statement.repository';
+import { StatementResolver } from './earnings/statement.resolver';
+import { StatementService } from './earnings/statement.service';
 import { MerchantRepository } from './merchants/merchant.repository';
 import { TrackingCodeRepository } from './merchants/tracking-code.repository';
 import { CommissionVersionFieldsResolver, TransactionFieldsResolver, WithheldReasonFieldsResolver } from './merchants/transaction-fields.resolver';
@@ -58,9 +61,11 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         { provide: QueryConfig, useValue: config },
         { provide: ApiKeyRepository, useValue: apiKeys },
         { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX, new PayoutPolicyRepository(dataSource)) },
+        { provide: StatementService, useValue: new StatementService(new StatementRepository(dataSource), config.QUERY_PAGE_SIZE_MAX) },
         { provide: ApplyingHealth, useValue: liveFeedHealth },
         { provide: BalanceChangesConsumer, useValue: new BalanceChangesConsumer(kafka, logger, liveFeedHealth) },
         EarningsResolver,
+        StatementResolver,
         TransactionFieldsResolver,
         CommissionVersionFieldsResolver,
         WithheldReasonFieldsResolver,

@@ -27,3 +27,10 @@ export const commissionHistoryQuery = `query DashboardCommissionHistory($aui: ID
 export const earningsUpdatedSubscription = `subscription DashboardLive($aui: ID!) {
   earningsUpdated(aui: $aui) { aui updatedAt balances { ${balanceFields} } }
 }`;
+
+export const statementQuery = `query DashboardStatement($aui: ID!, $unit: String!, $first: Int, $after: String) {
+  statement(aui: $aui, unit: $unit, first: $first, after: $after) {
+    opening closing
+    lines { edges { cursor node { at kind amount balance source commissionId payoutId description } } pageInfo { hasNextPage endCursor } }
+  }
+}`;

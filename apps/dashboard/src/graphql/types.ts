@@ -119,3 +119,22 @@ export interface Summary {
   earningsHistory: EarningsSeries[];
   waiting: { edges: { node: WaitingTransaction }[] };
 }
+
+export type StatementLineKind = 'COMMISSION' | 'CLAWBACK' | 'PAYOUT_REQUESTED' | 'PAYOUT_PAID' | 'PAYOUT_FAILED' | 'PAYOUT_RETURNED';
+
+export interface StatementLine {
+  at: string;
+  kind: StatementLineKind;
+  amount: string;
+  balance: string;
+  source: string | null;
+  commissionId: string | null;
+  payoutId: string | null;
+  description: string;
+}
+
+export interface Statement {
+  opening: string;
+  closing: string;
+  lines: Page<StatementLine>;
+}

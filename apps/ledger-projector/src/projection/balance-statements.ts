@@ -20,6 +20,7 @@ const eventFieldOf: Record<(typeof ledgerFigureColumns)[number], string | null> 
  */
 export class BalanceStatements {
   private readonly upsertSql: string;
+  private readonly withholdingSql: string;
   private readonly withholdSql: string;
   private readonly applyWithheldSql: string;
   private readonly releaseSql: string;
@@ -60,11 +61,12 @@ export class BalanceStatements {
         INSERT INTO ${s}.order_total (aui, unit, source, merchant_id, merchant_order_id, payable, pending_negative)
         SELECT d.aui, d.unit, d.order_source, d.order_merchant, d.order_id, whole.payable, whole.pending_negative
           FROM order_delta d
+          -- Before the chunk it held no return, so its pending returns are the chunk's; what it made payable is read whole.
           CROSS JOIN LATERAL (
-            SELECT coalesce(sum(${commissionFigureSql('order_payable', ...ruleOf)}), 0) AS payable,
-                   coalesce(sum(${commissionFigureSql('order_pending_negative', ...ruleOf)}), 0) AS pending_negative
+            SELECT coalesce(sum(${commissionFigureSql('order_payable', ...ruleOf)}), 0) AS payable, d.pending_negative
               FROM ${s}.commission c
-             WHERE c.aui = d.aui AND c.merchant_order_id = d.order_id AND c.unit = d.unit AND c.source = d.order_source AND coalesce(c.merchant_id, '') = d.order_merchant) whole
+             WHERE c.aui = d.aui AND c.merchant_order_id = d.order_id AND c.state = 'PAYABLE'
+               AND c.unit = d.unit AND c.source = d.order_source AND coalesce(c.merchant_id, '') = d.order_merchant) whole
          WHERE d.pending_negative <> 0 AND NOT EXISTS (SELECT 1 FROM ${s}.order_total t WHERE ${sameOrder('t', 'd')})
         RETURNING aui, unit, source, merchant_id, merchant_order_id, payable, pending_negative)
       INSERT INTO ledger_chunk_contribution (aui, unit, ${figures}, order_payable, order_pending_negative, order_withheld, caused_by, observed_at)
@@ -74,6 +76,10 @@ export class BalanceStatements {
         -- An order held no return before (else it would have been in order_total): it withheld nothing.
         SELECT t.aui, t.unit, ${withheld('t.payable', 't.pending_negative')}, d.caused_by FROM started t JOIN order_delta d ON ${sameOrder('t', 'd')}) changed
        WHERE pending_reversals <> 0`;
+    // Whether any order the chunk touched holds a return, or starts to: most chunks have no order work to do.
+    this.withholdingSql = `
+      SELECT EXISTS (SELECT 1 FROM ledger_chunk_contribution WHERE order_id IS NOT NULL AND order_pending_negative <> 0)
+          OR EXISTS (SELECT 1 FROM ${s}.order_total t JOIN ledger_chunk_contribution d ON ${sameOrder('t', 'd')}) AS withholding`;
     // The balances these belong to were locked by the upsert (each has an order contribution).
     this.applyWithheldSql = `
       UPDATE ${s}.balance b SET pending_reversals = trim_scale(b.pending_reversals + w.pending_reversals), updated_at = now()
@@ -116,8 +122,9 @@ export class BalanceStatements {
   /** Steps 1 and 2: the chunk's figures added to its balances, merchant orders' withholding included. */
   async add(sql: ChunkSql): Promise<void> {
     await sql.run(this.upsertSql);
-    const [{ touched }] = await sql.rows<{ touched: boolean }>('SELECT EXISTS (SELECT 1 FROM ledger_chunk_contribution WHERE order_id IS NOT NULL) AS touched');
-    if (!touched) return;
+    // Asked once the balances are locked: no other chunk can start holding one of these orders meanwhile.
+    const [{ withholding }] = await sql.rows<{ withholding: boolean }>(this.withholdingSql);
+    if (!withholding) return;
     await sql.run(this.withholdSql);
     await sql.run(this.applyWithheldSql);
     await sql.run(this.releaseSql);

@@ -13,10 +13,29 @@ export interface ChunkSql {
 /** Writes to a COPY stream in pieces of about this many characters: few calls, little held. */
 export const copyWriteChars = 256 * 1024;
 
+/**
+ * Every statement of a chunk is prepared once per connection under a name of its own: PostgreSQL
+ * plans the long set-based statements once, not once per chunk. Bounded by the few statement texts
+ * there are (one set per projection schema).
+ */
+const statementNames = new Map<string, string>();
+const statementNamesMax = 1_000;
+
+function preparedNameOf(text: string): string | undefined {
+  if (!/^\s*(WITH|INSERT|UPDATE|DELETE|SELECT)\b/i.test(text)) return undefined;
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < statementNamesMax) {
+    name = `ledger_chunk_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 export function connectionSql(client: RawClient): ChunkSql {
   const query = async (text: string, values?: unknown[]) => {
     try {
-      return (await client.query(text, values)) as { rowCount: number | null; rows: unknown[] };
+      const name = preparedNameOf(text);
+      return (await client.query(name === undefined ? text : ({ name, text, values } as unknown as string), name === undefined ? values : undefined)) as { rowCount: number | null; rows: unknown[] };
     } catch (error) {
       throw withStatement(error, text);
     }

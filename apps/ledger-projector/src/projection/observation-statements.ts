@@ -59,14 +59,14 @@ export class ObservationStatements {
                WHERE ${supersedesSql('o.modified_date', 'greatest(s.modified_date, o.newest_before)')}`,
       },
       {
-        // Every distinct version the source sent (one per modified date, the first to arrive), for the
+        // Every distinct version the source sent (one per modified date, the first to arrive: a later equal one
+        // meets the first's key and is skipped), for the
         // history: a lean row pointing at its event of record. A version that arrived after a newer one
         // counts for no balance but is still what the source said at its time, so the history (and a
         // rebuild, whatever order it replays in) holds it too.
         name: 'insert versions',
         sql: `INSERT INTO ${s}.commission_version (${versionColumns})
-              SELECT DISTINCT ON (source, commission_id, modified_date) ${versionColumns} FROM ledger_chunk_observation
-               ORDER BY source, commission_id, modified_date, seq
+              SELECT ${versionColumns} FROM ledger_chunk_observation ORDER BY seq
               ON CONFLICT DO NOTHING`,
       },
       {

@@ -42,3 +42,10 @@ export function decodePayoutCursor(cursor: string): PayoutCursor {
   if (listedAt === null || payoutId === null || !timestampPattern.test(listedAt)) throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
   return { listedAt, payoutId };
 }
+
+/** Position after a statement line: its time, rank (commission, requested, paid, ended), source and commission or payout id. */
+export function decodeStatementCursor(cursor: string): [string, string, string, string] {
+  const [at, rank, source, id] = decodeKey(cursor, 4);
+  if (at === null || rank === null || source === null || id === null || !timestampPattern.test(at) || !/^[1-4]$/.test(rank)) throw new QueryError('BAD_USER_INPUT', '`after` is not a cursor this API returned');
+  return [at, rank, source, id];
+}

@@ -106,8 +106,8 @@ export class LedgerRule1763700012000 implements MigrationInterface {
             pending_negative numeric NOT NULL,
             CONSTRAINT order_total_pkey PRIMARY KEY (aui, unit, source, merchant_id, merchant_order_id)
           )$sql$, target_schema);
-        -- An order's commissions, read when an order starts holding a return.
-        EXECUTE format('CREATE INDEX commission_by_aui_order ON %I.commission (aui, merchant_order_id) WHERE merchant_order_id IS NOT NULL', target_schema);
+        -- What an order made payable, read when it starts holding a return (only payable commissions of an order are indexed).
+        EXECUTE format($sql$CREATE INDEX commission_payable_by_order ON %I.commission (aui, merchant_order_id) WHERE state = 'PAYABLE' AND merchant_order_id IS NOT NULL$sql$, target_schema);
         -- When ingest observed the oldest observation behind an outbox event: the relay measures freshness from it.
         EXECUTE format('ALTER TABLE %I.outbox ADD COLUMN observed_at timestamptz', target_schema);
         -- Outbox events are written once and relayed as text: json keeps the text as built, without jsonb's conversion both ways.

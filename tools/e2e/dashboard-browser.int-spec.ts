@@ -305,6 +305,8 @@ describe('the earnings dashboard in a browser', () => {
     const page = await newPage(1280, 900);
     await signIn(page, userW);
     expect(await amountOf(page, 'card-available')).toBe('0');
+    // The ledger's balance (where the statement ends) is 12: all of it withheld for the return.
+    expect(await amountOf(page, 'card-balance')).toBe('12');
     expect(await page.getByTestId('withheld-PENDING_RETURN').textContent()).toBe(`$12.00 for a return on Store 123456 order ${order} that is not settled yet`);
     expect(await page.getByTestId('payout-progress-text').textContent()).toBe('$10.00 more and the next run pays you.');
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('0');

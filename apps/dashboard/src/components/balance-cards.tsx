@@ -1,5 +1,5 @@
 import { Balance } from '../graphql/types';
-import { isZero } from '../money';
+import { compareDecimals, isZero } from '../money';
 import { Amount } from './amount';
 import { WithheldReasons } from './withheld-reasons';
 
@@ -27,6 +27,12 @@ export function BalanceCards({ balance }: { balance: Balance }) {
       <article className="card card-primary" data-testid="card-available">
         <h3>Available</h3>
         <Amount value={balance.spendable} unit={balance.unit} className="figure figure-large" />
+        {compareDecimals(balance.available, balance.spendable) !== 0 && (
+          // The ledger's balance, where the statement's running balance ends; what is withheld below makes the difference.
+          <p className="hint" data-testid="card-balance">
+            Your balance is <Amount value={balance.available} unit={balance.unit} />
+          </p>
+        )}
         {isZero(balance.withheld.total) ? (
           <p className="hint">{isZero(balance.spendable) ? 'Nothing to pay out yet' : 'Ready to be paid to you'}</p>
         ) : (

@@ -86,19 +86,14 @@ export class PayoutRepository {
    */
   async candidates(manager: EntityManager, units: string[], auiPrefix: string): Promise<CandidateRow[]> {
     return manager.query(
-      `WITH held AS (
-         SELECT aui, unit,
-                coalesce(sum(amount) FILTER (WHERE state IN ('requested', 'submitted', 'succeeded')), 0) AS committed,
-                count(*) AS payout_count
-           FROM payout WHERE starts_with(aui, $2) AND unit = ANY($1::text[]) GROUP BY aui, unit)
-       SELECT b.aui, b.unit, (b.available + b.paid_out + b.reserved)::text AS payable, b.paid_out::text, b.reserved::text,
+      `SELECT b.aui, b.unit, (b.available + b.paid_out + b.reserved)::text AS payable, b.paid_out::text, b.reserved::text,
               b.pending_reversals::text, coalesce(h.committed, 0)::text AS committed,
               m.method, m.destination, coalesce(h.payout_count, 0)::text AS payout_count,
               coalesce(l.balance_sequence, 0) > v.view_sequence AS view_behind
          FROM payout_balance b
          CROSS JOIN LATERAL (SELECT max(balance_sequence) AS view_sequence FROM payout_balance WHERE aui = b.aui) v
          LEFT JOIN ledger.balance l ON l.aui = b.aui AND l.unit = b.unit
-         LEFT JOIN held h ON h.aui = b.aui AND h.unit = b.unit
+         LEFT JOIN payout_commitment h ON h.aui = b.aui AND h.unit = b.unit
          LEFT JOIN payout_method m ON m.aui = b.aui
         WHERE b.unit = ANY($1::text[]) AND starts_with(b.aui, $2) AND b.available > 0
         ORDER BY b.aui, b.unit

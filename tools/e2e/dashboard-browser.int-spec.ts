@@ -37,6 +37,9 @@ describe('the earnings dashboard in a browser', () => {
   const suffix = uniqueSuffix();
   const userA = `dash-${suffix}-a`;
   const userB = `dash-${suffix}-b`;
+  // Paid by the payout service (its AUI prefix is this user's alone), to see the page after a real run.
+  const userW = `dash-${suffix}-w`;
+  const payoutAdminToken = 'dashboard-e2e-payout-admin-token-0123';
   const projectorGroup = `dashboard-${suffix}`;
   const commissionId = (n: number) => `dash-${suffix}-${n}`;
   const day = (date: string, hour = '12') => `${date}T${hour}:00:00.000000Z`;
@@ -99,6 +102,11 @@ describe('the earnings dashboard in a browser', () => {
       ...env, WILDFIRE_API_BASE_URL: apps.url('partner-simulator', ''), WILDFIRE_APP_ID: 'dev-app-id', WILDFIRE_APP_SECRET: 'dev-app-secret',
       WILDFIRE_DEVICE_TOKEN: 'dev-device-token', WILDFIRE_SENDER_TOKEN: 'dev-sender-token', WILDFIRE_SYNC_ON_START: 'false', WILDFIRE_API_REQUEST_INTERVAL_MS_MIN: '100',
     });
+    await restartApp(apps, 'payout', {
+      ...env, PAYOUT_AUI_PREFIX: userW, PAYOUT_CONSUMER_GROUP: `dashboard-${suffix}-payout`, PAYOUT_SESSION_TIMEOUT_MS: '6000', PAYOUT_ADMIN_TOKEN: payoutAdminToken,
+      // The same policy as published above (a payout process publishes its own at start); runs come from the admin API.
+      PAYOUT_THRESHOLDS: 'USD:10,credits:100', PAYOUT_RUN_CRON: '0 2 * * *', PAYOUT_DEFAULT_METHOD: 'account_credit', PAYOUT_WORK_INTERVAL_MS: '100',
+    });
     stores = ((await (await fetch(apps.url('partner-simulator', '/_admin/merchants'))).json()) as typeof stores).filter((store) => !store.disabled);
     await eventually(() => directorySize(database.url), (size) => size >= stores.length, 60_000);
     await produceCommissions(fixture());
@@ -131,9 +139,9 @@ describe('the earnings dashboard in a browser', () => {
   };
   const browserLog: string[] = [];
 
-  const signIn = async (page: Page): Promise<void> => {
+  const signIn = async (page: Page, aui = userA): Promise<void> => {
     await page.goto(`${dashboard.baseUrl}/`);
-    await page.getByLabel('User (AUI)').fill(userA);
+    await page.getByLabel('User (AUI)').fill(aui);
     await page.getByRole('button', { name: 'Sign in' }).click();
     try {
       await page.getByTestId('card-available').waitFor({ timeout: waitMs });
@@ -274,6 +282,38 @@ describe('the earnings dashboard in a browser', () => {
     await page.context().close();
   });
 
+  it('after a run paid what was owed, promises no other payout and says what is withheld and why', async () => {
+    // Paid 30 and an item-level return of -12 on the same order, not settled yet: the run pays 18.
+    const id = 910_000_000 + Number.parseInt(suffix.slice(0, 6), 16);
+    const order = `ord-${suffix}-w1`;
+    for (const commission of [
+      { id, aui: userW, status: 'paid', amount: '30', eventDate: '2026-11-02T09:00:00Z', modifiedDate: '2026-11-03T09:00:00Z', merchantOrderId: order },
+      { id: id + 1, aui: userW, status: 'pending', amount: '-12', eventDate: '2026-11-05T09:00:00Z', modifiedDate: '2026-11-05T09:00:00Z', merchantOrderId: order },
+    ]) {
+      const callback = signedWildfireCallback(commission);
+      expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: callback.headers, body: callback.body })).status).toBe(200);
+    }
+    // The run decides once the payout service's view holds both (the ledger applied the return too).
+    await eventually(
+      () => rowsOf(database.url, `SELECT available::text, pending_reversals::text FROM payout_balance WHERE aui = $1 AND unit = 'USD'`, [userW]),
+      (rows) => rows[0]?.available === '30' && rows[0]?.pending_reversals === '-12', waitMs,
+    );
+    const run = await fetch(apps.url('payout', '/admin/payout-runs'), { method: 'POST', headers: { authorization: `Bearer ${payoutAdminToken}` } });
+    expect(run.status).toBe(201);
+    await eventually(() => rowsOf(database.url, `SELECT paid_out::text FROM ledger.balance WHERE aui = $1 AND unit = 'USD'`, [userW]), (rows) => rows[0]?.paid_out === '18', waitMs);
+
+    const page = await newPage(1280, 900);
+    await signIn(page, userW);
+    expect(await amountOf(page, 'card-available')).toBe('0');
+    // The ledger's balance (where the statement ends) is 12: all of it withheld for the return.
+    expect(await amountOf(page, 'card-balance')).toBe('12');
+    expect(await page.getByTestId('withheld-PENDING_RETURN').textContent()).toBe(`$12.00 for a return on Store 123456 order ${order} that is not settled yet`);
+    expect(await page.getByTestId('payout-progress-text').textContent()).toBe('$10.00 more and the next run pays you.');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('0');
+    expect(await amountOf(page, 'card-paidOut')).toBe('18');
+    await page.context().close();
+  }, 120_000);
+
   it('works with the keyboard alone: skip link, filters, a row opens its history and Escape closes it', async () => {
     const page = await newPage(1280, 900);
     await signIn(page);
@@ -353,6 +393,17 @@ describe('the earnings dashboard in a browser', () => {
 /** A payout event as the payout service announces it, on the ledger's input topic. */
 async function producePayout<Event extends { payoutId: string; aui: string; type: string }>(topic: string, event: Event, time: string): Promise<void> {
   await produceEvents(topic, [{ key: event.aui, value: event, headers: cloudEventHeaders({ id: event.payoutId + event.type, type: event.type, source: 'dashboard-e2e', time }) }]);
+}
+
+/** Rows of one query on the suite's database. */
+async function rowsOf(databaseUrl: string, text: string, parameters: unknown[]): Promise<Record<string, string>[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, parameters)).rows as Record<string, string>[];
+  } finally {
+    await client.end();
+  }
 }
 
 /** Merchants the directory has described, through the view ingest publishes to readers. */

@@ -81,7 +81,7 @@ describe('FirstPromoter rewards: delivered on approval, to the right person, mar
     const points = await approve({ id: id(10), unit: 'points', amount: 40, promoterId: 9100, custId: aui('points'), campaignId: 902 });
     const delivered = await deliveredOf('points', (payouts) => payouts.some((payout) => payout.state === 'succeeded'));
     expect(delivered.map((payout) => [payout.unit, payout.amount, payout.method, payout.state, payout.coveredCommissions])).toEqual([
-      ['points', '40', 'ledger_credit', 'succeeded', [{ source: 'firstpromoter', commissionId: String(points.id) }]],
+      ['points', '40', 'ledger_credit', 'succeeded', [{ source: 'firstpromoter', commissionId: String(points.id), amount: '40' }]],
     ]);
     await approve({ id: id(11), unit: 'discount_per', amount: 10, promoterId: 9101, custId: aui('discount'), campaignId: 902 });
     await approve({ id: id(12), unit: 'discount_per', amount: 15, promoterId: 9101, custId: aui('discount'), campaignId: 902 });

@@ -74,14 +74,14 @@ describe('payouts pay exactly what is owed', () => {
   it('withholds a known return that has not settled: 30 paid with -12 pending pays 18', async () => {
     await setMethods(stack, [{ aui: aui('returns'), method: 'account_credit' }]);
     await produceCommissions([
-      commission({ aui: aui('returns'), commissionId: aui('purchase'), amount: '30' }),
-      commission({ aui: aui('returns'), commissionId: aui('item-return'), amount: '-12', state: 'PENDING' }),
+      commission({ aui: aui('returns'), commissionId: aui('purchase'), amount: '30', merchantOrderId: aui('order') }),
+      commission({ aui: aui('returns'), commissionId: aui('item-return'), amount: '-12', state: 'PENDING', merchantOrderId: aui('order') }),
     ]);
     await waitForView(stack, new Map([[usd('returns'), '30']]));
     expect((await balance('returns')).pendingReversals).toBe('-12');
     await run();
     expect((await payoutsOf('returns')).map((payout) => payout.amount)).toEqual(['18']);
-    await produceCommissions([commission({ aui: aui('returns'), commissionId: aui('item-return'), amount: '-12', modifiedDate: '2026-01-02T00:00:00.000000Z' })]);
+    await produceCommissions([commission({ aui: aui('returns'), commissionId: aui('item-return'), amount: '-12', modifiedDate: '2026-01-02T00:00:00.000000Z', merchantOrderId: aui('order') })]);
     await eventually(async () => (await balance('returns')), (figures) => figures.pendingReversals === '0', 60_000);
     expect(await balance('returns')).toEqual(expect.objectContaining({ available: '0', paidOut: '18', reserved: '0' }));
     await run();
@@ -166,6 +166,6 @@ describe('payouts pay exactly what is owed', () => {
     await waitForPayoutsToSettle(stack);
     const report = await runRebuildCommand({ ...stack.env, PROJECTOR_CONSUMER_GROUP: stack.projectorGroup }, [`--aui-prefix=${stack.auiPrefix}-`]);
     // Either path (bulk or chunk by chunk): the shared topic may hold another suite's message PostgreSQL refuses.
-    expect(report).toMatchObject({ differenceCount: 0, differences: [], payoutDifferences: [] });
+    expect(report).toMatchObject({ differenceCount: 0, differences: [], payoutDifferences: [], coverageDifferences: [] });
   }, 240_000);
 });

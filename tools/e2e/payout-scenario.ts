@@ -94,14 +94,17 @@ export async function publishPayoutPolicy(databaseUrl: string, thresholdsText: s
 }
 
 /** A PAYABLE (or other) CommissionObserved for a test user, valid against the schema. */
-export function commission(options: { aui: string; commissionId: string; amount: string; unit?: string; state?: CommissionObserved['state']; paidByNetwork?: boolean; modifiedDate?: string; source?: CommissionObserved['source']; eventDate?: string }): CommissionObserved {
+export function commission(options: {
+  aui: string; commissionId: string; amount: string; unit?: string; state?: CommissionObserved['state']; paidByNetwork?: boolean; modifiedDate?: string;
+  source?: CommissionObserved['source']; eventDate?: string; merchantOrderId?: string;
+}): CommissionObserved {
   const modifiedDate = options.modifiedDate ?? '2026-01-01T00:00:00.000000Z';
   const source = options.source ?? 'wildfire';
   const observation: CommissionObserved = {
     type: 'CommissionObserved', schemaVersion: 1, observationId: `${source}:${options.commissionId}:${modifiedDate}`, source, channel: source === 'wildfire' ? 'api' : 'webhook',
     commissionId: options.commissionId, aui: options.aui, state: options.state ?? 'PAYABLE', sourceStatus: 'paid', unit: options.unit ?? 'USD',
     userAmount: options.amount, applicationAmount: options.amount, paidByNetwork: options.paidByNetwork ?? false, saleAmount: null, saleCurrency: null,
-    applicationId: '104', merchantId: '42', deviceId: null, merchantOrderId: `order-${options.commissionId}`, merchantSkus: [], eventDate: options.eventDate ?? null,
+    applicationId: '104', merchantId: '42', deviceId: null, merchantOrderId: options.merchantOrderId ?? `order-${options.commissionId}`, merchantSkus: [], eventDate: options.eventDate ?? null,
     lockingDate: null, createdDate: null, modifiedDate, deliveryId: null, apiVersion: 'v4', observedAt: modifiedDate,
   };
   const checked = checkCommissionObserved(observation);
@@ -154,7 +157,20 @@ export async function waitForView(stack: PayoutStack, expected: Map<string, stri
   }, (missing) => missing.length === 0, timeoutMs);
 }
 
-/** Waits until no payout is in flight, the outbox is published, and the projector applied it. */
+/**
+ * Waits until the payout service's view holds every change the ledger announced for the stack's
+ * users (its per-AUI sequence is the ledger's): a run then decides on every user, none skipped as
+ * view-behind.
+ */
+export async function waitForViewToCatchUp(stack: PayoutStack, timeoutMs = 120_000): Promise<void> {
+  await eventually(
+    async () => sql(stack, `SELECT l.aui, max(l.balance_sequence)::text AS ledger, (SELECT max(v.balance_sequence) FROM payout_balance v WHERE v.aui = l.aui)::text AS view
+                              FROM ledger.balance l WHERE starts_with(l.aui, $1) AND l.balance_sequence > 0 GROUP BY l.aui
+                            HAVING max(l.balance_sequence) > coalesce((SELECT max(v.balance_sequence) FROM payout_balance v WHERE v.aui = l.aui), 0) LIMIT 5`, [`${stack.auiPrefix}-`]),
+    (behind) => behind.length === 0, timeoutMs);
+}
+
+/** Waits until no payout is in flight, the outbox is published, the projector applied it, and the payout service's view heard the ledger's answer. */
 export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180_000): Promise<void> {
   // The open rows themselves, so a timeout says which payout or event is stuck.
   await eventually(
@@ -162,6 +178,7 @@ export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180
                              UNION ALL SELECT id::text, message_key, topic, 'unpublished', NULL FROM payout_outbox WHERE published_at IS NULL LIMIT 5`),
     (open) => open.length === 0, timeoutMs);
   await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);
+  await waitForViewToCatchUp(stack, timeoutMs);
 }
 
 export async function simulatorPayouts(stack: PayoutStack): Promise<{

@@ -227,6 +227,8 @@ export interface TestCommission {
   amount: string;
   eventDate: string;
   modifiedDate: string;
+  /** The merchant's order; `order-<id>` unless given (a purchase and its item-level return share one). */
+  merchantOrderId?: string;
 }
 
 /** A Wildfire v2 commission callback signed with the fixture key, for tests that need commissions of their own AUIs. */
@@ -238,7 +240,7 @@ export function signedWildfireCallback(commission: TestCommission): { body: stri
     Payload: {
       ID: commission.id, ApplicationID: 42, MerchantID: 123456, DeviceID: 19283, SaleAmount: '100', Amount: commission.amount,
       Status: commission.status, TrackingCode: commission.aui, EventDate: commission.eventDate, CreatedDate: commission.modifiedDate,
-      ModifiedDate: commission.modifiedDate, MerchantOrderID: `order-${commission.id}`, MerchantSKU: 'sku-1',
+      ModifiedDate: commission.modifiedDate, MerchantOrderID: commission.merchantOrderId ?? `order-${commission.id}`, MerchantSKU: 'sku-1',
     },
     CreatedDate: commission.modifiedDate,
   });
@@ -302,6 +304,7 @@ export interface RebuildCommandReport {
   differenceCount: number;
   differences: unknown[];
   payoutDifferences: unknown[];
+  coverageDifferences: unknown[];
   switched: boolean;
   droppedOld: boolean;
 }

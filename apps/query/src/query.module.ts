@@ -20,7 +20,7 @@ import { StatementResolver } from './earnings/statement.resolver';
 import { StatementService } from './earnings/statement.service';
 import { MerchantRepository } from './merchants/merchant.repository';
 import { TrackingCodeRepository } from './merchants/tracking-code.repository';
-import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from './merchants/transaction-fields.resolver';
+import { CommissionVersionFieldsResolver, TransactionFieldsResolver, WithheldReasonFieldsResolver } from './merchants/transaction-fields.resolver';
 import { PayoutPolicyRepository } from './earnings/payout-policy.repository';
 import { graphQLOptions } from './graphql/graphql-options';
 import { BalanceChangesConsumer, NoticePublisher } from './live/balance-changes.consumer';
@@ -68,6 +68,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
         StatementResolver,
         TransactionFieldsResolver,
         CommissionVersionFieldsResolver,
+        WithheldReasonFieldsResolver,
       ],
     };
   }

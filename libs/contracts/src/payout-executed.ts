@@ -1,5 +1,16 @@
 import type { PayoutEventFields } from './payout-lifecycle';
-import { payoutFields, utcTimeField } from './schema-fields';
+import { decimalPattern, payoutFields, utcTimeField } from './schema-fields';
+
+/**
+ * A commission a payout covered, and how much of it (a decimal string; negative for a settled
+ * return or a clawback the payout settled). `amount` was added within version 1: events written
+ * before it carry none, and the ledger records only covered commissions with an amount.
+ */
+export interface CoveredCommission {
+  source: string;
+  commissionId: string;
+  amount?: string;
+}
 
 /**
  * Money (or a non-monetary reward) left for a user. The ledger adds `amount` to `paidOut`.
@@ -8,8 +19,11 @@ import { payoutFields, utcTimeField } from './schema-fields';
 export interface PayoutExecuted extends PayoutEventFields {
   type: 'PayoutExecuted';
   providerReference: string | null;
-  /** The commissions this payout covered, for audit. */
-  coveredCommissions: { source: string; commissionId: string }[];
+  /**
+   * The commissions this payout covered, for audit, decided by the run and never changed: a cash
+   * payout's amounts add up to `amount`; a reward payout lists the commissions it delivered in full.
+   */
+  coveredCommissions: CoveredCommission[];
   executedAt: string;
 }
 
@@ -29,7 +43,7 @@ export const payoutExecutedSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['source', 'commissionId'],
-        properties: { source: { type: 'string' }, commissionId: { type: 'string' } },
+        properties: { source: { type: 'string' }, commissionId: { type: 'string' }, amount: { type: 'string', pattern: decimalPattern } },
       },
     },
     executedAt: utcTimeField,

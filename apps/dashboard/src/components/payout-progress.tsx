@@ -13,13 +13,13 @@ export function PayoutProgress({ schedule }: { schedule: PayoutSchedule | undefi
       </section>
     );
   }
-  const percent = percentOf(schedule.available, schedule.threshold);
+  const percent = percentOf(schedule.spendable, schedule.threshold);
   return (
     <section className="panel" aria-labelledby="progress-title" data-testid="payout-progress">
       <h2 id="progress-title">Next payout</h2>
       <div className="progress-figures">
         <span>
-          <Amount value={schedule.available} unit={schedule.unit} className="figure" /> of <Amount value={schedule.threshold} unit={schedule.unit} />
+          <Amount value={schedule.spendable} unit={schedule.unit} className="figure" /> of <Amount value={schedule.threshold} unit={schedule.unit} />
         </span>
         {schedule.nextRunAt && <span className="muted">Next run {formatDate(schedule.nextRunAt)}</span>}
       </div>

@@ -1,4 +1,4 @@
-const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected';
+const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected spendable withheld { total reasons { reason amount source merchantId merchant { name } merchantOrderId } }';
 const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchant { id name logoUrl } merchantOrderId eventDate modifiedDate lockingDate statusExplanation paidOutAmount';
 
 /**
@@ -7,7 +7,7 @@ const transactionFields = 'source commissionId state amount unit saleAmount sale
  */
 export const summaryQuery = `query DashboardSummary($aui: ID!) {
   earnings(aui: $aui) { aui updatedAt balances { ${balanceFields} } }
-  payoutSchedule(aui: $aui) { unit threshold available remaining reached nextRunAt }
+  payoutSchedule(aui: $aui) { unit threshold available spendable remaining reached nextRunAt }
   payouts(aui: $aui, first: 20) { edges { node { id unit amount method state createdAt executedAt endedAt reason } } }
   earningsHistory(aui: $aui, points: 40) { unit points { at lifetime paidOut } }
 }`;

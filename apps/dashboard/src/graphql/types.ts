@@ -12,6 +12,26 @@ export interface Balance {
   reserved: string;
   pendingReversals: string;
   uncollected: string;
+  /** What the next payout run would pay now (before the threshold): the figure the Available card shows. */
+  spendable: string;
+  withheld: Withheld;
+}
+
+/** More reasons may come from the API (a partner's review hold): the page shows one it does not know by its amount. */
+export type WithheldReasonKind = 'PENDING_RETURN' | 'PAYOUT_IN_FLIGHT' | 'UNCOLLECTED' | (string & {});
+
+export interface WithheldReason {
+  reason: WithheldReasonKind;
+  amount: string;
+  source: string | null;
+  merchantId: string | null;
+  merchant: { name: string | null } | null;
+  merchantOrderId: string | null;
+}
+
+export interface Withheld {
+  total: string;
+  reasons: WithheldReason[];
 }
 
 export interface Earnings {
@@ -24,6 +44,7 @@ export interface PayoutSchedule {
   unit: string;
   threshold: string | null;
   available: string;
+  spendable: string;
   remaining: string | null;
   reached: boolean;
   nextRunAt: string | null;

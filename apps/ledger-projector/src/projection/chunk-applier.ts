@@ -150,5 +150,6 @@ function sumOutcomes(left: ChunkOutcome, right: ChunkOutcome): ChunkOutcome {
     applied: left.applied + right.applied,
     duplicates: left.duplicates + right.duplicates,
     balancesChanged: left.balancesChanged + right.balancesChanged,
+    reattributedPayable: [...left.reattributedPayable, ...right.reattributedPayable],
   };
 }

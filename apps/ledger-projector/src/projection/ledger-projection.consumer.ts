@@ -58,6 +58,7 @@ export class LedgerProjectionConsumer {
   private readonly deadLettered;
   private readonly chunkRetries;
   private readonly chunkSeconds;
+  private readonly reattributed;
   private switched = false;
 
   constructor(
@@ -74,6 +75,7 @@ export class LedgerProjectionConsumer {
     this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic (or skipped by a rebuild), by why', ['reason']);
     this.chunkRetries = metrics.counter('ledger_chunk_retries_total', 'Chunks retried after a transient failure');
     this.chunkSeconds = metrics.histogram('ledger_chunk_apply_duration_seconds', 'Seconds to apply one chunk (its transaction, retries and dead letters included)', ['topic'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+    this.reattributed = metrics.counter('ledger_reattributed_payable_total', 'Payable money a newer version moved from one real user to another (the first may have been paid it: a clawback), by unit', ['unit']);
     this.reportHealth();
   }
 
@@ -140,6 +142,8 @@ export class LedgerProjectionConsumer {
       resolveOffset(lastOffset);
       this.eventsApplied.inc({ topic: batch.topic }, outcome.applied);
       this.duplicates.inc(outcome.duplicates);
+      // A metric, not money: a JS number is right here.
+      for (const moved of outcome.reattributedPayable) this.reattributed.inc({ unit: moved.unit }, Number(moved.amount));
       await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
       await heartbeat();
     }

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { BalanceStatements } from './balance-statements';
 import { ObservationStatements } from './observation-statements';
 import { PayoutStatements } from './payout-statements';
+import { ReattributedPayable, reattributedPayableOf } from './reattribution-statements';
 import { ChunkSql, connectionSql, ensureChunkTables } from './chunk-sql';
 
 export interface OffsetEvent {
@@ -59,6 +60,8 @@ export interface ChunkOutcome {
   applied: number;
   duplicates: number;
   balancesChanged: number;
+  /** Payable money moved between real users by the chunk, per unit: counted once the chunk commits. */
+  reattributedPayable: ReattributedPayable[];
 }
 
 /**
@@ -123,6 +126,7 @@ export class LedgerStore {
     const observations = fresh.filter((item): item is { offset: string; event: CommissionObserved } => item.event.type === 'CommissionObserved');
     const payoutEvents = fresh.map((item) => item.event).filter((event): event is PayoutEvent => event.type !== 'CommissionObserved');
     const fromObservations = await this.observations.apply(sql, chunk.partition, observations);
+    const reattributedPayable = observations.length === 0 ? [] : await reattributedPayableOf(sql);
     const fromPayouts = await this.payouts.apply(sql, payoutEvents);
     const balancesChanged = await this.announce(sql);
     if (BigInt(chunk.lastOffset) + 1n > nextOffset) {
@@ -136,6 +140,7 @@ export class LedgerStore {
       applied: fromObservations.applied + fromPayouts.applied,
       duplicates: fromObservations.duplicates + fromPayouts.duplicates,
       balancesChanged,
+      reattributedPayable,
     };
   }
 

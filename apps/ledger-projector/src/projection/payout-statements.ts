@@ -1,4 +1,4 @@
-import { canonicalTimestamp, decidePayoutEvent, Decimal, LedgerPayout, PayoutEvent, toDecimalString } from '@earnings/domain';
+import { canonicalTimestamp, coverageOf, decidePayoutEvent, Decimal, LedgerPayout, PayoutCoverageRecord, PayoutEvent, toDecimalString } from '@earnings/domain';
 import { arrayLiteral, ledgerFigureColumns, payoutFigureSql } from '@earnings/persistence';
 import { ChunkSql } from './chunk-sql';
 
@@ -7,6 +7,8 @@ import { ChunkSql } from './chunk-sql';
  * state only moves up, each field set by one event type, so the three payout topics may arrive in
  * any order); what a record counts on its balance comes from the ledger's rule (ledger_payout_figure).
  * Payout topics carry a few events per payout run, so this path is per payout, not set-based.
+ * What a payout covered is recorded when its PayoutExecuted applies (once per payout: executedAt is
+ * set by that event only), from the event (coverageOf), and never rewritten.
  */
 export class PayoutStatements {
   constructor(private readonly schema: string) {}
@@ -15,15 +17,18 @@ export class PayoutStatements {
     if (events.length === 0) return { applied: 0, duplicates: 0 };
     const stored = await this.lockStored(sql, events);
     const changed = new Map<string, LedgerPayout>();
+    const coverage: PayoutCoverageRecord[] = [];
     let applied = 0;
     for (const event of events) {
       const decision = decidePayoutEvent(changed.get(event.payoutId) ?? stored.get(event.payoutId), event);
       if (!decision.applied) continue;
       changed.set(event.payoutId, decision.payout);
+      if (event.type === 'PayoutExecuted') coverage.push(...coverageOf(event));
       applied += 1;
     }
     const records = [...changed.values()].sort((left, right) => compareText(left.payoutId, right.payoutId));
     await this.writeRecords(sql, records);
+    await this.writeCoverage(sql, coverage);
     await this.addContributions(sql, records, stored);
     return { applied, duplicates: events.length - applied };
   }
@@ -51,6 +56,19 @@ export class PayoutStatements {
       columns(records, [
         (p) => p.payoutId, (p) => p.aui, (p) => p.unit, (p) => toDecimalString(p.amount), (p) => p.method, (p) => p.state,
         (p) => p.requestedAt, (p) => p.executedAt, (p) => p.endedAt, (p) => p.endReason,
+      ]),
+    );
+  }
+
+  /** Written once: a replayed PayoutExecuted finds its rows and leaves them as they are. */
+  private async writeCoverage(sql: ChunkSql, coverage: readonly PayoutCoverageRecord[]): Promise<void> {
+    if (coverage.length === 0) return;
+    await sql.run(
+      `INSERT INTO ${this.schema}.payout_coverage (payout_id, position, aui, unit, source, commission_id, amount)
+       SELECT * FROM unnest($1::text[], $2::integer[], $3::text[], $4::text[], $5::text[], $6::text[], $7::numeric[])
+       ON CONFLICT (payout_id, source, commission_id) DO NOTHING`,
+      columns(coverage, [
+        (c) => c.payoutId, (c) => String(c.position), (c) => c.aui, (c) => c.unit, (c) => c.source, (c) => c.commissionId, (c) => toDecimalString(c.amount),
       ]),
     );
   }

@@ -1,4 +1,4 @@
-import { LedgerPayout, toDecimalString } from '@earnings/domain';
+import { LedgerPayout, PayoutCoverageRecord, toDecimalString } from '@earnings/domain';
 import { assertSchemaName, commissionFigureSql, commissionRuleColumns, copyTextRow, LedgerFigureColumn, ledgerFigureColumns, openCopyIn, OrderFigureColumn, orderWithheldSql, payoutFigureSql, rawConnection } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { copyWriteChars } from '../projection/chunk-sql';
@@ -125,21 +125,32 @@ export class BulkLoad {
     return written;
   }
 
-  /** The payout records the replay folded, as the live projector keeps them. */
-  async writePayouts(payouts: ReadonlyMap<string, LedgerPayout>): Promise<void> {
-    if (payouts.size === 0) return;
+  /** The payout records the replay folded, and what each covered, as the live projector keeps them. */
+  async writePayouts(payouts: ReadonlyMap<string, LedgerPayout>, coverage: readonly PayoutCoverageRecord[]): Promise<void> {
+    await this.copyRows(
+      `COPY ${this.schema}.payout (payout_id, aui, unit, amount, method, state, requested_at, executed_at, ended_at, end_reason) FROM STDIN`,
+      mapped(payouts.values(), (payout) => [payout.payoutId, payout.aui, payout.unit, toDecimalString(payout.amount), payout.method, payout.state, payout.requestedAt, payout.executedAt, payout.endedAt, payout.endReason]),
+    );
+    await this.copyRows(
+      `COPY ${this.schema}.payout_coverage (payout_id, position, aui, unit, source, commission_id, amount) FROM STDIN`,
+      mapped(coverage, (row) => [row.payoutId, String(row.position), row.aui, row.unit, row.source, row.commissionId, toDecimalString(row.amount)]),
+    );
+  }
+
+  /** COPYs the rows in slices of copyWriteChars; rows come one at a time, so a large replay is never held twice. */
+  private async copyRows(statement: string, rows: Iterable<(string | null)[]>): Promise<void> {
     const { client, release } = await rawConnection(this.dataSource);
     try {
-      const copy = openCopyIn(client, `COPY ${this.schema}.payout (payout_id, aui, unit, amount, method, state, requested_at, executed_at, ended_at, end_reason) FROM STDIN`);
-      let rows = '';
-      for (const payout of payouts.values()) {
-        rows += copyTextRow([payout.payoutId, payout.aui, payout.unit, toDecimalString(payout.amount), payout.method, payout.state, payout.requestedAt, payout.executedAt, payout.endedAt, payout.endReason]);
-        if (rows.length > copyWriteChars) {
-          await copy.write(rows);
-          rows = '';
+      const copy = openCopyIn(client, statement);
+      let text = '';
+      for (const row of rows) {
+        text += copyTextRow(row);
+        if (text.length > copyWriteChars) {
+          await copy.write(text);
+          text = '';
         }
       }
-      if (rows !== '') await copy.write(rows);
+      if (text !== '') await copy.write(text);
       await copy.end();
     } finally {
       release();
@@ -173,6 +184,10 @@ export class BulkLoad {
       await manager.query(sql);
     });
   }
+}
+
+function* mapped<T, U>(items: Iterable<T>, map: (item: T) => U): Iterable<U> {
+  for (const item of items) yield map(item);
 }
 
 /** Names from the catalog, quoted as PostgreSQL wants them in DDL. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseLedgerInput, Topics } from '@earnings/contracts';
-import { decidePayoutEvent, LedgerPayout } from '@earnings/domain';
+import { coverageOf, decidePayoutEvent, LedgerPayout, PayoutCoverageRecord } from '@earnings/domain';
 import { createConsumer, EachBatchPayload, Kafka, KafkaMessage } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { consumedTopics, partitionKey } from '../projection/ledger-projection.consumer';
@@ -12,6 +12,8 @@ export interface BulkReplayOutcome {
   /** Per `topic/partition`, the next offset after the last message replayed. */
   offsets: Map<string, { topic: string; partition: number; nextOffset: bigint }>;
   payouts: Map<string, LedgerPayout>;
+  /** What each payout covered, from its PayoutExecuted that applied: the rows the live projector recorded. */
+  coverage: PayoutCoverageRecord[];
   messages: number;
   /** Messages that fail their schema: the live projector dead-lettered them. */
   invalid: number;
@@ -55,7 +57,7 @@ const behindShownMax = 5;
  * rule. Messages the live projector set aside are skipped the same way.
  */
 export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkReplayOptions, logger: Logger): Promise<BulkReplayOutcome> {
-  const outcome: BulkReplayOutcome = { offsets: new Map(), payouts: new Map(), messages: 0, invalid: 0, refused: 0 };
+  const outcome: BulkReplayOutcome = { offsets: new Map(), payouts: new Map(), coverage: [], messages: 0, invalid: 0, refused: 0 };
   const fetched = new Map<string, bigint>();
   const queue: FetchedBatch[] = [];
   let queuedMessages = 0;
@@ -190,7 +192,7 @@ function newSignal(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-/** A batch of a payout topic: each event folded into its payout's record by the ledger's rule. */
+/** A batch of a payout topic: each event folded into its payout's record by the ledger's rule, and its coverage kept as the live projector records it. */
 function replayPayouts(batch: FetchedBatch, outcome: BulkReplayOutcome): void {
   for (const message of batch.messages) {
     const parsed = parseLedgerInput(batch.topic, message.value);
@@ -200,7 +202,9 @@ function replayPayouts(batch: FetchedBatch, outcome: BulkReplayOutcome): void {
     }
     const event = parsed.value;
     const decision = decidePayoutEvent(outcome.payouts.get(event.payoutId), event);
-    if (decision.applied) outcome.payouts.set(event.payoutId, decision.payout);
+    if (!decision.applied) continue;
+    outcome.payouts.set(event.payoutId, decision.payout);
+    if (event.type === 'PayoutExecuted') outcome.coverage.push(...coverageOf(event));
   }
 }
 

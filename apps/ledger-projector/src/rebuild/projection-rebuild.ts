@@ -42,6 +42,15 @@ export interface PayoutDifference {
   rebuilt: Record<string, string | null> | null;
 }
 
+/** A commission a payout covered that the live and the rebuilt projection record differently, or only one records. */
+export interface CoverageDifference {
+  payoutId: string;
+  source: string;
+  commissionId: string;
+  live: Record<string, string> | null;
+  rebuilt: Record<string, string> | null;
+}
+
 export interface RebuildReport {
   liveSchema: string;
   rebuiltSchema: string;
@@ -55,6 +64,8 @@ export interface RebuildReport {
   differences: BalanceDifference[];
   /** The first payout differences (holds, returns), at most differencesShownMax. */
   payoutDifferences: PayoutDifference[];
+  /** The first coverage differences (what a payout covered), at most differencesShownMax. */
+  coverageDifferences: CoverageDifference[];
   switched: boolean;
   droppedOld: boolean;
 }
@@ -67,6 +78,7 @@ const progressPollMs = 250;
 const oldOutboxDrainTimeoutMs = 60_000;
 const figureColumns = ['lifetime', 'pending', 'payable', 'paid_by_network', 'paid_out', 'reserved', 'pending_reversals'] as const;
 const payoutColumns = ['aui', 'unit', 'amount', 'method', 'state', 'requested_at', 'executed_at', 'ended_at', 'end_reason'] as const;
+const coverageColumns = ['position', 'aui', 'unit', 'amount'] as const;
 
 /**
  * Rebuild by replay: a new schema, a new consumer group, the topics from offset zero up to the
@@ -98,13 +110,15 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
   const replaySeconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
   const balances = await compareBalances(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
   const payouts = await comparePayouts(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
-  const differenceCount = balances.differenceCount + payouts.differenceCount;
+  const coverage = await compareCoverage(dataSource, liveSchema, rebuiltSchema, options.compareAuiPrefix);
+  const differenceCount = balances.differenceCount + payouts.differenceCount + coverage.differenceCount;
   const { differences } = balances;
   const payoutDifferences = payouts.differences;
   const switched = options.switchReaders && differenceCount === 0 && (await switchReaders(dataSource, liveSchema, rebuiltSchema));
   const droppedOld = switched && options.dropOld && (await dropWhenDrained(dataSource, liveSchema, logger));
   const messagesReplayed = sumOf(limits).toString();
-  return { liveSchema, rebuiltSchema, replayedBy, messagesReplayed, replaySeconds, differenceCount, differences, payoutDifferences, switched, droppedOld };
+  const coverageDifferences = coverage.differences;
+  return { liveSchema, rebuiltSchema, replayedBy, messagesReplayed, replaySeconds, differenceCount, differences, payoutDifferences, coverageDifferences, switched, droppedOld };
 }
 
 /**
@@ -135,7 +149,7 @@ async function replayInBulk(
   await Promise.all([
     load.buildIndexes(['commission_version']),
     load.buildIndexes(['commission']),
-    load.writePayouts(outcome.payouts).then(() => load.writeBalances()).then(() => load.buildIndexes(['balance'])),
+    load.writePayouts(outcome.payouts, outcome.coverage).then(() => load.writeBalances()).then(() => load.buildIndexes(['balance'])),
   ]);
   await load.storeOffsets(options.liveConsumerGroup, outcome.offsets);
   logger.info({ seconds: timer() }, 'wrote the balances and payouts; built the keys and indexes');
@@ -278,6 +292,25 @@ async function comparePayouts(dataSource: DataSource, liveSchema: string, rebuil
   // A count of rows, not money: a JS number is right here.
   const differenceCount = rows.length === 0 ? 0 : Number.parseInt(rows[0].difference_count, 10);
   return { differenceCount, differences: rows.map((row) => ({ payoutId: row.payout_id, live: row.live, rebuilt: row.rebuilt })) };
+}
+
+/** Every coverage row (payout, commission) whose position, owner or amount differs, or that only one side records. */
+async function compareCoverage(dataSource: DataSource, liveSchema: string, rebuiltSchema: string, auiPrefix: string | null): Promise<{ differenceCount: number; differences: CoverageDifference[] }> {
+  const live = assertSchemaName(liveSchema);
+  const rebuilt = assertSchemaName(rebuiltSchema);
+  const record = (alias: string) => `CASE WHEN ${alias}.payout_id IS NULL THEN NULL ELSE jsonb_build_object(${coverageColumns.map((column) => `'${column}', ${alias}.${column}::text`).join(', ')}) END`;
+  const rows: { payout_id: string; source: string; commission_id: string; live: Record<string, string> | null; rebuilt: Record<string, string> | null; difference_count: string }[] = await dataSource.query(
+    `SELECT coalesce(l.payout_id, r.payout_id) AS payout_id, coalesce(l.source, r.source) AS source, coalesce(l.commission_id, r.commission_id) AS commission_id,
+            ${record('l')} AS live, ${record('r')} AS rebuilt, count(*) OVER () AS difference_count
+       FROM ${live}.payout_coverage l FULL JOIN ${rebuilt}.payout_coverage r ON l.payout_id = r.payout_id AND l.source = r.source AND l.commission_id = r.commission_id
+      WHERE ${record('l')} IS DISTINCT FROM ${record('r')} AND starts_with(coalesce(l.aui, r.aui), $1)
+      ORDER BY 1, 2, 3
+      LIMIT ${differencesShownMax}`,
+    [auiPrefix ?? ''],
+  );
+  // A count of rows, not money: a JS number is right here.
+  const differenceCount = rows.length === 0 ? 0 : Number.parseInt(rows[0].difference_count, 10);
+  return { differenceCount, differences: rows.map((row) => ({ payoutId: row.payout_id, source: row.source, commissionId: row.commission_id, live: row.live, rebuilt: row.rebuilt })) };
 }
 
 /**

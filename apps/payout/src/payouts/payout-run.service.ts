@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@earnings/contracts';
-import { coverRewardPayout, Decimal, decidePayout, fractionDigitsOf, isCurrencyUnit, NoPayoutReason, PayoutPolicy, spendableOf } from '@earnings/domain';
+import { coverCashPayout, coverRewardPayout, Decimal, decidePayout, fractionDigitsOf, isCurrencyUnit, NoPayoutReason, PayoutPolicy, spendableOf } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { EntityManager } from 'typeorm';
 import { isPayoutMethod, PayoutMethod } from '../providers/payout-provider';
@@ -14,6 +14,11 @@ export interface PayoutRunSummary {
   requested: number;
   /** Payouts another run had requested already (their idempotency key existed): a normal outcome. */
   alreadyRequested: number;
+  /**
+   * Balances not paid, by reason. `view-behind`: the ledger had announced a change of the user
+   * that this service's view had not consumed yet (or the ledger moved while the run read it), or
+   * a reward balance's commissions copy lagged; the next run decides on fresh figures.
+   */
   skipped: Partial<Record<NoPayoutReason | 'no-method' | 'no-destination' | 'view-behind', number>>;
   /**
    * Reward units listed in the thresholds are paid from this service's own copy of the reward
@@ -31,10 +36,12 @@ export interface RewardInputsProgress {
 }
 
 /**
- * A payout run: in one transaction under a run lock, decide every eligible balance, insert the
- * payouts in state `requested` and announce each as PayoutRequested (the outbox), so the ledger
- * holds the amount at once. The row is the reservation; money moves later, in the processor.
- * A crash before commit leaves nothing; after commit the processor finds the rows.
+ * A payout run: in one transaction under a run lock, decide every eligible balance whose view is
+ * as new as the ledger, decide which commissions each payout covers, insert the payouts in state
+ * `requested` and announce each as PayoutRequested (the outbox), so the ledger holds the amount at
+ * once. The row is the reservation; money moves later, in the processor, and PayoutExecuted
+ * carries the coverage the run decided. A crash before commit leaves nothing; after commit the
+ * processor finds the rows.
  */
 export class PayoutRunService {
   constructor(
@@ -58,8 +65,9 @@ export class PayoutRunService {
       const skipped: PayoutRunSummary['skipped'] = {};
       const planned: Omit<NewPayout, 'coveredCommissions'>[] = [];
       for (const candidate of candidates) {
+        // Decide only on figures at least as new as the ledger's: a stale view may still show money a rejection already took.
         // A reward payout covers the commissions this service's copy knows: never decided on a copy that lags.
-        if (rewardCommissions?.caughtUp === false && !isCurrencyUnit(candidate.unit)) {
+        if (candidate.view_behind || (rewardCommissions?.caughtUp === false && !isCurrencyUnit(candidate.unit))) {
           skipped['view-behind'] = (skipped['view-behind'] ?? 0) + 1;
           continue;
         }
@@ -85,7 +93,7 @@ export class PayoutRunService {
           aui: candidate.aui, unit: candidate.unit, amount: decision.amount.toFixed(), method, destination, runId,
         });
       }
-      const { payouts, coverage } = await this.coverRewards(manager, planned, skipped);
+      const { payouts, coverage } = await this.cover(manager, planned, skipped);
       const inserted = new Set(await this.payouts.insertPayouts(manager, payouts));
       await this.rewards.recordCoverage(manager, coverage.filter((entry) => inserted.has(entry.payoutId)));
       const requestedAt = now.toISOString();
@@ -114,25 +122,42 @@ export class PayoutRunService {
   }
 
   /**
-   * A reward unit paid by threshold pays the approved commissions it still owes, oldest first
+   * What each planned payout covers. Cash: the user's commissions still owed, by merchant order,
+   * oldest first (coverCashPayout), read from the ledger's commissions and this service's own
+   * payouts; the amounts travel in PayoutRequested's row to PayoutExecuted, where the ledger records
+   * them. A reward unit paid by threshold pays the approved commissions it still owes, oldest first
    * (coverRewardPayout): the payout covers, and FirstPromoter hears fulfilled, exactly the ones it
-   * pays in full. Cash covers no commission here (the ledger allocates it).
+   * pays in full.
    */
-  private async coverRewards(manager: EntityManager, planned: Omit<NewPayout, 'coveredCommissions'>[], skipped: PayoutRunSummary['skipped']) {
+  private async cover(manager: EntityManager, planned: Omit<NewPayout, 'coveredCommissions'>[], skipped: PayoutRunSummary['skipped']) {
+    const cash = planned.filter((payout) => isCurrencyUnit(payout.unit));
+    const outstanding = await this.payouts.outstandingCommissions(manager, cash);
     const owed = await this.rewards.owedCommissions(manager, [...new Set(planned.filter((payout) => !isCurrencyUnit(payout.unit)).map((payout) => payout.aui))]);
     const payouts: NewPayout[] = [];
     const coverage: { payoutId: string; commissionId: string; amount: Decimal }[] = [];
     for (const payout of planned) {
+      const key = JSON.stringify([payout.aui, payout.unit]);
       if (isCurrencyUnit(payout.unit)) {
-        payouts.push({ ...payout, coveredCommissions: [] });
+        const covered = coverCashPayout(outstanding.get(key) ?? [], new Decimal(payout.amount));
+        if (covered.kind === 'short') {
+          // The ledger moved between the figures and the commissions: the next run sees both new.
+          this.logger.warn({ aui: payout.aui, unit: payout.unit, amount: payout.amount, owed: covered.owed.toFixed() }, 'commissions owe less than the figures said; not paying this run');
+          skipped['view-behind'] = (skipped['view-behind'] ?? 0) + 1;
+          continue;
+        }
+        payouts.push({ ...payout, coveredCommissions: covered.covered.map((entry) => ({ source: entry.source, commissionId: entry.commissionId, amount: entry.amount.toFixed() })) });
         continue;
       }
-      const covered = coverRewardPayout(owed.get(JSON.stringify([payout.aui, payout.unit])) ?? [], new Decimal(payout.amount), this.policy.thresholds.get(payout.unit)!, fractionDigitsOf(payout.unit, this.policy));
+      const covered = coverRewardPayout(owed.get(key) ?? [], new Decimal(payout.amount), this.policy.thresholds.get(payout.unit)!, fractionDigitsOf(payout.unit, this.policy));
       if (covered.kind === 'none') {
         skipped[covered.reason] = (skipped[covered.reason] ?? 0) + 1;
         continue;
       }
-      payouts.push({ ...payout, amount: covered.amount.toFixed(), coveredCommissions: covered.covered.map((commissionId) => ({ source: 'firstpromoter', commissionId })) });
+      const paidInFull = new Map(covered.paid.map((entry) => [entry.commissionId, entry.amount]));
+      payouts.push({
+        ...payout, amount: covered.amount.toFixed(),
+        coveredCommissions: covered.covered.map((commissionId) => ({ source: 'firstpromoter', commissionId, amount: paidInFull.get(commissionId)!.toFixed() })),
+      });
       coverage.push(...covered.paid.map((entry) => ({ payoutId: payout.payoutId, ...entry })));
     }
     return { payouts, coverage };

@@ -1,7 +1,7 @@
-import { Topics } from '@earnings/contracts';
+import { CoveredCommission, Topics } from '@earnings/contracts';
 import { DataSource, EntityManager } from 'typeorm';
-import { PayoutState } from '@earnings/domain';
-import { returnedRows } from '@earnings/persistence';
+import { canonicalTimestamp, Decimal, OutstandingCommission, PayoutState } from '@earnings/domain';
+import { commissionFigureSql, returnedRows } from '@earnings/persistence';
 import { leaseClaimedBy, leaseIsFree, leaseReleased } from '../work/work-lease';
 
 /** A balance a run may pay: the ledger's figures (from balance-changed) and this service's own payouts on it. */
@@ -17,6 +17,11 @@ export interface CandidateRow {
   method: string | null;
   destination: string | null;
   payout_count: string;
+  /**
+   * The ledger has announced a change of this user that the view has not consumed yet (its
+   * balance_sequence, per AUI, is above the highest the view holds for the AUI): the figures may lag.
+   */
+  view_behind: boolean;
 }
 
 export interface PayoutRow {
@@ -30,7 +35,7 @@ export interface PayoutRow {
   state: PayoutState;
   provider_reference: string | null;
   failure_reason: string | null;
-  covered_commissions: { source: string; commissionId: string }[];
+  covered_commissions: CoveredCommission[];
   run_id: string;
   attempt_count: number;
   /** The process working on it now (its lease), or null. */
@@ -48,7 +53,7 @@ export interface NewPayout {
   amount: string;
   method: string;
   destination: string | null;
-  coveredCommissions: { source: string; commissionId: string }[];
+  coveredCommissions: CoveredCommission[];
   runId: string;
 }
 
@@ -74,28 +79,67 @@ export class PayoutRepository {
   }
 
   /**
-   * The inputs of spendableOf per balance, set-based: the ledger's figures and what this service
-   * has committed. The rule itself lives in libs/domain (spendableOf). `available > 0` only
-   * narrows the scan: spendable is never above the ledger's available.
+   * The inputs of spendableOf per balance, set-based: the ledger's figures as the view holds them
+   * and what this service has committed, and whether the view is behind the ledger (ledger.balance,
+   * the view the projector publishes). The rule itself lives in libs/domain (spendableOf).
+   * `available > 0` only narrows the scan: spendable is never above the ledger's available.
    */
   async candidates(manager: EntityManager, units: string[], auiPrefix: string): Promise<CandidateRow[]> {
     return manager.query(
-      `WITH held AS (
-         SELECT aui, unit,
-                coalesce(sum(amount) FILTER (WHERE state IN ('requested', 'submitted', 'succeeded')), 0) AS committed,
-                count(*) AS payout_count
-           FROM payout WHERE starts_with(aui, $2) AND unit = ANY($1::text[]) GROUP BY aui, unit)
-       SELECT b.aui, b.unit, (b.available + b.paid_out + b.reserved)::text AS payable, b.paid_out::text, b.reserved::text,
+      `SELECT b.aui, b.unit, (b.available + b.paid_out + b.reserved)::text AS payable, b.paid_out::text, b.reserved::text,
               b.pending_reversals::text, coalesce(h.committed, 0)::text AS committed,
-              m.method, m.destination, coalesce(h.payout_count, 0)::text AS payout_count
+              m.method, m.destination, coalesce(h.payout_count, 0)::text AS payout_count,
+              coalesce(l.balance_sequence, 0) > v.view_sequence AS view_behind
          FROM payout_balance b
-         LEFT JOIN held h ON h.aui = b.aui AND h.unit = b.unit
+         CROSS JOIN LATERAL (SELECT max(balance_sequence) AS view_sequence FROM payout_balance WHERE aui = b.aui) v
+         LEFT JOIN ledger.balance l ON l.aui = b.aui AND l.unit = b.unit
+         LEFT JOIN payout_commitment h ON h.aui = b.aui AND h.unit = b.unit
          LEFT JOIN payout_method m ON m.aui = b.aui
         WHERE b.unit = ANY($1::text[]) AND starts_with(b.aui, $2) AND b.available > 0
         ORDER BY b.aui, b.unit
         LIMIT ${runCandidatesMax}`,
       [units, auiPrefix],
     );
+  }
+
+  /**
+   * Per (AUI, unit) asked for, what each commission is still owed by cash payouts: what it pays the
+   * user today (the ledger's rule, from ledger.commission) minus what this user's payouts that did
+   * not fail or come back covered of it (their covered_commissions). A commission covered before and
+   * since returned, rejected or moved to another user owes a negative amount (a clawback).
+   */
+  async outstandingCommissions(manager: EntityManager, balances: readonly { aui: string; unit: string }[]): Promise<Map<string, OutstandingCommission[]>> {
+    const outstanding = new Map<string, OutstandingCommission[]>();
+    if (balances.length === 0) return outstanding;
+    const rows: { aui: string; unit: string; source: string; commission_id: string; outstanding: string; order_key: string | null; occurred_at: string | null }[] = await manager.query(
+      `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w(aui, unit)),
+       covered AS (
+         SELECT p.aui, p.unit, c.source, c."commissionId" AS commission_id, sum(c.amount) AS amount
+           FROM payout p JOIN wanted w ON w.aui = p.aui AND w.unit = p.unit
+          CROSS JOIN LATERAL jsonb_to_recordset(p.covered_commissions) AS c(source text, "commissionId" text, amount numeric)
+          WHERE p.state IN ('requested', 'submitted', 'succeeded') AND c.amount IS NOT NULL
+          GROUP BY 1, 2, 3, 4),
+       payable AS (
+         SELECT * FROM (
+           SELECT c.aui, c.unit, c.source, c.commission_id, ${commissionFigureSql('payable', 'c.state', 'c.user_amount', 'c.paid_by_network', 'c.merchant_order_id')} AS amount,
+                  CASE WHEN c.merchant_order_id IS NULL THEN NULL ELSE json_build_array(c.source, coalesce(c.merchant_id, ''), c.merchant_order_id)::text END AS order_key,
+                  -- A reward has no event date: when the ledger first saw it.
+                  coalesce(c.event_date, (SELECT min(v.modified_date) FROM ledger.commission_version v WHERE v.source = c.source AND v.commission_id = c.commission_id)) AS occurred_at
+             FROM ledger.commission c JOIN wanted w ON w.aui = c.aui AND w.unit = c.unit) figures
+          WHERE amount <> 0)
+       SELECT coalesce(m.aui, d.aui) AS aui, coalesce(m.unit, d.unit) AS unit, coalesce(m.source, d.source) AS source, coalesce(m.commission_id, d.commission_id) AS commission_id,
+              (coalesce(m.amount, 0) - coalesce(d.amount, 0))::text AS outstanding, m.order_key, m.occurred_at
+         FROM payable m FULL JOIN covered d ON d.aui = m.aui AND d.unit = m.unit AND d.source = m.source AND d.commission_id = m.commission_id
+        WHERE coalesce(m.amount, 0) - coalesce(d.amount, 0) <> 0`,
+      [balances.map((balance) => balance.aui), balances.map((balance) => balance.unit)],
+    );
+    for (const row of rows) {
+      const key = JSON.stringify([row.aui, row.unit]);
+      outstanding.set(key, [...(outstanding.get(key) ?? []), {
+        source: row.source, commissionId: row.commission_id, orderKey: row.order_key, occurredAt: row.occurred_at === null ? null : canonicalTimestamp(row.occurred_at), outstanding: new Decimal(row.outstanding),
+      }]);
+    }
+    return outstanding;
   }
 
   /** Inserts the payouts; one whose idempotency key exists already is left out and not returned. */

@@ -60,7 +60,8 @@ export class RewardRepository {
          LEFT JOIN LATERAL (SELECT sum(c.amount) AS delivered FROM reward_payout_commission c JOIN payout p ON p.payout_id = c.payout_id
                              WHERE c.commission_id = r.commission_id AND p.aui = r.aui AND p.unit = r.unit AND p.state IN ${liveStates}) d ON true
         WHERE r.aui = ANY($1::text[]) AND r.state = 'PAYABLE' AND r.amount - coalesce(d.delivered, 0) > 0
-        ORDER BY r.aui, r.unit, r.version_date, r.commission_id`,
+        -- FirstPromoter numbers its commissions: in a tie, "20" before "100" (as text it would come after).
+        ORDER BY r.aui, r.unit, r.version_date, length(r.commission_id), r.commission_id`,
       [[...auis]],
     );
     for (const row of rows) {
@@ -87,7 +88,7 @@ export class RewardRepository {
        ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
       [
         delivery.payoutId, delivery.idempotencyKey, delivery.commission.aui, delivery.commission.unit, delivery.amount.toFixed(), delivery.fulfiller,
-        JSON.stringify([{ source: 'firstpromoter', commissionId: delivery.commission.commissionId }]), `reward-on-approval:${requestedAt}`,
+        JSON.stringify([{ source: 'firstpromoter', commissionId: delivery.commission.commissionId, amount: delivery.amount.toFixed() }]), `reward-on-approval:${requestedAt}`,
       ],
     );
     if (rows.length === 0) return false;

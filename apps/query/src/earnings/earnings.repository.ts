@@ -1,8 +1,9 @@
-import { AllocatableCommission, AllocatablePayout, canonicalTimestamp, Decimal } from '@earnings/domain';
-import type { CommissionState } from '@earnings/contracts';
+import { canonicalTimestamp, Decimal, OrderWithholding } from '@earnings/domain';
+import { CommissionState, isLedgerOwnedAui } from '@earnings/contracts';
 import { commissionFigureSql, payoutFigureSql } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { PayoutCursor, TransactionCursor } from './cursor';
+import { spendableBalanceOf, WithheldView } from './spendable-balance';
 
 export interface BalanceView {
   unit: string;
@@ -14,6 +15,11 @@ export interface BalanceView {
   reserved: string;
   pendingReversals: string;
   uncollected: string;
+  /** What the next payout run would pay now, before the threshold and rounding (spendableOf). */
+  spendable: string;
+  /** What later earnings must make up before anything is spendable (a clawback, returns beyond the payable): 0 or more. */
+  shortfall: string;
+  withheld: WithheldView;
 }
 
 export interface EarningsView {
@@ -50,8 +56,12 @@ export interface PayoutRow {
   endReason: string | null;
 }
 
+/** Whom a version of a commission named, as the user reading its history may know it: never another user's id. */
+export type VersionOwner = 'YOU' | 'ANOTHER_USER' | 'UNATTRIBUTED';
+
 /** One version of a commission that the ledger applied, oldest first in a history. */
 export interface CommissionVersionRow {
+  owner: VersionOwner;
   source: string;
   commissionId: string;
   modifiedDate: string;
@@ -70,17 +80,33 @@ export interface EarningsAsOfRow {
   paidOut: string;
 }
 
+/** What payouts that succeeded (and did not come back) covered of one commission, from the ledger's record. */
+export interface CommissionCoverage {
+  paidOut: string;
+  /** Paid out on it beyond what it pays today (a return, rejection or correction after the payout). */
+  uncollected: string;
+  payoutIds: string[];
+}
+
+export interface CoveredCommissionRow {
+  source: string;
+  commissionId: string;
+  amount: string;
+}
+
 interface BalanceRow {
   aui: string;
   unit: string;
   lifetime: string;
   pending: string;
+  payable: string;
   available: string;
   paid_out: string;
   paid_by_network: string;
   reserved: string;
   pending_reversals: string;
   uncollected: string;
+  committed: string;
   updated_at: string;
 }
 
@@ -88,15 +114,30 @@ interface BalanceRow {
 export class EarningsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Earnings of many AUIs in one statement (the per-request loader batches aliased fields into it); one view per AUI, in order. */
+  /**
+   * Earnings of many AUIs (the per-request loader batches aliased fields into one call), one view
+   * per AUI, in order: the ledger's balances, what the payout service has committed on each (its
+   * published payout_commitment view), and the merchant orders withholding a return.
+   */
   async earningsOfMany(auis: readonly string[]): Promise<EarningsView[]> {
-    const rows: BalanceRow[] = await this.dataSource.query(
-      `SELECT aui, unit, lifetime::text, pending::text, available::text, paid_out::text, paid_by_network::text, reserved::text,
-              pending_reversals::text, uncollected::text, updated_at
-         FROM ledger.balance WHERE aui = ANY($1::text[]) ORDER BY aui, unit`,
-      [auis],
-    );
-    return auis.map((aui) => toEarningsView(aui, rows.filter((row) => row.aui === aui)));
+    const [rows, orders]: [BalanceRow[], { aui: string; unit: string; source: string; merchant_id: string | null; merchant_order_id: string; withheld: string }[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT b.aui, b.unit, b.lifetime::text, b.pending::text, b.payable::text, b.available::text, b.paid_out::text, b.paid_by_network::text, b.reserved::text,
+                b.pending_reversals::text, b.uncollected::text, coalesce(c.committed, 0)::text AS committed, b.updated_at
+           FROM ledger.balance b LEFT JOIN payout_commitment c ON c.aui = b.aui AND c.unit = b.unit
+          WHERE b.aui = ANY($1::text[]) ORDER BY b.aui, b.unit`,
+        [auis],
+      ),
+      this.dataSource.query(
+        `SELECT aui, unit, source, merchant_id, merchant_order_id, withheld::text FROM ledger.order_withholding
+          WHERE aui = ANY($1::text[]) AND withheld < 0 ORDER BY aui, unit, source, merchant_id, merchant_order_id`,
+        [auis],
+      ),
+    ]);
+    const ordersOf = (aui: string, unit: string): OrderWithholding[] => orders.filter((order) => order.aui === aui && order.unit === unit).map((order) => ({
+      source: order.source, merchantId: order.merchant_id, merchantOrderId: order.merchant_order_id, withheld: new Decimal(order.withheld),
+    }));
+    return auis.map((aui) => toEarningsView(aui, rows.filter((row) => row.aui === aui), ordersOf));
   }
 
   async earningsOf(aui: string): Promise<EarningsView> {
@@ -143,38 +184,60 @@ export class EarningsRepository {
     }));
   }
 
-  /** What allocatePayouts needs of one AUI: its payable commissions (not network-paid) and its payouts that succeeded. */
-  async allocationInputsOf(aui: string): Promise<{ commissions: AllocatableCommission[]; payouts: AllocatablePayout[] }> {
-    const [commissions, payouts]: [Record<string, string | null>[], Record<string, string>[]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT source, commission_id, unit, user_amount::text AS amount, event_date FROM ledger.commission
-          WHERE aui = $1 AND state = 'PAYABLE' AND NOT paid_by_network`,
-        [aui],
-      ),
-      this.dataSource.query(`SELECT payout_id, unit, amount::text, executed_at FROM ledger.payout WHERE aui = $1 AND state = 'succeeded'`, [aui]),
-    ]);
-    return {
-      commissions: commissions.map((row) => ({
-        source: String(row.source), commissionId: String(row.commission_id), unit: String(row.unit), amount: new Decimal(String(row.amount)),
-        eventDate: row.event_date === null ? null : canonicalTimestamp(row.event_date),
-      })),
-      payouts: payouts.map((row) => ({ payoutId: row.payout_id, unit: row.unit, amount: new Decimal(row.amount), executedAt: canonicalTimestamp(row.executed_at) })),
-    };
+  /**
+   * What the AUI's payouts that succeeded (and did not come back) covered of each of these
+   * commissions, by the ledger's record (ledger.payout_coverage, written when each payout
+   * succeeded), payouts in the order they succeeded.
+   */
+  async coverageOfCommissions(aui: string, commissions: readonly { source: string; commissionId: string }[]): Promise<Map<string, CommissionCoverage>> {
+    if (commissions.length === 0) return new Map();
+    const rows: { source: string; commission_id: string; paid_out: string; uncollected: string; payout_ids: string[] }[] = await this.dataSource.query(
+      `SELECT pc.source, pc.commission_id, trim_scale(sum(pc.amount))::text AS paid_out,
+              greatest(0, sum(pc.amount) - coalesce(max(${commissionFigureSql('payable', 'c.state', 'c.user_amount', 'c.paid_by_network', 'c.merchant_order_id')}) FILTER (WHERE c.aui = $1), 0))::text AS uncollected,
+              array_agg(pc.payout_id ORDER BY p.executed_at, pc.payout_id) AS payout_ids
+         FROM ledger.payout_coverage pc
+         JOIN ledger.payout p ON p.payout_id = pc.payout_id AND p.state = 'succeeded'
+         LEFT JOIN ledger.commission c ON c.source = pc.source AND c.commission_id = pc.commission_id
+        WHERE pc.aui = $1 AND (pc.source, pc.commission_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
+        GROUP BY pc.source, pc.commission_id`,
+      [aui, commissions.map((commission) => commission.source), commissions.map((commission) => commission.commissionId)],
+    );
+    return new Map(rows.map((row) => [JSON.stringify([row.source, row.commission_id]), { paidOut: row.paid_out, uncollected: trimmed(row.uncollected), payoutIds: row.payout_ids }]));
   }
 
-  /** Every applied version of one of the AUI's commissions, oldest first; empty when the commission is not this AUI's. */
+  /** What each of these payouts covered, as recorded when it succeeded, in the run's order. */
+  async coverageOfPayouts(payoutIds: readonly string[]): Promise<Map<string, CoveredCommissionRow[]>> {
+    const covered = new Map<string, CoveredCommissionRow[]>();
+    if (payoutIds.length === 0) return covered;
+    const rows: { payout_id: string; source: string; commission_id: string; amount: string }[] = await this.dataSource.query(
+      `SELECT payout_id, source, commission_id, amount::text FROM ledger.payout_coverage WHERE payout_id = ANY($1::text[]) ORDER BY payout_id, position`,
+      [payoutIds],
+    );
+    for (const row of rows) covered.set(row.payout_id, [...(covered.get(row.payout_id) ?? []), { source: row.source, commissionId: row.commission_id, amount: row.amount }]);
+    return covered;
+  }
+
+  /**
+   * Every applied version of a commission one of whose versions named the AUI, oldest first;
+   * empty otherwise. A version that named someone else says so (ANOTHER_USER or UNATTRIBUTED) and
+   * counts nothing for this user; whom it named is never shown.
+   */
   async commissionVersionsOf(aui: string, source: string, commissionId: string): Promise<CommissionVersionRow[]> {
     const rows: Record<string, string>[] = await this.dataSource.query(
-      `SELECT source, commission_id, modified_date, state, source_status, user_amount::text AS amount, unit, applied_at
+      `SELECT source, commission_id, modified_date, state, source_status, user_amount::text AS amount, unit, applied_at, aui
          FROM ledger.commission_version
-        WHERE source = $1 AND commission_id = $2 AND aui = $3
+        WHERE source = $1 AND commission_id = $2
+          AND EXISTS (SELECT 1 FROM ledger.commission_version v WHERE v.source = $1 AND v.commission_id = $2 AND v.aui = $3)
         ORDER BY modified_date`,
       [source, commissionId, aui],
     );
-    return rows.map((row) => ({
-      source: row.source, commissionId: row.commission_id, modifiedDate: canonicalTimestamp(row.modified_date), state: row.state as CommissionState,
-      sourceStatus: row.source_status, amount: row.amount, unit: row.unit, appliedAt: canonicalTimestamp(row.applied_at),
-    }));
+    return rows.map((row) => {
+      const owner: VersionOwner = row.aui === aui ? 'YOU' : isLedgerOwnedAui(row.aui) ? 'UNATTRIBUTED' : 'ANOTHER_USER';
+      return {
+        owner, source: row.source, commissionId: row.commission_id, modifiedDate: canonicalTimestamp(row.modified_date), state: row.state as CommissionState,
+        sourceStatus: row.source_status, amount: owner === 'YOU' ? row.amount : '0', unit: row.unit, appliedAt: canonicalTimestamp(row.applied_at),
+      };
+    });
   }
 
   /** When the user's first commission version or payout happened: where a history starts by default. */
@@ -227,7 +290,7 @@ const afterTransactionCursor = `(
     ELSE event_date < $4::timestamptz OR event_date IS NULL OR (event_date = $4::timestamptz AND (source, commission_id) > ($5::text, $6::text))
   END)`;
 
-function toEarningsView(aui: string, rows: BalanceRow[]): EarningsView {
+function toEarningsView(aui: string, rows: BalanceRow[], ordersOf: (aui: string, unit: string) => OrderWithholding[]): EarningsView {
   const updatedAt = rows.reduce<string | null>((latest, row) => (latest === null || row.updated_at > latest ? row.updated_at : latest), null);
   return {
     aui,
@@ -241,10 +304,14 @@ function toEarningsView(aui: string, rows: BalanceRow[]): EarningsView {
       reserved: row.reserved,
       pendingReversals: row.pending_reversals,
       uncollected: row.uncollected,
+      ...spendableBalanceOf({ payable: row.payable, paidOut: row.paid_out, reserved: row.reserved, pendingReversals: row.pending_reversals }, row.committed, ordersOf(aui, row.unit)),
     })),
     updatedAt: updatedAt === null ? null : canonicalTimestamp(updatedAt),
   };
 }
+
+/** numeric's text keeps trailing zeros ("0.00"): the API answers one text form per value. */
+const trimmed = (text: string): string => new Decimal(text).toFixed();
 
 function toTransactionRow(row: Record<string, string | null>): TransactionRow {
   return {

@@ -1,11 +1,11 @@
 import type { CommissionState } from '@earnings/contracts';
-import { allocatePayouts, Allocation, commissionKey } from '@earnings/domain';
+import { commissionKey } from '@earnings/domain';
 import { assertCanReadEarnings } from '../auth/access-policy';
 import { Caller } from '../auth/caller';
 import { QueryError } from '../errors/query-error';
 import { decodePayoutCursor, decodeTransactionCursor, encodeCursor } from './cursor';
 import { earningsSeries, EarningsSeries, evenlySpacedMoments, historyPointsDefault, historyPointsMax } from './earnings-history';
-import { CommissionVersionRow, EarningsRepository, EarningsView, PayoutRow, TransactionRow } from './earnings.repository';
+import { CommissionVersionRow, CoveredCommissionRow, EarningsRepository, EarningsView, PayoutRow, TransactionRow, VersionOwner } from './earnings.repository';
 import { PayoutPolicyRepository } from './payout-policy.repository';
 import { payoutScheduleOf, PayoutScheduleView } from './payout-schedule';
 import { statusExplanation } from './status-explanation';
@@ -20,8 +20,8 @@ export interface PageRequest {
   after?: string | null;
 }
 
-/** A commission with what payouts covered of it (the ledger's allocation, libs/domain payout-allocation.ts). */
-export type Transaction = TransactionRow & { statusExplanation: string; paidOutAmount: string; paidBy: string[] };
+/** A commission with what payouts covered of it, as the ledger recorded each payout when it succeeded. */
+export type Transaction = TransactionRow & { statusExplanation: string; paidOutAmount: string; uncollected: string; paidBy: string[] };
 
 /** Payouts as the API shows them, in every state the payout service announced, with the commissions each covered. */
 export interface Payout {
@@ -34,7 +34,8 @@ export interface Payout {
   executedAt: string | null;
   endedAt: string | null;
   reason: string | null;
-  covered: { source: string; commissionId: string; amount: string }[];
+  /** As recorded when it succeeded: empty until then, and for payouts made before coverage was recorded. */
+  covered: CoveredCommissionRow[];
 }
 
 export type CommissionVersion = CommissionVersionRow & { statusExplanation: string };
@@ -76,10 +77,13 @@ export class EarningsService {
     const size = this.pageSize(page.first);
     const cursor = page.after ? decodeTransactionCursor(page.after) : null;
     const rows = await this.repository.transactionsOf(aui, states && states.length > 0 ? states : null, cursor, size + 1, unit);
-    const allocation = await this.allocationOf(aui);
+    const coverage = await this.repository.coverageOfCommissions(aui, rows.slice(0, size));
     const toTransaction = (row: TransactionRow): Transaction => {
-      const coverage = allocation.byCommission.get(commissionKey(row.source, row.commissionId));
-      return { ...row, statusExplanation: statusExplanation(row.state, row.source), paidOutAmount: coverage?.paidOut.toFixed() ?? '0', paidBy: coverage?.payoutIds ?? [] };
+      const covered = coverage.get(commissionKey(row.source, row.commissionId));
+      return {
+        ...row, statusExplanation: statusExplanation(row.state, row.source),
+        paidOutAmount: covered?.paidOut ?? '0', uncollected: covered?.uncollected ?? '0', paidBy: covered?.payoutIds ?? [],
+      };
     };
     return toConnection(rows, size, toTransaction, (row) => [row.eventDate, row.source, row.commissionId]);
   }
@@ -89,21 +93,21 @@ export class EarningsService {
     const size = this.pageSize(page.first);
     const cursor = page.after ? decodePayoutCursor(page.after) : null;
     const rows = await this.repository.payoutsOf(aui, cursor, size + 1);
-    const allocation = await this.allocationOf(aui);
-    return toConnection(rows, size, (row) => toPayout(row, allocation), (row) => [row.listedAt, row.id]);
+    const coverage = await this.repository.coverageOfPayouts(rows.slice(0, size).map((row) => row.id));
+    return toConnection(rows, size, (row) => toPayout(row, coverage.get(row.id) ?? []), (row) => [row.listedAt, row.id]);
   }
 
   async payoutSchedule(caller: Caller | undefined, aui: string, loader: EarningsLoader, now: Date): Promise<PayoutScheduleView[]> {
     assertCanReadEarnings(caller, aui);
     const [earnings, policy] = await Promise.all([loader.load(aui), this.payoutPolicies.current()]);
-    return payoutScheduleOf(policy, earnings.balances, now);
+    return payoutScheduleOf(policy, aui, earnings.balances, now);
   }
 
   /** Every version of one of the user's commissions the ledger applied; a commission of another user reads as empty. */
   async commissionHistory(caller: Caller | undefined, aui: string, source: string, commissionId: string): Promise<CommissionVersion[]> {
     assertCanReadEarnings(caller, aui);
     const versions = await this.repository.commissionVersionsOf(aui, source, commissionId);
-    return versions.map((version) => ({ ...version, statusExplanation: statusExplanation(version.state, version.source) }));
+    return versions.map((version) => ({ ...version, statusExplanation: version.owner === 'YOU' ? statusExplanation(version.state, version.source) : ownerExplanation[version.owner] }));
   }
 
   /** Lifetime earned and paid out as of evenly spaced moments, from the first commission (or `from`) to now (or `to`). */
@@ -120,11 +124,6 @@ export class EarningsService {
     return earningsSeries(await this.repository.earningsAsOf(aui, moments), moments);
   }
 
-  private async allocationOf(aui: string): Promise<Allocation> {
-    const { commissions, payouts } = await this.repository.allocationInputsOf(aui);
-    return allocatePayouts(commissions, payouts);
-  }
-
   private pageSize(first: number | null | undefined): number {
     if (first === null || first === undefined) return this.pageSizeMax;
     if (first < 1 || first > this.pageSizeMax) throw new QueryError('BAD_USER_INPUT', `first must be between 1 and ${this.pageSizeMax}`);
@@ -138,13 +137,18 @@ function dateOrThrow(name: string, text: string): Date {
   return date;
 }
 
-function toPayout(row: PayoutRow, allocation: Allocation): Payout {
-  const covered = (allocation.byPayout.get(row.id) ?? []).map((item) => ({ source: item.source, commissionId: item.commissionId, amount: item.amount.toFixed() }));
+function toPayout(row: PayoutRow, covered: CoveredCommissionRow[]): Payout {
   return {
     id: row.id, unit: row.unit, amount: row.amount, method: row.method, state: row.state, createdAt: row.listedAt,
     executedAt: row.executedAt, endedAt: row.endedAt, reason: row.endReason, covered,
   };
 }
+
+/** A version that named someone else, in the words of the user reading the history (never whom it named). */
+const ownerExplanation: Record<Exclude<VersionOwner, 'YOU'>, string> = {
+  ANOTHER_USER: 'The source gave this commission to another user in this version: it counts nothing for you. Anything already paid to you for it shows as uncollected until later earnings make it up.',
+  UNATTRIBUTED: 'The source named no user for this commission in this version: it counted for no one.',
+};
 
 /** Rows were read with one extra beyond `size`: its presence is hasNextPage. */
 function toConnection<Row, Node>(rows: Row[], size: number, toNode: (row: Row) => Node, sortKey: (row: Row) => (string | null)[]): Connection<Node> {

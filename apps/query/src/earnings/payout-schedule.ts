@@ -1,4 +1,4 @@
-import { canonicalTimestamp, Decimal } from '@earnings/domain';
+import { canonicalTimestamp, Decimal, decidePayout } from '@earnings/domain';
 import { CronTime } from 'cron';
 import { BalanceView } from './earnings.repository';
 
@@ -7,6 +7,7 @@ export interface PayoutScheduleView {
   unit: string;
   threshold: string | null;
   available: string;
+  spendable: string;
   remaining: string | null;
   reached: boolean;
   nextRunAt: string | null;
@@ -41,24 +42,22 @@ export function nextRunAfter(policy: PublishedPayoutPolicy, now: Date): string |
 }
 
 /**
- * Per balance, the unit's threshold, what is left to earn, and whether the next run pays: as the
- * run decides, on the amount rounded down to the unit's payable digits. A unit the policy does not
- * list (or before any policy is published) has no threshold and no run: it is never promised.
+ * Per balance, the unit's threshold, what is left to earn, and whether the next run pays: decided
+ * as the run decides (decidePayout on spendable, rounded down to the unit's payable digits), so
+ * what is withheld for returns, payouts in flight and clawbacks never counts toward the threshold.
+ * A unit the policy does not list (or before any policy is published) has no threshold and no run:
+ * it is never promised.
  */
-export function payoutScheduleOf(policy: PublishedPayoutPolicy, balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
+export function payoutScheduleOf(policy: PublishedPayoutPolicy, aui: string, balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
   const nextRunAt = nextRunAfter(policy, now);
   return balances.map((balance) => {
     const threshold = policy.thresholds.get(balance.unit) ?? null;
-    const available = new Decimal(balance.available);
-    if (threshold === null) return { unit: balance.unit, threshold: null, available: balance.available, remaining: null, reached: false, nextRunAt: null };
-    const payable = available.toDecimalPlaces(policy.fractionDigitsByUnit.get(balance.unit) ?? 0, Decimal.ROUND_DOWN);
-    return {
-      unit: balance.unit,
-      threshold: threshold.toFixed(),
-      available: balance.available,
-      remaining: Decimal.max(threshold.minus(available), 0).toFixed(),
-      reached: payable.gte(threshold) && payable.gt(0),
-      nextRunAt,
-    };
+    const figures = { unit: balance.unit, available: balance.available, spendable: balance.spendable };
+    if (threshold === null) return { ...figures, threshold: null, remaining: null, reached: false, nextRunAt: null };
+    const spendable = new Decimal(balance.spendable);
+    const reached = decidePayout({ aui, unit: balance.unit, spendable }, policy, now).kind === 'payout';
+    // Below zero spendable stops at 0: what later earnings must make up first (shortfall) is still to earn.
+    const remaining = reached ? new Decimal(0) : Decimal.max(threshold.minus(spendable).plus(balance.shortfall), 0);
+    return { ...figures, threshold: threshold.toFixed(), remaining: remaining.toFixed(), reached, nextRunAt };
   });
 }

@@ -1,6 +1,7 @@
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { QueryContext } from '../graphql/query-context';
 import type { CommissionVersion, Transaction } from '../earnings/earnings.service';
+import type { WithheldReasonView } from '../earnings/spendable-balance';
 import { MerchantView } from './merchant.repository';
 
 /**
@@ -26,8 +27,20 @@ export class TransactionFieldsResolver {
 
 @Resolver('CommissionVersion')
 export class CommissionVersionFieldsResolver {
+  /** Only on the reader's own versions: a code sent with another owner's version could name that owner. */
   @ResolveField('trackingCodeAsSent')
   async trackingCodeAsSent(@Parent() version: CommissionVersion, @Context() context: QueryContext): Promise<string | null> {
+    if (version.owner !== 'YOU') return null;
     return context.trackingCodeLoader.load(version);
+  }
+}
+
+/** The store of a pending return's order, as a transaction names it. */
+@Resolver('WithheldReason')
+export class WithheldReasonFieldsResolver {
+  @ResolveField('merchant')
+  async merchant(@Parent() reason: WithheldReasonView, @Context() context: QueryContext): Promise<MerchantView | null> {
+    if (reason.source !== 'wildfire' || reason.merchantId === null) return null;
+    return context.merchantLoader.load(reason.merchantId);
   }
 }

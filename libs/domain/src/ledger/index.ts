@@ -1,4 +1,4 @@
 export * from './commission-key';
 export * from './ledger-payout';
-export * from './payout-allocation';
+export * from './payout-coverage';
 export * from './ledger-event';

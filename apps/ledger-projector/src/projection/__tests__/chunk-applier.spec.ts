@@ -29,7 +29,7 @@ class FakeStore {
     if (fresh.some((item) => this.poison.has(item.offset))) throw postgresError('22021', 'invalid byte sequence for encoding "UTF8": 0x00');
     this.applied.push(...fresh.map((item) => item.offset));
     if (BigInt(chunk.lastOffset) + 1n > this.nextOffset) this.nextOffset = BigInt(chunk.lastOffset) + 1n;
-    return { skippedAlreadyApplied: chunk.events.length - fresh.length, applied: fresh.length, duplicates: 0, balancesChanged: fresh.length };
+    return { skippedAlreadyApplied: chunk.events.length - fresh.length, applied: fresh.length, duplicates: 0, balancesChanged: fresh.length, reattributedPayable: [] };
   }
 }
 

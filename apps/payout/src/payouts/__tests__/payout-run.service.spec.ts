@@ -5,17 +5,23 @@ import { RewardRepository } from '../../rewards/reward.repository';
 import { PayoutRunService, RewardInputsProgress } from '../payout-run.service';
 import { CandidateRow, NewPayout, PayoutRepository } from '../payout.repository';
 
-const candidate = (aui: string, unit: string, payable: string): CandidateRow => ({
-  aui, unit, payable, paid_out: '0', reserved: '0', pending_reversals: '0', committed: '0', method: 'account_credit', destination: null, payout_count: '0',
+const candidate = (aui: string, unit: string, payable: string, viewBehind = false): CandidateRow => ({
+  aui, unit, payable, paid_out: '0', reserved: '0', pending_reversals: '0', committed: '0', method: 'account_credit', destination: null, payout_count: '0', view_behind: viewBehind,
 });
 
 /** The run with its repositories mocked: what it requests when the reward consumer has, or has not, caught up. */
-function sut(rewardInputs: RewardInputsProgress | null) {
+function sut(rewardInputs: RewardInputsProgress | null, candidates = [candidate('alice', 'USD', '25'), candidate('bob', 'credits', '150')]) {
   const inserted: NewPayout[] = [];
   const payouts = {
     transaction: (work: (manager: EntityManager) => Promise<unknown>) => work({} as EntityManager),
     lockRuns: jest.fn(async () => undefined),
-    candidates: jest.fn(async () => [candidate('alice', 'USD', '25'), candidate('bob', 'credits', '150')]),
+    candidates: jest.fn(async () => candidates),
+    // Alice's purchases: one of 30 with a settled return of -12 on the same order, and one of 7 without an order.
+    outstandingCommissions: jest.fn(async () => new Map([[JSON.stringify(['alice', 'USD']), [
+      { source: 'wildfire', commissionId: '3', orderKey: null, occurredAt: '2026-11-03T00:00:00.000000Z', outstanding: new Decimal(7) },
+      { source: 'wildfire', commissionId: '1', orderKey: 'o-1', occurredAt: '2026-11-01T00:00:00.000000Z', outstanding: new Decimal(30) },
+      { source: 'wildfire', commissionId: '2', orderKey: 'o-1', occurredAt: '2026-11-02T00:00:00.000000Z', outstanding: new Decimal(-12) },
+    ]]])),
     insertPayouts: jest.fn(async (_manager: EntityManager, rows: NewPayout[]) => {
       inserted.push(...rows);
       return rows.map((row) => row.payoutId);
@@ -31,6 +37,24 @@ function sut(rewardInputs: RewardInputsProgress | null) {
   }, { auiPrefix: '', defaultMethod: null, rewardFulfiller: 'ledger_credit', rewardInputsWaitMsMax: 5_000 }, pino({ level: 'silent' }), rewardInputs);
   return { run, inserted };
 }
+
+describe('a payout run and its view of the ledger', () => {
+  it('skips a user whose view is behind the ledger as view-behind, and pays the others', async () => {
+    const { run, inserted } = sut(null, [candidate('alice', 'USD', '25', true), candidate('carol', 'USD', '12')]);
+    const summary = await run.run(new Date('2026-12-01T02:00:00Z'));
+    expect(inserted.map((payout) => payout.aui)).toEqual([]);
+    // carol's commissions owe nothing the ledger knows of: the ledger moved since the figures were read, so she waits too.
+    expect(summary).toMatchObject({ requested: 0, skipped: { 'view-behind': 2 } });
+  });
+
+  it('decides what a cash payout covers and puts it on the payout: a purchase with its settled return, then the next purchase', async () => {
+    const { run, inserted } = sut(null, [candidate('alice', 'USD', '25')]);
+    await run.run(new Date('2026-12-01T02:00:00Z'));
+    expect(inserted.map((payout) => [payout.amount, payout.coveredCommissions])).toEqual([
+      ['25', [{ source: 'wildfire', commissionId: '1', amount: '30' }, { source: 'wildfire', commissionId: '2', amount: '-12' }, { source: 'wildfire', commissionId: '3', amount: '7' }]],
+    ]);
+  });
+});
 
 describe('a payout run and its reward inputs', () => {
   it('pays reward balances once the reward consumer caught up with the ends taken at the run\'s start', async () => {

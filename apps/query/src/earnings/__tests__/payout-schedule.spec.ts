@@ -2,8 +2,9 @@ import { Decimal } from '@earnings/domain';
 import { BalanceView } from '../earnings.repository';
 import { nextRunAfter, payoutScheduleOf, PublishedPayoutPolicy } from '../payout-schedule';
 
-const balance = (unit: string, available: string): BalanceView => ({
-  unit, available, lifetime: '0', pending: '0', paidOut: '0', paidByNetwork: '0', reserved: '0', pendingReversals: '0', uncollected: '0',
+const balance = (unit: string, available: string, spendable = available, shortfall = '0'): BalanceView => ({
+  unit, available, spendable, shortfall, lifetime: '0', pending: '0', paidOut: '0', paidByNetwork: '0', reserved: '0', pendingReversals: '0', uncollected: '0',
+  withheld: { total: '0', reasons: [] },
 });
 
 /** A policy as payout_policy_view publishes it. */
@@ -18,30 +19,40 @@ describe('payoutScheduleOf: threshold progress and the next run, from the policy
   const now = new Date('2026-11-29T15:00:00Z');
 
   it('shows what is still to earn, and the next run the payout service published', () => {
-    const [usd, credits] = payoutScheduleOf(policy({ USD: '10', credits: '100' }, nightly), [balance('USD', '3.45001'), balance('credits', '150')], now);
-    expect(usd).toEqual({ unit: 'USD', threshold: '10', available: '3.45001', remaining: '6.54999', reached: false, nextRunAt: '2026-11-30T02:00:00.000000Z' });
+    const [usd, credits] = payoutScheduleOf(policy({ USD: '10', credits: '100' }, nightly), 'u1', [balance('USD', '3.45001'), balance('credits', '150')], now);
+    expect(usd).toEqual({ unit: 'USD', threshold: '10', available: '3.45001', spendable: '3.45001', remaining: '6.54999', reached: false, nextRunAt: '2026-11-30T02:00:00.000000Z' });
     expect([credits.remaining, credits.reached, credits.nextRunAt]).toEqual(['0', true, '2026-11-30T02:00:00.000000Z']);
   });
 
   it('never promises a unit the policy does not list, nor anything before a policy is published', () => {
-    expect(payoutScheduleOf(policy({ USD: '10' }, nightly), [balance('credits', '500')], now)).toEqual([
-      { unit: 'credits', threshold: null, available: '500', remaining: null, reached: false, nextRunAt: null },
+    expect(payoutScheduleOf(policy({ USD: '10' }, nightly), 'u1', [balance('credits', '500')], now)).toEqual([
+      { unit: 'credits', threshold: null, available: '500', spendable: '500', remaining: null, reached: false, nextRunAt: null },
     ]);
-    expect(payoutScheduleOf(policy({}, null), [balance('USD', '50')], now)).toEqual([
-      { unit: 'USD', threshold: null, available: '50', remaining: null, reached: false, nextRunAt: null },
+    expect(payoutScheduleOf(policy({}, null), 'u1', [balance('USD', '50')], now)).toEqual([
+      { unit: 'USD', threshold: null, available: '50', spendable: '50', remaining: null, reached: false, nextRunAt: null },
     ]);
   });
 
   it('decides reached as the run does, on the amount rounded down to the payable digits', () => {
-    const [points] = payoutScheduleOf(policy({ points: '10.5' }, nightly, { points: 0 }), [balance('points', '10.9')], now);
+    const [points] = payoutScheduleOf(policy({ points: '10.5' }, nightly, { points: 0 }), 'u1', [balance('points', '10.9')], now);
     expect([points.remaining, points.reached]).toEqual(['0', false]);
-    const [usd] = payoutScheduleOf(policy({ USD: '10' }, nightly), [balance('USD', '10.004')], now);
+    const [usd] = payoutScheduleOf(policy({ USD: '10' }, nightly), 'u1', [balance('USD', '10.004')], now);
     expect(usd.reached).toBe(true);
   });
 
-  it('counts a negative available (after a clawback) as the full threshold plus the debt', () => {
-    const [usd] = payoutScheduleOf(policy({ USD: '10' }, nightly), [balance('USD', '-2.5')], now);
+  it('decides on spendable, as the run does: money withheld for a return not settled yet never reaches the threshold', () => {
+    const [usd] = payoutScheduleOf(policy({ USD: '10' }, nightly), 'u1', [balance('USD', '12', '0')], now);
+    expect([usd.reached, usd.remaining, usd.available, usd.spendable]).toEqual([false, '10', '12', '0']);
+  });
+
+  it('counts a clawback as the full threshold plus the debt', () => {
+    const [usd] = payoutScheduleOf(policy({ USD: '10' }, nightly), 'u1', [balance('USD', '-2.5', '0', '2.5')], now);
     expect([usd.remaining, usd.reached]).toEqual(['12.5', false]);
+  });
+
+  it('never promises the unattributed owner a payout', () => {
+    const [usd] = payoutScheduleOf(policy({ USD: '10' }, nightly), '~unattributed', [balance('USD', '50')], now);
+    expect(usd.reached).toBe(false);
   });
 });
 

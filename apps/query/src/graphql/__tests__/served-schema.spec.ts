@@ -14,7 +14,7 @@ import { StatementResolver } from '../../earnings/statement.resolver';
 import { StatementService } from '../../earnings/statement.service';
 import type { MerchantRepository } from '../../merchants/merchant.repository';
 import type { TrackingCodeRepository } from '../../merchants/tracking-code.repository';
-import { CommissionVersionFieldsResolver, TransactionFieldsResolver } from '../../merchants/transaction-fields.resolver';
+import { CommissionVersionFieldsResolver, TransactionFieldsResolver, WithheldReasonFieldsResolver } from '../../merchants/transaction-fields.resolver';
 import { QueryConfig } from '../../query.config';
 import { graphQLOptions, schemaFile } from '../graphql-options';
 
@@ -33,7 +33,7 @@ jest.mock('@fastify/static', () => Object.assign(async () => undefined, { defaul
       cache: false,
     } as MercuriusDriverConfig),
   ],
-  providers: [{ provide: EarningsService, useValue: {} }, { provide: StatementService, useValue: {} }, EarningsResolver, StatementResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver],
+  providers: [{ provide: EarningsService, useValue: {} }, { provide: StatementService, useValue: {} }, EarningsResolver, StatementResolver, TransactionFieldsResolver, CommissionVersionFieldsResolver, WithheldReasonFieldsResolver],
 })
 class ServedSchemaModule {}
 

@@ -1,6 +1,6 @@
 import { CommissionObserved, CommissionState, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import fc from 'fast-check';
-import { BalanceFigures, balanceOf, evolve, initialLedgerState, LedgerState } from '@earnings/testing';
+import { BalanceFigures, balanceKey, balanceOf, evolve, figuresEqual, initialLedgerState, LedgerState } from '@earnings/testing';
 import { LedgerEvent, PayoutEvent } from '../../ledger';
 import { Decimal, ZERO } from '../../money/decimal';
 import { fromEpochMicros, toEpochMicros } from '../../time/source-timestamp';
@@ -11,8 +11,10 @@ import { spendableOf } from '../spendable';
 /**
  * Money leaves only when it is owed, over random interleavings: observations (re-attribution
  * between the unattributed owner and the user, statuses moving both ways, order-level amount
- * changes, item-level returns before their purchase), payout runs on a lagging view, provider
- * successes, failures and returns, and payout events reaching the ledger late and out of order.
+ * changes, item-level returns before their purchase, purchases and returns sharing a merchant
+ * order, so pending returns net per order), payout runs on a view that lags per user (a run skips
+ * a user whose view is behind the ledger's sequence), provider successes, failures and returns,
+ * and payout events reaching the ledger late and out of order.
  * fast-check prints the seed and path of a failure; pass them to fc.assert to replay it.
  */
 const users = ['user-a', 'user-b'];
@@ -21,16 +23,22 @@ const policy = { thresholds: new Map([['USD', new Decimal(10)]]), fractionDigits
 const cents = (value: number) => new Decimal(value).div(100);
 
 type Action =
-  | { kind: 'observe'; commission: number; attributed: boolean; state: CommissionState; amountCents: number }
+  | { kind: 'observe'; commission: number; attributed: boolean; state: CommissionState; amountCents: number; order: number | null }
   | { kind: 'deliver'; count: number; fromEnd: boolean }
-  | { kind: 'refresh-view' }
+  | { kind: 'refresh-view'; user: number }
   | { kind: 'run' }
   | { kind: 'provider'; pick: number; outcome: 'accept' | 'succeed' | 'fail' | 'return' };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('observe' as const), commission: fc.nat(5), attributed: fc.boolean(), state: fc.constantFrom(...states), amountCents: fc.integer({ min: -3_000, max: 6_000 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('observe' as const), commission: fc.nat(5), attributed: fc.boolean(), state: fc.constantFrom(...states), amountCents: fc.integer({ min: -3_000, max: 6_000 }),
+      order: fc.option(fc.nat(2)),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('deliver' as const), count: fc.integer({ min: 1, max: 4 }), fromEnd: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.constant({ kind: 'refresh-view' as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('refresh-view' as const), user: fc.nat(users.length) }) },
   { weight: 2, arbitrary: fc.constant({ kind: 'run' as const }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('provider' as const), pick: fc.nat(20), outcome: fc.constantFrom('accept' as const, 'succeed' as const, 'fail' as const, 'return' as const) }) },
 );
@@ -42,11 +50,19 @@ interface ServicePayout {
   state: PayoutState;
 }
 
+/** The payout service's view of one balance: the figures of the last BalanceChanged it consumed, and that event's per-AUI sequence. */
+interface ViewEntry {
+  figures: BalanceFigures;
+  sequence: number;
+}
+
 class World {
   ledger: LedgerState = initialLedgerState;
+  /** Per AUI, how many times the ledger announced a change of one of its balances (BalanceChanged's sequence). */
+  sequences = new Map<string, number>();
   /** Payout events on their way to the ledger: separate topics, so any order. */
   inTransit: PayoutEvent[] = [];
-  view = new Map<string, BalanceFigures>();
+  view = new Map<string, ViewEntry>();
   payouts: ServicePayout[] = [];
   /** What the provider stand-in paid and has not had back, per payout id. */
   providerPaid = new Map<string, Decimal>();
@@ -60,12 +76,11 @@ class World {
         return this.observe(step);
       case 'deliver': {
         const taken = step.fromEnd ? this.inTransit.splice(-step.count) : this.inTransit.splice(0, step.count);
-        this.ledger = taken.reduce(evolve, this.ledger);
+        this.evolveLedger(taken);
         return;
       }
       case 'refresh-view':
-        this.view = new Map([...this.ledger.balances].map(([key, entry]) => [key, entry.figures]));
-        return;
+        return this.refreshView([...users, UNATTRIBUTED_AUI][step.user]);
       case 'run':
         return this.run();
       case 'provider':
@@ -84,15 +99,32 @@ class World {
       type: 'CommissionObserved', schemaVersion: 1, observationId: `obs-${this.modifiedMicros}`, source: 'wildfire', channel: 'api',
       commissionId: `c${step.commission}`, aui: step.attributed ? owner : UNATTRIBUTED_AUI, state: step.state, sourceStatus: step.state.toLowerCase(),
       unit: 'USD', userAmount: cents(step.amountCents).toFixed(), applicationAmount: null, paidByNetwork: false, saleAmount: null, saleCurrency: null,
-      applicationId: null, merchantId: null, deviceId: null, merchantOrderId: null, merchantSkus: [], eventDate: null, lockingDate: null, createdDate: null,
+      applicationId: null, merchantId: null, deviceId: null, merchantOrderId: step.order === null ? null : `order-${step.order}`, merchantSkus: [], eventDate: null, lockingDate: null, createdDate: null,
       modifiedDate: fromEpochMicros(this.modifiedMicros), deliveryId: null, apiVersion: 'v4', observedAt: fromEpochMicros(this.modifiedMicros),
     };
-    this.ledger = evolve(this.ledger, observation as LedgerEvent);
+    this.evolveLedger([observation as LedgerEvent]);
+  }
+
+  /** Applies events to the ledger; every AUI whose balance changed moves its sequence on, as the projector announces it. */
+  private evolveLedger(events: readonly LedgerEvent[]): void {
+    const before = this.ledger.balances;
+    this.ledger = events.reduce(evolve, this.ledger);
+    for (const aui of [...users, UNATTRIBUTED_AUI]) {
+      if (!figuresEqual(balanceOf(before, aui, 'USD'), balanceOf(this.ledger.balances, aui, 'USD'))) this.sequences.set(aui, (this.sequences.get(aui) ?? 0) + 1);
+    }
+  }
+
+  /** The view consumes every BalanceChanged of one user so far (Kafka delivers each user's in order). */
+  private refreshView(aui: string): void {
+    this.view.set(balanceKey(aui, 'USD'), { figures: balanceOf(this.ledger.balances, aui, 'USD'), sequence: this.sequences.get(aui) ?? 0 });
   }
 
   private run(): void {
-    for (const [key, figures] of this.view) {
+    for (const [key, entry] of this.view) {
       const [aui, unit] = JSON.parse(key) as [string, string];
+      // The run decides only on figures at least as new as the ledger's: a user whose view is behind waits for the next run.
+      if (entry.sequence < (this.sequences.get(aui) ?? 0)) continue;
+      const figures = entry.figures;
       const committed = this.committedOf(aui);
       const spendable = spendableOf(figures, committed);
       const decision = decidePayout({ aui, unit, spendable }, policy, new Date('2026-06-01T00:00:00Z'));
@@ -102,8 +134,10 @@ class World {
       const payout = { payoutId: `p${this.payouts.length}`, aui, amount: decision.amount, state: 'requested' as PayoutState };
       this.payouts.push(payout);
       this.inTransit.push(this.event(payout, 'PayoutRequested'));
-      // Never more than the view said was owed, all of this service's payouts together.
+      // Never more than the view said was owed, all of this service's payouts together; nor than the ledger says now.
       expect(this.committedOf(aui).lte(owed)).toBe(true);
+      const ledger = balanceOf(this.ledger.balances, aui, unit);
+      expect(this.committedOf(aui).lte(ledger.payable.plus(Decimal.min(ZERO, ledger.pendingReversals)))).toBe(true);
     }
   }
 
@@ -128,7 +162,7 @@ class World {
   /** Everything delivered, every payout in flight settled: the end of a quiet night. */
   settle(): void {
     for (const payout of this.payouts) if (payout.state === 'requested' || payout.state === 'submitted') this.provider(this.payouts.indexOf(payout), 'succeed');
-    this.ledger = this.inTransit.splice(0).reduce(evolve, this.ledger);
+    this.evolveLedger(this.inTransit.splice(0));
   }
 
   committedOf(aui: string): Decimal {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allocatePayouts, Decimal, PayoutEvent } from '@earnings/domain';
+import { coverageOf, PayoutEvent } from '@earnings/domain';
 import { balanceOf, evolve, figuresToStrings, initialLedgerState } from '..';
 import { given, modifiedAt, observation, payout } from './ledger-test-support';
 
@@ -92,48 +92,18 @@ describe('the ledger: known reversals that have not settled', () => {
   });
 });
 
-describe('allocatePayouts: which payout covered which commission', () => {
-  const commission = (commissionId: string, amount: string, eventDate: string | null) => ({ source: 'wildfire', commissionId, unit: 'USD', amount: new Decimal(amount), eventDate });
-  const paid = (payoutId: string, amount: string, executedAt: string) => ({ payoutId, unit: 'USD', amount: new Decimal(amount), executedAt });
+describe('coverageOf: what the ledger records a payout covered', () => {
+  const executedCovering = (covered: { source: string; commissionId: string; amount?: string }[]) => ({ ...payout({ payoutId: 'p-1', amount: '18' }), coveredCommissions: covered });
 
-  it('covers the oldest commissions first, splitting one between payouts', () => {
-    const allocation = allocatePayouts(
-      [commission('late', '10', '2026-02-01T00:00:00Z'), commission('early', '15', '2026-01-01T00:00:00Z'), commission('undated', '5', null)],
-      [paid('p-2', '12', '2026-03-02T00:00:00Z'), paid('p-1', '10', '2026-03-01T00:00:00Z')],
-    );
-    expect(Object.fromEntries([...allocation.byPayout].map(([id, covered]) => [id, covered.map((item) => `${item.commissionId}:${item.amount.toFixed()}`)]))).toEqual({
-      'p-1': ['early:10'],
-      'p-2': ['early:5', 'late:7'],
-    });
-    expect(Object.fromEntries([...allocation.byCommission].map(([key, item]) => [JSON.parse(key)[1], [item.paidOut.toFixed(), item.payoutIds]]))).toEqual({
-      early: ['15', ['p-1', 'p-2']],
-      late: ['7', ['p-2']],
-    });
-    expect(allocation.uncollectedByUnit.size).toBe(0);
+  it("records the event's list in its order, negative amounts included", () => {
+    const rows = coverageOf(executedCovering([{ source: 'wildfire', commissionId: 'purchase', amount: '30' }, { source: 'wildfire', commissionId: 'return', amount: '-12' }]));
+    expect(rows.map((row) => [row.position, row.commissionId, row.amount.toFixed(), row.aui, row.unit])).toEqual([[0, 'purchase', '30', 'aui-1', 'USD'], [1, 'return', '-12', 'aui-1', 'USD']]);
   });
 
-  it('shows a clawback as uncollected, and covers negative (returned) commissions with nothing', () => {
-    const allocation = allocatePayouts([commission('bought', '20', '2026-01-01T00:00:00Z'), commission('returned', '-5', '2026-01-02T00:00:00Z')], [paid('p-1', '25', '2026-03-01T00:00:00Z')]);
-    expect(allocation.byPayout.get('p-1')?.map((item) => item.amount.toFixed())).toEqual(['20']);
-    expect(allocation.uncollectedByUnit.get('USD')?.toFixed()).toBe('5');
-  });
-
-  it('never covers more than a commission is worth nor more than a payout paid', () => {
-    const amount = fc.integer({ min: -5_000, max: 50_000 }).map((cents) => new Decimal(cents).div(100));
-    fc.assert(
-      fc.property(fc.array(amount, { maxLength: 12 }), fc.array(amount.filter((value) => value.gt(0)), { maxLength: 6 }), (commissionAmounts, payoutAmounts) => {
-        const commissions = commissionAmounts.map((value, index) => commission(`c${index}`, value.toFixed(), `2026-01-${String((index % 28) + 1).padStart(2, '0')}T00:00:00Z`));
-        const payouts = payoutAmounts.map((value, index) => paid(`p${index}`, value.toFixed(), `2026-03-${String(index + 1).padStart(2, '0')}T00:00:00Z`));
-        const allocation = allocatePayouts(commissions, payouts);
-        for (const item of commissions) {
-          const covered = allocation.byCommission.get(JSON.stringify(['wildfire', item.commissionId]))?.paidOut ?? new Decimal(0);
-          expect(covered.lte(Decimal.max(item.amount, 0))).toBe(true);
-        }
-        const totalPaid = payouts.reduce((sum, item) => sum.plus(item.amount), new Decimal(0));
-        const totalCovered = [...allocation.byPayout.values()].flat().reduce((sum, item) => sum.plus(item.amount), new Decimal(0));
-        expect(totalCovered.plus(allocation.uncollectedByUnit.get('USD') ?? 0).equals(totalPaid)).toBe(true);
-      }),
-      { numRuns: 300 },
-    );
+  it('skips commissions an older event listed without an amount, and sums one listed twice', () => {
+    const rows = coverageOf(executedCovering([
+      { source: 'firstpromoter', commissionId: '7' }, { source: 'wildfire', commissionId: 'a', amount: '10' }, { source: 'wildfire', commissionId: 'a', amount: '8' },
+    ]));
+    expect(rows.map((row) => [row.position, row.commissionId, row.amount.toFixed()])).toEqual([[0, 'a', '18']]);
   });
 });

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { PayoutHoldsService } from '../holds/payout-holds.service';
-import { AdminActorPipe } from './admin-actor.pipe';
+import { AdminActor } from './admin-actor';
 import { AdminIdentifierPipe } from './admin-identifier.pipe';
 import { AdminTokenGuard } from './admin-token.guard';
 import { DecideFlaggedCommissionDto, ListFlaggedCommissionsQueryDto, ListPayoutReviewsQueryDto, LiftSecurityHoldDto, ReviewPayoutsDto } from './dtos/payout-holds.dto';
@@ -20,7 +20,7 @@ export class PayoutHoldsAdminController {
   @Post('payouts/:payoutId/review')
   @HttpCode(200)
   reviewPayout(
-    @Param('payoutId', new AdminIdentifierPipe('payoutId', 'id')) payoutId: string, @Body() body: ReviewPayoutsDto, @Headers('x-admin-actor', new AdminActorPipe()) actor: string,
+    @Param('payoutId', new AdminIdentifierPipe('payoutId', 'id')) payoutId: string, @Body() body: ReviewPayoutsDto, @AdminActor() actor: string,
   ) {
     return this.holds.review({ payoutId }, body.decision, actor, body.reason);
   }
@@ -28,14 +28,14 @@ export class PayoutHoldsAdminController {
   /** Every payout of the run still waiting for review, at once. */
   @Post('payout-runs/:runId/review')
   @HttpCode(200)
-  reviewRun(@Param('runId', new AdminIdentifierPipe('runId', 'id')) runId: string, @Body() body: ReviewPayoutsDto, @Headers('x-admin-actor', new AdminActorPipe()) actor: string) {
+  reviewRun(@Param('runId', new AdminIdentifierPipe('runId', 'id')) runId: string, @Body() body: ReviewPayoutsDto, @AdminActor() actor: string) {
     return this.holds.review({ runId }, body.decision, actor, body.reason);
   }
 
   /** Ends the hold a change of payout method put on the user's payouts. */
   @Post('users/:aui/security-hold/lift')
   @HttpCode(200)
-  liftSecurityHold(@Param('aui', new AdminIdentifierPipe('aui', 'aui')) aui: string, @Body() body: LiftSecurityHoldDto, @Headers('x-admin-actor', new AdminActorPipe()) actor: string) {
+  liftSecurityHold(@Param('aui', new AdminIdentifierPipe('aui', 'aui')) aui: string, @Body() body: LiftSecurityHoldDto, @AdminActor() actor: string) {
     return this.holds.liftSecurityHold(aui, actor, body.reason);
   }
 
@@ -49,7 +49,7 @@ export class PayoutHoldsAdminController {
   @HttpCode(200)
   decideFlag(
     @Param('source', new AdminIdentifierPipe('source', 'id')) source: string, @Param('commissionId', new AdminIdentifierPipe('commissionId', 'id')) commissionId: string,
-    @Body() body: DecideFlaggedCommissionDto, @Headers('x-admin-actor', new AdminActorPipe()) actor: string,
+    @Body() body: DecideFlaggedCommissionDto, @AdminActor() actor: string,
   ) {
     return this.holds.decideFlag(source, commissionId, body.decision, actor, body.reason);
   }

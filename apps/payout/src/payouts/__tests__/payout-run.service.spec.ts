@@ -7,6 +7,7 @@ import { CandidateRow, NewPayout, PayoutRepository } from '../payout.repository'
 
 const candidate = (aui: string, unit: string, payable: string, viewBehind = false): CandidateRow => ({
   aui, unit, payable, paid_out: '0', reserved: '0', pending_reversals: '0', committed: '0', method: 'account_credit', destination: null, payout_count: '0', view_behind: viewBehind,
+  flagged_held: '0', security_hold_until: null, has_flaggable: false,
 });
 
 /** The run with its repositories mocked: what it requests when the reward consumer has, or has not, caught up. */

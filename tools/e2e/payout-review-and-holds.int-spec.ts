@@ -62,7 +62,7 @@ describe('payout review, security hold and fraud holds', () => {
   const firstPromoter = async (name: string, cents: number, signals: { is_self_referral?: boolean; fraud_check?: string }): Promise<string> => {
     const id = newId();
     const data = {
-      ...commissionData({ id, status: 'approved', unit: 'USD', amount: cents, promoterId: 7, custId: aui(name), campaignId: 77, statusUpdatedAt: '2026-10-09T10:00:00.000Z' }),
+      ...commissionData({ id, status: 'approved', unit: 'cash', amount: cents, promoterId: 7, custId: aui(name), campaignId: 77, statusUpdatedAt: '2026-10-09T10:00:00.000Z' }),
       ...signals,
     };
     const raw = JSON.stringify({
@@ -71,7 +71,7 @@ describe('payout review, security hold and fraud holds', () => {
     const response = await fetch(edges.url('ingest', '/webhooks/firstpromoter'), {
       method: 'POST', headers: { 'content-type': 'application/json', 'x-webhook-signature': createHmac('sha256', webhookSecret).update(raw).digest('hex') }, body: raw,
     });
-    expect(response.status).toBe(200);
+    expect({ status: response.status, body: await response.json() }).toEqual({ status: 200, body: expect.anything() });
     return String(id);
   };
   const settled = async () => {

@@ -347,11 +347,13 @@ describe('the earnings dashboard in a browser', () => {
     await signIn(page, userR);
     expect(await amountOf(page, 'card-available')).toBe('0');
     expect(await page.getByTestId('withheld-PAYOUT_IN_REVIEW').textContent()).toBe('$80.00 in a payout being reviewed before it is sent to you');
-    // The statement: the commission, then the payout requested and held.
+    // The statement: the commission, then the payout requested and held under review; its running balance ends at the ledger's 0.
     const statement = page.getByRole('region', { name: 'Statement' });
-    await statement.locator('tbody tr').first().waitFor({ timeout: waitMs });
-    expect(await statement.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
-    expect(await statement.locator('tbody tr td:last-child [data-amount]').first().getAttribute('data-amount')).not.toBeNull();
+    await statement.locator('tr[data-kind="PAYOUT_REQUESTED"]').waitFor({ timeout: waitMs });
+    expect(await statement.locator('tr[data-kind="COMMISSION"] td:nth-child(3) [data-amount]').getAttribute('data-amount')).toBe('80');
+    expect(await statement.locator('tr[data-kind="PAYOUT_REQUESTED"] td:nth-child(3) [data-amount]').getAttribute('data-amount')).toBe('-80');
+    const balances = await statement.locator('tbody tr td:last-child [data-amount]').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-amount')));
+    expect(balances.at(-1)).toBe('0');
     await page.context().close();
 
     const held = await newPage(1280, 900);

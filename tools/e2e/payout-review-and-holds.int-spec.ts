@@ -180,6 +180,9 @@ describe('payout review, security hold and fraud holds', () => {
     const lifted = await adminCall('POST', `/admin/users/${encodeURIComponent(aui('changed'))}/security-hold/lift`, { reason: 'confirmed by phone' }, 'ops-carol');
     expect(lifted).toMatchObject({ status: 200, body: { liftedBy: 'ops-carol', reason: 'confirmed by phone' } });
     expect((await earnings('changed')).securityHold).toBeNull();
+    expect((await adminCall('GET', `/admin/users/${encodeURIComponent(aui('changed'))}/security-hold`)).body).toMatchObject({
+      holding: false, lifted: { by: 'ops-carol', at: expect.stringMatching(/^\d{4}-/), reason: 'confirmed by phone' },
+    });
     await run();
     expect((await payoutsOf('changed')).map((payout) => [payout.amount, payout.state])).toEqual([['25', 'succeeded']]);
     expect((await adminCall('POST', `/admin/users/${encodeURIComponent(aui('changed'))}/security-hold/lift`, { reason: 'again' })).status).toBe(404);

@@ -32,6 +32,12 @@ export class PayoutHoldsAdminController {
     return this.holds.review({ runId }, body.decision, actor, body.reason);
   }
 
+  /** The hold a change of payout method put on the user's payouts: until when, and who lifted it, when and why. */
+  @Get('users/:aui/security-hold')
+  securityHold(@Param('aui', new AdminIdentifierPipe('aui', 'aui')) aui: string) {
+    return this.holds.securityHold(aui);
+  }
+
   /** Ends the hold a change of payout method put on the user's payouts. */
   @Post('users/:aui/security-hold/lift')
   @HttpCode(200)

@@ -76,6 +76,18 @@ export class PayoutHoldsService {
     };
   }
 
+  /** The user's latest security hold: until when, since when, and who lifted it, when and why. */
+  async securityHold(aui: string) {
+    const hold = await this.payouts.securityHoldOf(aui);
+    if (hold === null) throw new PayoutApiException('not-found', `no security hold on ${aui}`);
+    const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
+    return {
+      aui, heldUntil: iso(hold.held_until), methodChangedAt: iso(hold.hold_started_at),
+      holding: hold.hold_lifted_at === null && new Date(hold.held_until).getTime() > Date.now(),
+      lifted: hold.hold_lifted_at === null ? null : { by: hold.hold_lifted_by, at: iso(hold.hold_lifted_at), reason: hold.hold_lift_reason },
+    };
+  }
+
   /** Ends a user's security hold now (the partner confirmed the change with the user). */
   async liftSecurityHold(aui: string, liftedBy: string, reason: string) {
     const lifted = await this.payouts.liftSecurityHold(aui, liftedBy, reason);

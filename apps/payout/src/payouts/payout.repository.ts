@@ -298,10 +298,10 @@ export class PayoutRepository {
     return rows.length === 0 ? null : { heldUntil: rows[0].held_until, liftedAt: rows[0].hold_lifted_at };
   }
 
-  /** The user's security hold as published (payout_security_hold), if it still holds. */
-  async securityHoldOf(aui: string): Promise<{ held_until: string; method_changed_at: string } | null> {
-    const rows: { held_until: string; method_changed_at: string }[] = await this.dataSource.query(
-      `SELECT held_until, method_changed_at FROM payout_security_hold WHERE aui = $1 AND held_until > now()`, [aui]);
+  /** The user's latest security hold, lifted or not (null when their method never changed). */
+  async securityHoldOf(aui: string): Promise<{ held_until: string; hold_started_at: string; hold_lifted_by: string | null; hold_lifted_at: string | null; hold_lift_reason: string | null } | null> {
+    const rows: { held_until: string; hold_started_at: string; hold_lifted_by: string | null; hold_lifted_at: string | null; hold_lift_reason: string | null }[] = await this.dataSource.query(
+      `SELECT held_until, hold_started_at, hold_lifted_by, hold_lifted_at, hold_lift_reason FROM payout_method WHERE aui = $1 AND held_until IS NOT NULL`, [aui]);
     return rows[0] ?? null;
   }
 

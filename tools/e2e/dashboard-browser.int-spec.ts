@@ -329,7 +329,7 @@ describe('the earnings dashboard in a browser', () => {
       expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: callback.headers, body: callback.body })).status).toBe(200);
     }
     const admin = (method: string, path: string, body?: unknown) => fetch(apps.url('payout', path), {
-      method, headers: { authorization: `Bearer ${payoutAdminToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      method, headers: { authorization: `Bearer ${payoutAdminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
     });
     const setMethod = async (destination: string) =>
       ((await (await admin('PUT', `/admin/users/${userH}/payout-method`, { method: 'paypal', destination })).json()) as { securityHoldUntil: string | null }).securityHoldUntil;

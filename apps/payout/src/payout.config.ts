@@ -46,9 +46,9 @@ export class PayoutConfig extends ServiceConfig {
   PAYOUT_RUN_CRON = '0 2 * * *';
 
   /**
-   * A run paying reward units (listed in PAYOUT_THRESHOLDS) first waits up to this long for its
-   * reward consumer to apply commission-observed up to the end as of the run's start; still behind,
-   * reward balances are skipped as `view-behind` and paid by a later run.
+   * A run first waits up to this long for its reward consumer (reward commissions and fraud flags)
+   * to apply commission-observed up to the end as of the run's start; still behind, reward balances
+   * and balances holding FirstPromoter commissions are skipped as `view-behind` and paid by a later run.
    */
   @IsInt() @Min(0) @Max(600_000)
   PAYOUT_RUN_INPUTS_WAIT_MS = 30_000;

@@ -114,7 +114,9 @@ export class PayoutRepository {
          LEFT JOIN payout_commitment h ON h.aui = b.aui AND h.unit = b.unit
          LEFT JOIN payout_method m ON m.aui = b.aui
          LEFT JOIN payout_security_hold sh ON sh.aui = b.aui
-         LEFT JOIN LATERAL (SELECT sum(greatest(0, flagged.payable)) AS flagged_held FROM (${flaggedCommissionsSql('fc.aui = b.aui AND fc.unit = b.unit')}) flagged) f ON true
+         -- The flagged commissions are few: summed once per balance, not looked up per candidate.
+         LEFT JOIN (SELECT aui, unit, sum(greatest(0, payable)) AS flagged_held FROM (${flaggedCommissionsSql('true')}) flagged GROUP BY aui, unit) f
+           ON f.aui = b.aui AND f.unit = b.unit
         WHERE b.unit = ANY($1::text[]) AND starts_with(b.aui, $2) AND b.available > 0
         ORDER BY b.aui, b.unit
         LIMIT ${runCandidatesMax}`,

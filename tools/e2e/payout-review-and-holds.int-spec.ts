@@ -59,10 +59,10 @@ describe('payout review, security hold and fraud holds', () => {
     expect(response.status).toBe(200);
   };
   /** An approved FirstPromoter cash commission (amount in cents, as FirstPromoter sends it) for `name`, with its fraud signals. */
-  const firstPromoter = async (name: string, cents: number, signals: { is_self_referral?: boolean; fraud_check?: string }): Promise<string> => {
+  const firstPromoter = async (name: string, cents: number, signals: { is_self_referral?: boolean; fraud_check?: string }, unit = 'cash'): Promise<string> => {
     const id = newId();
     const data = {
-      ...commissionData({ id, status: 'approved', unit: 'cash', amount: cents, promoterId: 7, custId: aui(name), campaignId: 77, statusUpdatedAt: '2026-10-09T10:00:00.000Z' }),
+      ...commissionData({ id, status: 'approved', unit, amount: cents, promoterId: 7, custId: aui(name), campaignId: 77, statusUpdatedAt: '2026-10-09T10:00:00.000Z' }),
       ...signals,
     };
     const raw = JSON.stringify({
@@ -222,5 +222,19 @@ describe('payout review, security hold and fraud holds', () => {
     const summary = await run();
     expect(await payoutsOf('suspect')).toEqual([]);
     expect(summary.skipped['balance-not-positive']).toBeGreaterThanOrEqual(1);
+  }, 300_000);
+
+  it('a flagged reward is not delivered on approval, and is delivered once cleared', async () => {
+    const flaggedId = await firstPromoter('reward', 20, { fraud_check: 'suspicious_email' }, 'credits');
+    await settled();
+    await eventually(async () => (await adminCall('GET', '/admin/flagged-commissions?decision=held')).body.commissions as { commissionId: string }[],
+      (listed) => listed.some((entry) => entry.commissionId === flaggedId), 60_000);
+    expect(await payoutsOf('reward')).toEqual([]);
+    expect((await adminCall('POST', `/admin/flagged-commissions/firstpromoter/${flaggedId}/review`, { decision: 'clear', reason: 'email verified' })).status).toBe(200);
+    await waitForPayoutsToSettle(stack);
+    expect((await payoutsOf('reward')).map((payout) => [payout.amount, payout.state])).toEqual([['20', 'succeeded']]);
+    // Clearing it again changes nothing.
+    expect((await adminCall('POST', `/admin/flagged-commissions/firstpromoter/${flaggedId}/review`, { decision: 'clear', reason: 'again' })).status).toBe(200);
+    expect(await payoutsOf('reward')).toHaveLength(1);
   }, 300_000);
 });

@@ -106,6 +106,8 @@ describe('the earnings dashboard in a browser', () => {
       ...env, PAYOUT_AUI_PREFIX: userW, PAYOUT_CONSUMER_GROUP: `dashboard-${suffix}-payout`, PAYOUT_SESSION_TIMEOUT_MS: '6000', PAYOUT_ADMIN_TOKEN: payoutAdminToken,
       // The same policy as published above (a payout process publishes its own at start); runs come from the admin API.
       PAYOUT_THRESHOLDS: 'USD:10,credits:100', PAYOUT_RUN_CRON: '0 2 * * *', PAYOUT_DEFAULT_METHOD: 'account_credit', PAYOUT_WORK_INTERVAL_MS: '100',
+      // Payouts above 50 wait for an operator (userW's are below it).
+      PAYOUT_REVIEW: 'above:50',
     });
     stores = ((await (await fetch(apps.url('partner-simulator', '/_admin/merchants'))).json()) as typeof stores).filter((store) => !store.disabled);
     await eventually(() => directorySize(database.url), (size) => size >= stores.length, 60_000);
@@ -312,6 +314,59 @@ describe('the earnings dashboard in a browser', () => {
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('0');
     expect(await amountOf(page, 'card-paidOut')).toBe('18');
     await page.context().close();
+  }, 120_000);
+
+  it('shows a payout being reviewed, the security hold after a method change with its end time, and the statement', async () => {
+    // Both paid by the payout service (their AUIs start with its prefix, userW): one above the review amount, one whose method changed.
+    const userR = `${userW}-review`;
+    const userH = `${userW}-hold`;
+    const id = 920_000_000 + Number.parseInt(suffix.slice(0, 6), 16);
+    for (const commission of [
+      { id, aui: userR, status: 'paid', amount: '80', eventDate: '2026-11-02T09:00:00Z', modifiedDate: '2026-11-03T09:00:00Z', merchantOrderId: `ord-${suffix}-r1` },
+      { id: id + 1, aui: userH, status: 'paid', amount: '20', eventDate: '2026-11-02T09:00:00Z', modifiedDate: '2026-11-03T09:00:00Z', merchantOrderId: `ord-${suffix}-h1` },
+    ]) {
+      const callback = signedWildfireCallback(commission);
+      expect((await fetch(apps.url('ingest', '/callbacks/wildfire'), { method: 'POST', headers: callback.headers, body: callback.body })).status).toBe(200);
+    }
+    const admin = (method: string, path: string, body?: unknown) => fetch(apps.url('payout', path), {
+      method, headers: { authorization: `Bearer ${payoutAdminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const setMethod = async (destination: string) =>
+      ((await (await admin('PUT', `/admin/users/${userH}/payout-method`, { method: 'paypal', destination })).json()) as { securityHoldUntil: string | null }).securityHoldUntil;
+    expect(await setMethod('first@example.test')).toBeNull();
+    const holdUntil = await setMethod('changed@example.test');
+    expect(holdUntil).not.toBeNull();
+    await eventually(
+      () => rowsOf(database.url, `SELECT aui FROM payout_balance WHERE aui = ANY($1::text[]) AND unit = 'USD' AND available > 0`, [[userR, userH]]),
+      (rows) => rows.length === 2, waitMs,
+    );
+    expect((await admin('POST', '/admin/payout-runs')).status).toBe(201);
+    await eventually(() => rowsOf(database.url, `SELECT reserved::text FROM ledger.balance WHERE aui = $1 AND unit = 'USD'`, [userR]), (rows) => rows[0]?.reserved === '80', waitMs);
+
+    const page = await newPage(1280, 900);
+    await signIn(page, userR);
+    expect(await amountOf(page, 'card-available')).toBe('0');
+    expect(await page.getByTestId('withheld-PAYOUT_IN_REVIEW').textContent()).toBe('$80.00 in a payout being reviewed before it is sent to you');
+    // The statement: the commission, then the payout requested and held under review; its running balance ends at the ledger's 0.
+    const statement = page.getByRole('region', { name: 'Statement' });
+    await statement.locator('tr[data-kind="PAYOUT_REQUESTED"]').waitFor({ timeout: waitMs });
+    expect(await statement.locator('tr[data-kind="COMMISSION"] td:nth-child(3) [data-amount]').getAttribute('data-amount')).toBe('80');
+    expect(await statement.locator('tr[data-kind="PAYOUT_REQUESTED"] td:nth-child(3) [data-amount]').getAttribute('data-amount')).toBe('-80');
+    const balances = await statement.locator('tbody tr td:last-child [data-amount]').evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-amount')));
+    expect(balances.at(-1)).toBe('0');
+    await page.context().close();
+
+    const held = await newPage(1280, 900);
+    await signIn(held, userH);
+    const notice = held.getByTestId('security-hold');
+    expect(await notice.textContent()).toContain('For your security, payouts are on hold until');
+    expect(Date.parse((await held.getByTestId('security-hold-until').getAttribute('datetime'))!)).toBe(Date.parse(holdUntil!));
+    expect(await held.getByTestId('security-hold-until').textContent()).toBe(
+      new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC' }).format(new Date(holdUntil!)),
+    );
+    expect(await amountOf(held, 'card-available')).toBe('20');
+    expect(await held.getByTestId('payout-progress-text').textContent()).toBe('You have reached the threshold; your payouts are on a security hold until it ends.');
+    await held.context().close();
   }, 120_000);
 
   it('works with the keyboard alone: skip link, filters, a row opens its history and Escape closes it', async () => {

@@ -102,6 +102,8 @@ describe('payout rules', () => {
     expect(failures[0]).toEqual(expect.objectContaining({ type: 'PayoutFailed', amount: '25', reason: 'paypal batch DENIED' }));
     expect((await ledgerBalances(stack)).get(key('failing'))?.paidOut.toFixed()).toBe('0');
     await setMethods(stack, [{ aui: aui('failing'), method: 'paypal', destination: `ok-${stack.auiPrefix}@example.com` }]);
+    // A changed destination holds the user's payouts (PAYOUT_METHOD_CHANGE_HOLD_HOURS): the partner confirmed the fix with the user and lifts it.
+    expect((await admin(stack, 'POST', `/admin/users/${encodeURIComponent(aui('failing'))}/security-hold/lift`, { reason: 'address fixed with the user' })).status).toBe(200);
     await run();
     const payouts = await payoutsOf('failing');
     expect(payouts.filter((payout) => payout.state !== 'failed').map((payout) => [payout.amount, payout.state])).toEqual([['25', 'succeeded']]);

@@ -170,11 +170,12 @@ export async function waitForViewToCatchUp(stack: PayoutStack, timeoutMs = 120_0
     (behind) => behind.length === 0, timeoutMs);
 }
 
-/** Waits until no payout is in flight, the outbox is published, the projector applied it, and the payout service's view heard the ledger's answer. */
+/** Waits until no payout is in flight (one waiting for review is not), the outbox is published, the projector applied it, and the payout service's view heard the ledger's answer. */
 export async function waitForPayoutsToSettle(stack: PayoutStack, timeoutMs = 180_000): Promise<void> {
   // The open rows themselves, so a timeout says which payout or event is stuck.
   await eventually(
-    async () => sql(stack, `SELECT payout_id, aui, method, state, failure_reason FROM payout WHERE state IN ('requested', 'submitted')
+    // A payout waiting for the partner's review (PAYOUT_REVIEW) is not in flight: it waits for an operator.
+    async () => sql(stack, `SELECT payout_id, aui, method, state, failure_reason FROM payout WHERE state IN ('requested', 'submitted') AND review_state IS DISTINCT FROM 'pending'
                              UNION ALL SELECT id::text, message_key, topic, 'unpublished', NULL FROM payout_outbox WHERE published_at IS NULL LIMIT 5`),
     (open) => open.length === 0, timeoutMs);
   await waitForProjectorToCatchUp(stack.database.url, stack.projectorGroup, timeoutMs);

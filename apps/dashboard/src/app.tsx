@@ -3,6 +3,7 @@ import { formatDateTime } from './dates';
 import { BalanceCards } from './components/balance-cards';
 import { EarningsChart } from './components/earnings-chart';
 import { PayoutProgress } from './components/payout-progress';
+import { SecurityHoldNotice } from './components/security-hold-notice';
 import { PayoutsList } from './components/payouts-list';
 import { SignIn } from './components/sign-in';
 import { StatementPanel } from './components/statement';
@@ -108,9 +109,10 @@ function Ready({ summary, stale, changedAt, client, aui, onRetry }: { summary: S
         </section>
       ) : (
         <>
+          {summary.earnings.securityHold && <SecurityHoldNotice hold={summary.earnings.securityHold} />}
           <BalanceCards balance={balance} />
           <div className="grid">
-            <PayoutProgress schedule={summary.payoutSchedule.find((entry) => entry.unit === unit)} />
+            <PayoutProgress schedule={summary.payoutSchedule.find((entry) => entry.unit === unit)} held={summary.earnings.securityHold !== null} />
             <WaitingExplainer waiting={summary.waiting.edges.map((edge) => edge.node)} unit={unit} />
           </div>
           <EarningsChart series={summary.earningsHistory.find((entry) => entry.unit === unit)} />

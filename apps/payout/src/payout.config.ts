@@ -26,14 +26,29 @@ export class PayoutConfig extends ServiceConfig {
   @Matches(/^$|^[A-Za-z_][A-Za-z0-9_]{0,39}:[0-8](,[A-Za-z_][A-Za-z0-9_]{0,39}:[0-8])*$/, { message: 'must be unit:digits[,unit:digits...]' })
   PAYOUT_FRACTION_DIGITS = '';
 
+  /**
+   * Which payouts the partner reviews before they leave: `none`, `all`, `above:50` (above 50 of the
+   * payout's unit) or `above:USD:50,EUR:45` (per unit; a unit not listed is always reviewed). A payout
+   * under review is requested (out of spendable, shown as being reviewed) and leaves only once an
+   * operator approves it through the admin API; a rejection releases it.
+   */
+  @Matches(/^(none|all|above:\d+(\.\d+)?|above:[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?(,[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?)*)$/, {
+    message: 'must be none, all, above:<amount> or above:<unit>:<amount>[,<unit>:<amount>...]',
+  })
+  PAYOUT_REVIEW = 'none';
+
+  /** How long changing an existing payout method holds the user's payouts (the first method holds nothing). 0: no hold. */
+  @IsInt() @Min(0) @Max(24 * 90)
+  PAYOUT_METHOD_CHANGE_HOLD_HOURS = 72;
+
   /** When scheduled payout runs start (cron, server time zone). Default: daily at 02:00. */
   @Matches(/^(\S+\s+){4,5}\S+$/, { message: 'must be a cron expression' })
   PAYOUT_RUN_CRON = '0 2 * * *';
 
   /**
-   * A run paying reward units (listed in PAYOUT_THRESHOLDS) first waits up to this long for its
-   * reward consumer to apply commission-observed up to the end as of the run's start; still behind,
-   * reward balances are skipped as `view-behind` and paid by a later run.
+   * A run first waits up to this long for its reward consumer (reward commissions and fraud flags)
+   * to apply commission-observed up to the end as of the run's start; still behind, reward balances
+   * and balances holding FirstPromoter commissions are skipped as `view-behind` and paid by a later run.
    */
   @IsInt() @Min(0) @Max(600_000)
   PAYOUT_RUN_INPUTS_WAIT_MS = 30_000;

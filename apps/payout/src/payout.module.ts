@@ -1,17 +1,20 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { Topics } from '@earnings/contracts';
+import { CommissionObserved, Topics } from '@earnings/contracts';
 import { createKafka, groupCatchUp, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
-import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
+import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseReviewPolicy, parseThresholds, PayoutPolicy } from '@earnings/domain';
 import { CronJob } from 'cron';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ADMIN_TOKEN, AdminTokenGuard } from './admin/admin-token.guard';
 import { PayoutAdminController } from './admin/payout-admin.controller';
 import { PayoutAdminService } from './admin/payout-admin.service';
+import { PayoutHoldsAdminController } from './admin/payout-holds-admin.controller';
+import { CommissionFlagRepository } from './holds/commission-flag.repository';
+import { PayoutHoldsService } from './holds/payout-holds.service';
 import { FIRSTPROMOTER_APPROVALS, FirstPromoterAdminController } from './admin/firstpromoter-admin.controller';
 import { BalanceViewConsumer } from './balances/balance-view.consumer';
 import { PayoutApiException, PayoutApiExceptionFilter } from './errors/payout-api.exception';
@@ -53,6 +56,8 @@ class PayoutRuntime {
   readonly processor: PayoutProcessor;
   readonly processorLoop: WorkLoop;
   readonly admin: PayoutAdminService;
+  readonly flags: CommissionFlagRepository;
+  readonly holds: PayoutHoldsService;
   /** Null without FirstPromoter's API: nothing is marked or approved there. */
   readonly firstPromoterActions: FirstPromoterActionRunner | null;
   readonly fulfilments: RewardFulfilmentRepository;
@@ -93,7 +98,8 @@ class PayoutRuntime {
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger, this.fulfilments);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
-    this.rewards = new RewardDeliveryService(dataSource, rewardRepository, rewardPolicyOf(config, policy), logger);
+    this.flags = new CommissionFlagRepository(dataSource);
+    this.rewards = new RewardDeliveryService(dataSource, rewardRepository, rewardPolicyOf(config, policy), logger, this.flags);
     const client = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new FirstPromoterApiClient({
       baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,
@@ -113,7 +119,10 @@ class PayoutRuntime {
       await approvals.queueDue(new Date());
       return false;
     }, logger);
-    this.admin = new PayoutAdminService(this.repository, this.runs, () => this.processorLoop.wake(), this.fulfilments, new RewardPayoutsService(this.repository, this.fulfilments));
+    this.admin = new PayoutAdminService(
+      this.repository, this.runs, () => this.processorLoop.wake(), this.fulfilments, new RewardPayoutsService(this.repository, this.fulfilments), config.PAYOUT_METHOD_CHANGE_HOLD_HOURS,
+    );
+    this.holds = new PayoutHoldsService(this.repository, this.flags, this.rewards, () => this.processorLoop.wake());
   }
 }
 
@@ -137,7 +146,9 @@ export function policyOf(config: PayoutConfig): PayoutPolicy {
   const fractionDigitsByUnit = parseFractionDigits(config.PAYOUT_FRACTION_DIGITS);
   if (typeof thresholds === 'string') throw new Error(`PAYOUT_THRESHOLDS: ${thresholds}`);
   if (typeof fractionDigitsByUnit === 'string') throw new Error(`PAYOUT_FRACTION_DIGITS: ${fractionDigitsByUnit}`);
-  return { thresholds, fractionDigitsByUnit };
+  const review = parseReviewPolicy(config.PAYOUT_REVIEW);
+  if (typeof review === 'string') throw new Error(`PAYOUT_REVIEW: ${review}`);
+  return { thresholds, fractionDigitsByUnit, review };
 }
 
 @Module({})
@@ -164,7 +175,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     return {
       module: PayoutModule,
       imports: [ServiceShellModule, ScheduleModule.forRoot()],
-      controllers: [PayoutAdminController, FirstPromoterAdminController],
+      controllers: [PayoutAdminController, PayoutHoldsAdminController, FirstPromoterAdminController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
@@ -174,6 +185,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: DataSource, useValue: dataSource },
         { provide: PayoutRuntime, useValue: runtime },
         { provide: PayoutAdminService, useValue: runtime.admin },
+        { provide: PayoutHoldsService, useValue: runtime.holds },
         { provide: FIRSTPROMOTER_APPROVALS, useValue: { service: runtime.approvals } },
         { provide: APP_FILTER, useClass: PayoutApiExceptionFilter },
         {
@@ -249,11 +261,15 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
     if (this.runtime.firstPromoterActions !== null) this.runtime.firstPromoterActions.onFailure = (action, code, count) => actionFailures.inc({ action, code }, count);
     const approvalsSkipped = this.metrics.counter('firstpromoter_approvals_skipped_total', 'Pending FirstPromoter commissions a scheduled approval run left pending, by reason (too-recent, fraud-suspected)', ['reason']);
     if (this.runtime.approvals !== null) this.runtime.approvals.onSkipped = (reason, count) => approvalsSkipped.inc({ reason }, count);
+    const flagged = this.metrics.counter('commissions_held_for_fraud_total', 'Commissions held out of spendable because a fraud check flagged them, by signal (fraud-check, self-referral)', ['signal']);
+    const recordFlags = async (observations: CommissionObserved[]) => {
+      for (const flag of await this.runtime.flags.record(observations)) flagged.inc({ signal: flag.isSelfReferral ? 'self-referral' : 'fraud-check' });
+    };
     const health = new ApplyingHealth(balanceViewFailingMsMax);
     this.readiness.register(applyingReadinessCheck(health));
     this.rewardConsumer = new RewardCommissionConsumer(this.kafka, this.runtime.rewards, {
       groupId: rewardConsumerGroupOf(this.config), sessionTimeoutMs: this.config.PAYOUT_SESSION_TIMEOUT_MS,
-    }, this.logger.child({ component: 'reward-consumer' }), health);
+    }, this.logger.child({ component: 'reward-consumer' }), health, recordFlags);
     await this.rewardConsumer.start();
   }
 

@@ -75,6 +75,19 @@ export interface CommissionObserved {
    * (`" 0123-abc "`, `"user\u202e7"`), so support can attribute it. The exact bytes are on the raw topic.
    */
   trackingCodeAsSent?: string;
+  /**
+   * FirstPromoter's fraud check of the commission as it sent it (`no_suspicion`, `same_ip_suspicion`,
+   * ...; `unreadable` when it sent something that is not a clean word). Optional (added later):
+   * absent means not flagged, as in every older observation.
+   */
+  fraudCheck?: string;
+  /** True when FirstPromoter says the promoter referred themselves. Optional (added later): absent means false. */
+  isSelfReferral?: boolean;
+}
+
+/** True when the source's fraud check flagged the commission: a fraud check other than `no_suspicion`, or a self-referral. */
+export function isFlaggedByFraudCheck(observation: Pick<CommissionObserved, 'fraudCheck' | 'isSelfReferral'>): boolean {
+  return (observation.fraudCheck !== undefined && observation.fraudCheck !== 'no_suspicion') || observation.isSelfReferral === true;
 }
 
 /** Words and versions the sources send (`paid`, `v4`): bounded and free of control characters like every identifier. */
@@ -123,5 +136,8 @@ export const commissionObservedSchema = {
     observedAt: utcTimeField,
     // Optional (added later): older observations do not carry it.
     trackingCodeAsSent: trackingCodeAsSentField,
+    // Optional (added later, issue 27): older observations do not carry them, and mean "not flagged".
+    fraudCheck: shortText,
+    isSelfReferral: { type: 'boolean' },
   },
 } as const;

@@ -1,10 +1,10 @@
 import { formatDate } from '../dates';
 import { PayoutSchedule } from '../graphql/types';
-import { percentOf } from '../money';
+import { isZero, percentOf } from '../money';
 import { Amount } from './amount';
 
-/** How close the user is to being paid, and when the next payout run is. */
-export function PayoutProgress({ schedule }: { schedule: PayoutSchedule | undefined }) {
+/** How close the user is to being paid, and when the next payout run is; `held`: a security hold stops the next run paying. */
+export function PayoutProgress({ schedule, held = false }: { schedule: PayoutSchedule | undefined; held?: boolean }) {
   if (!schedule || schedule.threshold === null) {
     return (
       <section className="panel" aria-labelledby="progress-title">
@@ -29,6 +29,8 @@ export function PayoutProgress({ schedule }: { schedule: PayoutSchedule | undefi
       <p className="hint" data-testid="payout-progress-text">
         {schedule.reached ? (
           <>You have reached the threshold: the next run pays you{schedule.nextRunAt ? ` on ${formatDate(schedule.nextRunAt)}` : ''}.</>
+        ) : held && schedule.remaining !== null && isZero(schedule.remaining) ? (
+          <>You have reached the threshold; your payouts are on a security hold until it ends.</>
         ) : (
           <>
             <Amount value={schedule.remaining ?? '0'} unit={schedule.unit} /> more and the next run pays you.

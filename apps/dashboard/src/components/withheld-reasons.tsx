@@ -10,7 +10,7 @@ export function WithheldReasons({ withheld, unit }: { withheld: Withheld; unit: 
       </p>
       <ul>
         {withheld.reasons.map((reason, index) => (
-          <li key={`${reason.reason}-${reason.merchantOrderId ?? index}`} data-testid={`withheld-${reason.reason}`}>
+          <li key={`${reason.reason}-${reason.merchantOrderId ?? reason.commissionId ?? index}`} data-testid={`withheld-${reason.reason}`}>
             <Amount value={reason.amount} unit={unit} /> {wordsOf(reason)}
           </li>
         ))}
@@ -29,6 +29,12 @@ function wordsOf(reason: WithheldReason): string {
     }
     case 'PAYOUT_IN_FLIGHT':
       return 'on its way to you';
+    case 'PAYOUT_IN_REVIEW':
+      return 'in a payout being reviewed before it is sent to you';
+    case 'COMMISSION_UNDER_REVIEW':
+      return `from commission ${reason.commissionId ?? ''} being reviewed by our fraud checks: paid once cleared`;
+    case 'COMMISSION_REJECTED':
+      return `from commission ${reason.commissionId ?? ''} rejected in our fraud review: not paid out`;
     case 'UNCOLLECTED':
       return 'paid to you before a return or correction took it back: later earnings make it up first';
     default:

@@ -1,4 +1,4 @@
-const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected spendable withheld { total reasons { reason amount source merchantId merchant { name } merchantOrderId } }';
+const balanceFields = 'unit lifetime pending available paidOut paidByNetwork reserved pendingReversals uncollected spendable withheld { total reasons { reason amount source merchantId merchant { name } merchantOrderId commissionId } }';
 const transactionFields = 'source commissionId state amount unit saleAmount saleCurrency merchantId merchant { id name logoUrl } merchantOrderId eventDate modifiedDate lockingDate statusExplanation paidOutAmount';
 
 /**
@@ -6,7 +6,7 @@ const transactionFields = 'source commissionId state amount unit saleAmount sale
  * query service's default cost limit): the cards, the schedule, payouts and the chart; and what is waiting.
  */
 export const summaryQuery = `query DashboardSummary($aui: ID!) {
-  earnings(aui: $aui) { aui updatedAt balances { ${balanceFields} } }
+  earnings(aui: $aui) { aui updatedAt balances { ${balanceFields} } securityHold { until methodChangedAt } }
   payoutSchedule(aui: $aui) { unit threshold available spendable remaining reached nextRunAt }
   payouts(aui: $aui, first: 20) { edges { node { id unit amount method state createdAt executedAt endedAt reason } } }
   earningsHistory(aui: $aui, points: 40) { unit points { at lifetime paidOut } }
@@ -25,7 +25,7 @@ export const commissionHistoryQuery = `query DashboardCommissionHistory($aui: ID
 }`;
 
 export const earningsUpdatedSubscription = `subscription DashboardLive($aui: ID!) {
-  earningsUpdated(aui: $aui) { aui updatedAt balances { ${balanceFields} } }
+  earningsUpdated(aui: $aui) { aui updatedAt balances { ${balanceFields} } securityHold { until methodChangedAt } }
 }`;
 
 export const statementQuery = `query DashboardStatement($aui: ID!, $unit: String!, $first: Int, $after: String) {

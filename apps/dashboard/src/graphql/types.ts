@@ -17,8 +17,8 @@ export interface Balance {
   withheld: Withheld;
 }
 
-/** More reasons may come from the API (a partner's review hold): the page shows one it does not know by its amount. */
-export type WithheldReasonKind = 'PENDING_RETURN' | 'PAYOUT_IN_FLIGHT' | 'UNCOLLECTED' | (string & {});
+/** More reasons may come from the API: the page shows one it does not know by its amount. */
+export type WithheldReasonKind = 'PENDING_RETURN' | 'PAYOUT_IN_FLIGHT' | 'PAYOUT_IN_REVIEW' | 'COMMISSION_UNDER_REVIEW' | 'COMMISSION_REJECTED' | 'UNCOLLECTED' | (string & {});
 
 export interface WithheldReason {
   reason: WithheldReasonKind;
@@ -27,6 +27,7 @@ export interface WithheldReason {
   merchantId: string | null;
   merchant: { name: string | null } | null;
   merchantOrderId: string | null;
+  commissionId: string | null;
 }
 
 export interface Withheld {
@@ -34,10 +35,17 @@ export interface Withheld {
   reasons: WithheldReason[];
 }
 
+/** A change of payout method holds the user's payouts until `until` (Earnings.securityHold). */
+export interface SecurityHold {
+  until: string;
+  methodChangedAt: string;
+}
+
 export interface Earnings {
   aui: string;
   updatedAt: string | null;
   balances: Balance[];
+  securityHold: SecurityHold | null;
 }
 
 export interface PayoutSchedule {

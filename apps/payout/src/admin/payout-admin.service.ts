@@ -3,6 +3,7 @@ import { RewardPayoutsService } from '../rewards/reward-payouts.service';
 import { PayoutRunService, PayoutRunSummary } from '../payouts/payout-run.service';
 import { PayoutRepository } from '../payouts/payout.repository';
 import { SetPayoutMethodDto } from './dtos/payout-method.dto';
+import { reviewOf } from '../holds/payout-holds.service';
 
 /** A user's payouts listed at most; an operator with more needs SQL, not this API. */
 export const payoutsListedMax = 1_000;
@@ -14,6 +15,8 @@ export class PayoutAdminService {
     private readonly afterRun: () => void,
     private readonly fulfilments: RewardFulfilmentRepository,
     private readonly rewardPayouts: RewardPayoutsService,
+    /** How long a change of an existing payout method holds the user's payouts (PAYOUT_METHOD_CHANGE_HOLD_HOURS). */
+    private readonly methodChangeHoldHours: number,
   ) {}
 
   async runNow(): Promise<PayoutRunSummary> {
@@ -22,10 +25,15 @@ export class PayoutAdminService {
     return summary;
   }
 
-  async setMethod(aui: string, body: SetPayoutMethodDto): Promise<{ aui: string; method: string; destination: string | null }> {
+  /**
+   * Sets the user's payout method. Changing an existing one holds the user's payouts for
+   * PAYOUT_METHOD_CHANGE_HOLD_HOURS (a taken-over account is not emptied to a new address at
+   * once); `securityHoldUntil` says until when. The first method holds nothing.
+   */
+  async setMethod(aui: string, body: SetPayoutMethodDto): Promise<{ aui: string; method: string; destination: string | null; securityHoldUntil: string | null }> {
     const destination = body.method === 'account_credit' ? null : (body.destination ?? null);
-    await this.payouts.setMethod(aui, body.method, destination);
-    return { aui, method: body.method, destination };
+    const { heldUntil } = await this.payouts.setMethod(aui, body.method, destination, this.methodChangeHoldHours);
+    return { aui, method: body.method, destination, securityHoldUntil: heldUntil === null ? null : new Date(heldUntil).toISOString() };
   }
 
   /** A reward delivery the partner reversed (refund, cancelled credit): repeated calls change nothing. */
@@ -55,7 +63,7 @@ export class PayoutAdminService {
       payouts: rows.map((row) => ({
         payoutId: row.payout_id, aui: row.aui, unit: row.unit, amount: row.amount, method: row.method, state: row.state,
         providerReference: row.provider_reference, providerStatus: row.provider_status, failureReason: row.failure_reason, coveredCommissions: row.covered_commissions,
-        runId: row.run_id, createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
+        runId: row.run_id, review: reviewOf(row), createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString(),
       })),
     };
   }

@@ -9,6 +9,7 @@ export const PayoutApiErrorStatus = {
   'not-found': 404,
   'not-a-reward': 409,
   'not-in-flight': 409,
+  'not-in-review': 409,
   'firstpromoter-api-not-configured': 409,
   'too-many-requests': 429,
   'internal-error': 500,

@@ -20,12 +20,16 @@ export interface PayoutRunSummary {
    * a reward balance's commissions copy lagged; the next run decides on fresh figures.
    */
   skipped: Partial<Record<NoPayoutReason | 'no-method' | 'no-destination' | 'view-behind', number>>;
+  /** Payouts requested and held for the partner's review (PAYOUT_REVIEW): they leave once approved through the admin API. */
+  inReview: number;
   /**
    * Reward units listed in the thresholds are paid from this service's own copy of the reward
    * commissions (its reward consumer of commission-observed): whether that copy had caught up with
    * the topic's end as of the run's start (messagesBehind null: it could not be told). When it had
-   * not, reward balances are skipped as `view-behind` and paid by a later run. Absent when no reward
-   * unit is paid by runs.
+   * not, reward balances are skipped as `view-behind` and paid by a later run. The same copy carries
+   * FirstPromoter's fraud flags: while it lags, a balance holding FirstPromoter commissions is
+   * skipped as `view-behind` too (a flag not applied yet must not be paid). Absent when the
+   * service runs without the reward consumer.
    */
   rewardCommissions?: { caughtUp: boolean; messagesBehind: string | null };
 }
@@ -67,11 +71,13 @@ export class PayoutRunService {
       for (const candidate of candidates) {
         // Decide only on figures at least as new as the ledger's: a stale view may still show money a rejection already took.
         // A reward payout covers the commissions this service's copy knows: never decided on a copy that lags.
-        if (candidate.view_behind || (rewardCommissions?.caughtUp === false && !isCurrencyUnit(candidate.unit))) {
+        if (candidate.view_behind || (rewardCommissions?.caughtUp === false && (!isCurrencyUnit(candidate.unit) || candidate.has_flaggable))) {
           skipped['view-behind'] = (skipped['view-behind'] ?? 0) + 1;
           continue;
         }
-        const decision = decidePayout({ aui: candidate.aui, unit: candidate.unit, spendable: spendableOfCandidate(candidate) }, this.policy, now);
+        const decision = decidePayout({
+          aui: candidate.aui, unit: candidate.unit, spendable: spendableOfCandidate(candidate), securityHoldUntil: candidate.security_hold_until,
+        }, this.policy, now);
         if (decision.kind === 'none') {
           skipped[decision.reason] = (skipped[decision.reason] ?? 0) + 1;
           continue;
@@ -90,7 +96,7 @@ export class PayoutRunService {
           payoutId: `po_${randomUUID()}`,
           // The n-th payout of this balance: a concurrent run deciding the same one collides on the unique index.
           idempotencyKey: JSON.stringify([candidate.aui, candidate.unit, Number(candidate.payout_count) + 1]),
-          aui: candidate.aui, unit: candidate.unit, amount: decision.amount.toFixed(), method, destination, runId,
+          aui: candidate.aui, unit: candidate.unit, amount: decision.amount.toFixed(), method, destination, runId, review: decision.review,
         });
       }
       const { payouts, coverage } = await this.cover(manager, planned, skipped);
@@ -98,7 +104,8 @@ export class PayoutRunService {
       await this.rewards.recordCoverage(manager, coverage.filter((entry) => inserted.has(entry.payoutId)));
       const requestedAt = now.toISOString();
       await this.payouts.appendOutboxMany(manager, Topics.payoutLifecycle, payouts.filter((payout) => inserted.has(payout.payoutId)).map((payout) => ({ key: payout.aui, payload: payoutEvents.requested(payout, requestedAt) })));
-      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: payouts.length - inserted.size, skipped, ...(rewardCommissions === undefined ? {} : { rewardCommissions }) };
+      const inReview = payouts.filter((payout) => payout.review && inserted.has(payout.payoutId)).length;
+      return { runId, considered: candidates.length, requested: inserted.size, alreadyRequested: payouts.length - inserted.size, inReview, skipped, ...(rewardCommissions === undefined ? {} : { rewardCommissions }) };
     });
     for (const [reason, count] of Object.entries(summary.skipped)) this.onSkipped(reason, count);
     this.logger.info(summary, 'payout run requested payouts');
@@ -106,14 +113,15 @@ export class PayoutRunService {
   }
 
   /**
-   * Before a run pays reward units: waits (up to rewardInputsWaitMsMax) for the reward consumer to
-   * apply commission-observed up to its end offsets as of now. Undefined when no reward unit is paid by runs.
+   * Before a run: waits (up to rewardInputsWaitMsMax) for the reward consumer (reward commissions
+   * and fraud flags) to apply commission-observed up to its end offsets as of now. Undefined
+   * without the consumer.
    */
   private async rewardInputsAtStart(): Promise<PayoutRunSummary['rewardCommissions']> {
-    if (this.rewardInputs === null || ![...this.policy.thresholds.keys()].some((unit) => !isCurrencyUnit(unit))) return undefined;
+    if (this.rewardInputs === null) return undefined;
     try {
       const behind = await this.rewardInputs.messagesBehind(this.options.rewardInputsWaitMsMax);
-      if (behind > 0n) this.logger.warn({ messagesBehind: behind.toString() }, 'the reward consumer is behind commission-observed: this run pays no reward balance (view-behind)');
+      if (behind > 0n) this.logger.warn({ messagesBehind: behind.toString() }, 'the reward consumer is behind commission-observed: this run pays no reward balance nor one holding FirstPromoter commissions (view-behind)');
       return { caughtUp: behind === 0n, messagesBehind: behind.toString() };
     } catch (error) {
       this.logger.error({ err: error }, 'could not tell whether the reward consumer caught up: this run pays no reward balance (view-behind)');
@@ -176,5 +184,5 @@ function spendableOfCandidate(candidate: CandidateRow): Decimal {
     payable: new Decimal(candidate.payable), paidOut: new Decimal(candidate.paid_out),
     reserved: new Decimal(candidate.reserved), pendingReversals: new Decimal(candidate.pending_reversals),
   };
-  return spendableOf(ledger, new Decimal(candidate.committed));
+  return spendableOf(ledger, new Decimal(candidate.committed), new Decimal(candidate.flagged_held));
 }

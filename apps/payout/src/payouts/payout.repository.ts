@@ -1,7 +1,7 @@
 import { CoveredCommission, Topics } from '@earnings/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { canonicalTimestamp, Decimal, OutstandingCommission, PayoutState } from '@earnings/domain';
-import { commissionFigureSql, returnedRows } from '@earnings/persistence';
+import { commissionFigureSql, flaggedCommissionsSql, returnedRows } from '@earnings/persistence';
 import { leaseClaimedBy, leaseIsFree, leaseReleased } from '../work/work-lease';
 
 /** A balance a run may pay: the ledger's figures (from balance-changed) and this service's own payouts on it. */
@@ -22,6 +22,12 @@ export interface CandidateRow {
    * balance_sequence, per AUI, is above the highest the view holds for the AUI): the figures may lag.
    */
   view_behind: boolean;
+  /** What commissions a fraud check flagged make payable here, while held or after a rejection (payout_commission_hold). */
+  flagged_held: string;
+  /** Until when a changed payout method holds the user's payouts (payout_security_hold), or null. */
+  security_hold_until: string | null;
+  /** The balance holds FirstPromoter commissions: their fraud flags come through this service's commission consumer. */
+  has_flaggable: boolean;
 }
 
 export interface PayoutRow {
@@ -41,6 +47,11 @@ export interface PayoutRow {
   /** The process working on it now (its lease), or null. */
   lease_owner: string | null;
   provider_status: string | null;
+  /** `pending` while the partner reviews it (PAYOUT_REVIEW), then `approved` or `rejected`; null when not reviewed. */
+  review_state: 'pending' | 'approved' | 'rejected' | null;
+  review_reason: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -55,6 +66,8 @@ export interface NewPayout {
   destination: string | null;
   coveredCommissions: CoveredCommission[];
   runId: string;
+  /** Held for the partner's review before it leaves. */
+  review: boolean;
 }
 
 /** Largest number of balances one run considers; the next run takes the rest. */
@@ -64,6 +77,9 @@ export const runCandidatesMax = 50_000;
 export interface AttemptRecord {
   providerStatus?: string | null;
 }
+
+/** In an upsert of payout_method: the stored method (m) is changed to another method or destination, and changes hold payouts. */
+const changed = `($4::integer > 0 AND (m.method, m.destination) IS DISTINCT FROM (EXCLUDED.method, EXCLUDED.destination))`;
 
 /** All SQL of payouts, methods and the outbox. `leaseOwner` names this process on the payouts it claims. */
 export class PayoutRepository {
@@ -89,12 +105,18 @@ export class PayoutRepository {
       `SELECT b.aui, b.unit, (b.available + b.paid_out + b.reserved)::text AS payable, b.paid_out::text, b.reserved::text,
               b.pending_reversals::text, coalesce(h.committed, 0)::text AS committed,
               m.method, m.destination, coalesce(h.payout_count, 0)::text AS payout_count,
-              coalesce(l.balance_sequence, 0) > v.view_sequence AS view_behind
+              coalesce(l.balance_sequence, 0) > v.view_sequence AS view_behind,
+              coalesce(f.flagged_held, 0)::text AS flagged_held, sh.held_until AS security_hold_until,
+              EXISTS (SELECT 1 FROM ledger.commission fc WHERE fc.aui = b.aui AND fc.unit = b.unit AND fc.source = 'firstpromoter') AS has_flaggable
          FROM payout_balance b
          CROSS JOIN LATERAL (SELECT max(balance_sequence) AS view_sequence FROM payout_balance WHERE aui = b.aui) v
          LEFT JOIN ledger.balance l ON l.aui = b.aui AND l.unit = b.unit
          LEFT JOIN payout_commitment h ON h.aui = b.aui AND h.unit = b.unit
          LEFT JOIN payout_method m ON m.aui = b.aui
+         LEFT JOIN payout_security_hold sh ON sh.aui = b.aui
+         -- The flagged commissions are few: summed once per balance, not looked up per candidate.
+         LEFT JOIN (SELECT aui, unit, sum(greatest(0, payable)) AS flagged_held FROM (${flaggedCommissionsSql('true')}) flagged GROUP BY aui, unit) f
+           ON f.aui = b.aui AND f.unit = b.unit
         WHERE b.unit = ANY($1::text[]) AND starts_with(b.aui, $2) AND b.available > 0
         ORDER BY b.aui, b.unit
         LIMIT ${runCandidatesMax}`,
@@ -125,7 +147,9 @@ export class PayoutRepository {
                   CASE WHEN c.merchant_order_id IS NULL THEN NULL ELSE json_build_array(c.source, coalesce(c.merchant_id, ''), c.merchant_order_id)::text END AS order_key,
                   -- A reward has no event date: when the ledger first saw it.
                   coalesce(c.event_date, (SELECT min(v.modified_date) FROM ledger.commission_version v WHERE v.source = c.source AND v.commission_id = c.commission_id)) AS occurred_at
-             FROM ledger.commission c JOIN wanted w ON w.aui = c.aui AND w.unit = c.unit) figures
+             FROM ledger.commission c JOIN wanted w ON w.aui = c.aui AND w.unit = c.unit
+            -- A commission a fraud check flagged is not owed until an operator clears it.
+            WHERE NOT EXISTS (SELECT 1 FROM payout_commission_hold fh WHERE fh.source = c.source AND fh.commission_id = c.commission_id)) figures
           WHERE amount <> 0)
        SELECT coalesce(m.aui, d.aui) AS aui, coalesce(m.unit, d.unit) AS unit, coalesce(m.source, d.source) AS source, coalesce(m.commission_id, d.commission_id) AS commission_id,
               (coalesce(m.amount, 0) - coalesce(d.amount, 0))::text AS outstanding, m.order_key, m.occurred_at
@@ -146,16 +170,17 @@ export class PayoutRepository {
   async insertPayouts(manager: EntityManager, payouts: NewPayout[]): Promise<string[]> {
     if (payouts.length === 0) return [];
     const rows: { payout_id: string }[] = await manager.query(
-      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state)
-       SELECT p.payout_id, p.idempotency_key, p.aui, p.unit, p.amount, p.method, p.destination, p.covered::jsonb, p.run_id, 'requested'
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[])
-              AS p(payout_id, idempotency_key, aui, unit, amount, method, destination, covered, run_id)
+      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state, review_state)
+       SELECT p.payout_id, p.idempotency_key, p.aui, p.unit, p.amount, p.method, p.destination, p.covered::jsonb, p.run_id, 'requested', CASE WHEN p.review THEN 'pending' END
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[], $6::text[], $7::text[], $8::text[], $9::text[], $10::boolean[])
+              AS p(payout_id, idempotency_key, aui, unit, amount, method, destination, covered, run_id, review)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING payout_id`,
       [
         payouts.map((payout) => payout.payoutId), payouts.map((payout) => payout.idempotencyKey), payouts.map((payout) => payout.aui),
         payouts.map((payout) => payout.unit), payouts.map((payout) => payout.amount), payouts.map((payout) => payout.method),
         payouts.map((payout) => payout.destination), payouts.map((payout) => JSON.stringify(payout.coveredCommissions)), payouts.map((payout) => payout.runId),
+        payouts.map((payout) => payout.review),
       ],
     );
     return rows.map((row) => row.payout_id);
@@ -181,6 +206,8 @@ export class PayoutRepository {
       `UPDATE payout p SET ${leaseClaimedBy('$3', '$2')}, attempt_count = p.attempt_count + 1
         WHERE p.payout_id IN (SELECT payout_id FROM payout
                                 WHERE (state IN ('requested', 'submitted') OR (state = 'succeeded' AND return_watch_until > now()))
+                                  -- A payout the partner reviews leaves only once approved.
+                                  AND review_state IS DISTINCT FROM 'pending'
                                   AND next_attempt_at <= now() AND ${leaseIsFree}
                                 ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
         RETURNING p.*, p.amount::text AS amount`,
@@ -242,11 +269,66 @@ export class PayoutRepository {
     await manager.query(`UPDATE payout_outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
-  async setMethod(aui: string, method: string, destination: string | null): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO payout_method (aui, method, destination) VALUES ($1, $2, $3)
-       ON CONFLICT (aui) DO UPDATE SET method = EXCLUDED.method, destination = EXCLUDED.destination, updated_at = now()`,
-      [aui, method, destination],
+  /**
+   * Sets the user's payout method. Changing an existing one (another method or destination)
+   * holds the user's payouts for `holdHours` from now (a hold lifted before starts again); the
+   * first method, or the same one again, holds nothing. Returns the hold's end, if any.
+   */
+  async setMethod(aui: string, method: string, destination: string | null, holdHours: number): Promise<{ heldUntil: string | null }> {
+    const rows: { held_until: string | null }[] = await this.dataSource.query(
+      `INSERT INTO payout_method AS m (aui, method, destination) VALUES ($1, $2, $3)
+       ON CONFLICT (aui) DO UPDATE SET method = EXCLUDED.method, destination = EXCLUDED.destination, updated_at = now(),
+         held_until = CASE WHEN ${changed} THEN now() + make_interval(hours => $4) ELSE m.held_until END,
+         hold_started_at = CASE WHEN ${changed} THEN now() ELSE m.hold_started_at END,
+         hold_lifted_by = CASE WHEN ${changed} THEN NULL ELSE m.hold_lifted_by END,
+         hold_lifted_at = CASE WHEN ${changed} THEN NULL ELSE m.hold_lifted_at END,
+         hold_lift_reason = CASE WHEN ${changed} THEN NULL ELSE m.hold_lift_reason END
+       RETURNING CASE WHEN m.hold_lifted_at IS NULL AND m.held_until > now() THEN m.held_until END AS held_until`,
+      [aui, method, destination, holdHours],
+    );
+    return { heldUntil: rows[0]?.held_until ?? null };
+  }
+
+  /** Ends a user's security hold now, recording who lifted it and why; null when none holds. */
+  async liftSecurityHold(aui: string, liftedBy: string, reason: string): Promise<{ heldUntil: string; liftedAt: string } | null> {
+    const rows: { held_until: string; hold_lifted_at: string }[] = returnedRows(await this.dataSource.query(
+      `UPDATE payout_method SET hold_lifted_by = $2, hold_lifted_at = now(), hold_lift_reason = $3
+        WHERE aui = $1 AND held_until > now() AND hold_lifted_at IS NULL
+        RETURNING held_until, hold_lifted_at`,
+      [aui, liftedBy, reason],
+    ));
+    return rows.length === 0 ? null : { heldUntil: rows[0].held_until, liftedAt: rows[0].hold_lifted_at };
+  }
+
+  /** The user's latest security hold, lifted or not (null when their method never changed). */
+  async securityHoldOf(aui: string): Promise<{ held_until: string; hold_started_at: string; hold_lifted_by: string | null; hold_lifted_at: string | null; hold_lift_reason: string | null } | null> {
+    const rows: { held_until: string; hold_started_at: string; hold_lifted_by: string | null; hold_lifted_at: string | null; hold_lift_reason: string | null }[] = await this.dataSource.query(
+      `SELECT held_until, hold_started_at, hold_lifted_by, hold_lifted_at, hold_lift_reason FROM payout_method WHERE aui = $1 AND held_until IS NOT NULL`, [aui]);
+    return rows[0] ?? null;
+  }
+
+  /** Locks payouts waiting for review: the given ids, or every one of a run. */
+  async lockInReview(manager: EntityManager, selection: { payoutIds: readonly string[] } | { runId: string }): Promise<PayoutRow[]> {
+    if ('runId' in selection) {
+      return manager.query(`SELECT *, amount::text AS amount FROM payout WHERE run_id = $1 AND review_state = 'pending' ORDER BY payout_id FOR UPDATE`, [selection.runId]);
+    }
+    return manager.query(`SELECT *, amount::text AS amount FROM payout WHERE payout_id = ANY($1::text[]) ORDER BY payout_id FOR UPDATE`, [selection.payoutIds]);
+  }
+
+  /** Payouts waiting for review (of one run, or all), oldest first. */
+  async awaitingReview(runId: string | null, limit: number): Promise<PayoutRow[]> {
+    return this.dataSource.query(
+      `SELECT *, amount::text AS amount FROM payout WHERE review_state = 'pending' AND ($1::text IS NULL OR run_id = $1) ORDER BY created_at, payout_id LIMIT $2`,
+      [runId, limit],
+    );
+  }
+
+  /** Records an operator's review of payouts they locked (lockInReview); an approved one is due at once. */
+  async recordReview(manager: EntityManager, payoutIds: readonly string[], decision: 'approved' | 'rejected', reviewedBy: string, reason: string): Promise<void> {
+    await manager.query(
+      `UPDATE payout SET review_state = $2, reviewed_by = $3, review_reason = $4, reviewed_at = now(), next_attempt_at = now(), updated_at = now()
+        WHERE payout_id = ANY($1::text[])`,
+      [payoutIds, decision, reviewedBy, reason],
     );
   }
 

@@ -10,8 +10,9 @@ export interface RewardCommissionConsumerOptions {
 }
 
 /**
- * The payout service learns FirstPromoter reward commissions from commission-observed itself
- * (its own group and table) instead of reading the ledger's tables. A message that breaks the
+ * The payout service learns FirstPromoter reward commissions, and the commissions a fraud check
+ * flagged, from commission-observed itself (its own group and tables) instead of reading the
+ * ledger's tables. A message that breaks the
  * schema is the projector's to dead-letter; here it is skipped and logged.
  */
 export class RewardCommissionConsumer {
@@ -24,13 +25,19 @@ export class RewardCommissionConsumer {
     private readonly options: RewardCommissionConsumerOptions,
     private readonly logger: Logger,
     private readonly health: ApplyingHealth,
+    /** Records the commissions a fraud check flagged, before any reward of them is delivered. */
+    private readonly recordFlags: (observations: CommissionObserved[]) => Promise<void>,
   ) {}
 
   async start(): Promise<void> {
     this.starting = startMessageConsumer(
       this.kafka,
       { groupId: this.options.groupId, topic: Topics.commissionObserved, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
-      async (batch) => void (await this.deliveries.apply(this.readable(batchValues(batch)))),
+      async (batch) => {
+        const observations = this.readable(batchValues(batch));
+        await this.recordFlags(observations);
+        await this.deliveries.apply(observations);
+      },
       this.health,
     );
     this.running = await this.starting;

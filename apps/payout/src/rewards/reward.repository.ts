@@ -36,6 +36,13 @@ export class RewardRepository {
     return rows.length > 0;
   }
 
+  /** The stored version of a reward commission, or null when this service has none. */
+  async storedCommission(manager: EntityManager, commissionId: string): Promise<RewardCommission | null> {
+    const rows: { aui: string; unit: string; amount: string; state: RewardCommission['state'] }[] = await manager.query(
+      `SELECT aui, unit, amount::text, state FROM reward_commission WHERE commission_id = $1`, [commissionId]);
+    return rows.length === 0 ? null : { commissionId, aui: rows[0].aui, unit: rows[0].unit, amount: new Decimal(rows[0].amount), state: rows[0].state };
+  }
+
   /**
    * What live deliveries of this commission gave its current owner, in this unit. After an
    * operator moved the commission, what the first user got stays theirs (their clawback) and the
@@ -60,6 +67,8 @@ export class RewardRepository {
          LEFT JOIN LATERAL (SELECT sum(c.amount) AS delivered FROM reward_payout_commission c JOIN payout p ON p.payout_id = c.payout_id
                              WHERE c.commission_id = r.commission_id AND p.aui = r.aui AND p.unit = r.unit AND p.state IN ${liveStates}) d ON true
         WHERE r.aui = ANY($1::text[]) AND r.state = 'PAYABLE' AND r.amount - coalesce(d.delivered, 0) > 0
+          -- A commission a fraud check flagged is owed nothing until an operator clears it.
+          AND NOT EXISTS (SELECT 1 FROM payout_commission_hold fh WHERE fh.source = 'firstpromoter' AND fh.commission_id = r.commission_id)
         -- FirstPromoter numbers its commissions: in a tie, "20" before "100" (as text it would come after).
         ORDER BY r.aui, r.unit, r.version_date, length(r.commission_id), r.commission_id`,
       [[...auis]],

@@ -1,6 +1,6 @@
-import { canonicalTimestamp, Decimal, OrderWithholding } from '@earnings/domain';
+import { canonicalTimestamp, Decimal, FlaggedCommission, OrderWithholding } from '@earnings/domain';
 import { CommissionState, isLedgerOwnedAui } from '@earnings/contracts';
-import { commissionFigureSql, payoutFigureSql } from '@earnings/persistence';
+import { commissionFigureSql, flaggedCommissionsSql, payoutFigureSql } from '@earnings/persistence';
 import { DataSource } from 'typeorm';
 import { PayoutCursor, TransactionCursor } from './cursor';
 import { spendableBalanceOf, WithheldView } from './spendable-balance';
@@ -26,6 +26,8 @@ export interface EarningsView {
   aui: string;
   balances: BalanceView[];
   updatedAt: string | null;
+  /** Until when a change of payout method holds the user's payouts (the payout service's payout_security_hold), or null. */
+  securityHold: { until: string; methodChangedAt: string; explanation: string } | null;
 }
 
 export interface TransactionRow {
@@ -107,7 +109,17 @@ interface BalanceRow {
   pending_reversals: string;
   uncollected: string;
   committed: string;
+  in_review: string;
   updated_at: string;
+}
+
+interface FlaggedRow {
+  aui: string;
+  unit: string;
+  source: string;
+  commission_id: string;
+  decision: 'held' | 'rejected';
+  payable: string;
 }
 
 /** Reads the ledger through the views its projector publishes (schema `ledger`), which a rebuild's switch moves with the projection. */
@@ -116,14 +128,17 @@ export class EarningsRepository {
 
   /**
    * Earnings of many AUIs (the per-request loader batches aliased fields into one call), one view
-   * per AUI, in order: the ledger's balances, what the payout service has committed on each (its
-   * published payout_commitment view), and the merchant orders withholding a return.
+   * per AUI, in order: the ledger's balances, what the payout service has committed on each and
+   * holds (its published views payout_commitment, payout_commission_hold, payout_security_hold),
+   * and the merchant orders withholding a return.
    */
   async earningsOfMany(auis: readonly string[]): Promise<EarningsView[]> {
-    const [rows, orders]: [BalanceRow[], { aui: string; unit: string; source: string; merchant_id: string | null; merchant_order_id: string; withheld: string }[]] = await Promise.all([
+    type OrderRow = { aui: string; unit: string; source: string; merchant_id: string | null; merchant_order_id: string; withheld: string };
+    type HoldRow = { aui: string; held_until: string; method_changed_at: string };
+    const [rows, orders, flagged, holds]: [BalanceRow[], OrderRow[], FlaggedRow[], HoldRow[]] = await Promise.all([
       this.dataSource.query(
         `SELECT b.aui, b.unit, b.lifetime::text, b.pending::text, b.payable::text, b.available::text, b.paid_out::text, b.paid_by_network::text, b.reserved::text,
-                b.pending_reversals::text, b.uncollected::text, coalesce(c.committed, 0)::text AS committed, b.updated_at
+                b.pending_reversals::text, b.uncollected::text, coalesce(c.committed, 0)::text AS committed, coalesce(c.in_review, 0)::text AS in_review, b.updated_at
            FROM ledger.balance b LEFT JOIN payout_commitment c ON c.aui = b.aui AND c.unit = b.unit
           WHERE b.aui = ANY($1::text[]) ORDER BY b.aui, b.unit`,
         [auis],
@@ -133,11 +148,25 @@ export class EarningsRepository {
           WHERE aui = ANY($1::text[]) AND withheld < 0 ORDER BY aui, unit, source, merchant_id, merchant_order_id`,
         [auis],
       ),
+      this.dataSource.query(`SELECT aui, unit, source, commission_id, decision, payable::text FROM (${flaggedCommissionsSql('fc.aui = ANY($1::text[])')}) f ORDER BY source, commission_id`, [auis]),
+      this.dataSource.query(`SELECT aui, held_until, method_changed_at FROM payout_security_hold WHERE aui = ANY($1::text[]) AND held_until > now()`, [auis]),
     ]);
     const ordersOf = (aui: string, unit: string): OrderWithholding[] => orders.filter((order) => order.aui === aui && order.unit === unit).map((order) => ({
       source: order.source, merchantId: order.merchant_id, merchantOrderId: order.merchant_order_id, withheld: new Decimal(order.withheld),
     }));
-    return auis.map((aui) => toEarningsView(aui, rows.filter((row) => row.aui === aui), ordersOf));
+    const flaggedOf = (aui: string, unit: string): FlaggedCommission[] => flagged.filter((row) => row.aui === aui && row.unit === unit).map((row) => ({
+      source: row.source, commissionId: row.commission_id, payable: new Decimal(row.payable), decision: row.decision,
+    }));
+    const holdOf = (aui: string): EarningsView['securityHold'] => {
+      const hold = holds.find((row) => row.aui === aui);
+      if (hold === undefined) return null;
+      const until = canonicalTimestamp(hold.held_until);
+      return {
+        until, methodChangedAt: canonicalTimestamp(hold.method_changed_at),
+        explanation: `Your payout method was changed: for your security, payouts are held until ${until}.`,
+      };
+    };
+    return auis.map((aui) => toEarningsView(aui, rows.filter((row) => row.aui === aui), ordersOf, flaggedOf, holdOf(aui)));
   }
 
   async earningsOf(aui: string): Promise<EarningsView> {
@@ -290,7 +319,10 @@ const afterTransactionCursor = `(
     ELSE event_date < $4::timestamptz OR event_date IS NULL OR (event_date = $4::timestamptz AND (source, commission_id) > ($5::text, $6::text))
   END)`;
 
-function toEarningsView(aui: string, rows: BalanceRow[], ordersOf: (aui: string, unit: string) => OrderWithholding[]): EarningsView {
+function toEarningsView(
+  aui: string, rows: BalanceRow[], ordersOf: (aui: string, unit: string) => OrderWithholding[], flaggedOf: (aui: string, unit: string) => FlaggedCommission[],
+  securityHold: EarningsView['securityHold'],
+): EarningsView {
   const updatedAt = rows.reduce<string | null>((latest, row) => (latest === null || row.updated_at > latest ? row.updated_at : latest), null);
   return {
     aui,
@@ -304,9 +336,13 @@ function toEarningsView(aui: string, rows: BalanceRow[], ordersOf: (aui: string,
       reserved: row.reserved,
       pendingReversals: row.pending_reversals,
       uncollected: row.uncollected,
-      ...spendableBalanceOf({ payable: row.payable, paidOut: row.paid_out, reserved: row.reserved, pendingReversals: row.pending_reversals }, row.committed, ordersOf(aui, row.unit)),
+      ...spendableBalanceOf(
+        { payable: row.payable, paidOut: row.paid_out, reserved: row.reserved, pendingReversals: row.pending_reversals }, row.committed, ordersOf(aui, row.unit),
+        { inReview: new Decimal(row.in_review), flagged: flaggedOf(aui, row.unit) },
+      ),
     })),
     updatedAt: updatedAt === null ? null : canonicalTimestamp(updatedAt),
+    securityHold,
   };
 }
 

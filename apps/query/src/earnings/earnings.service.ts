@@ -100,7 +100,7 @@ export class EarningsService {
   async payoutSchedule(caller: Caller | undefined, aui: string, loader: EarningsLoader, now: Date): Promise<PayoutScheduleView[]> {
     assertCanReadEarnings(caller, aui);
     const [earnings, policy] = await Promise.all([loader.load(aui), this.payoutPolicies.current()]);
-    return payoutScheduleOf(policy, aui, earnings.balances, now);
+    return payoutScheduleOf(policy, aui, earnings.balances, now, earnings.securityHold?.until ?? null);
   }
 
   /** Every version of one of the user's commissions the ledger applied; a commission of another user reads as empty. */

@@ -46,16 +46,17 @@ export function nextRunAfter(policy: PublishedPayoutPolicy, now: Date): string |
  * as the run decides (decidePayout on spendable, rounded down to the unit's payable digits), so
  * what is withheld for returns, payouts in flight and clawbacks never counts toward the threshold.
  * A unit the policy does not list (or before any policy is published) has no threshold and no run:
- * it is never promised.
+ * it is never promised. A security hold that lasts past the next run means it does not pay.
  */
-export function payoutScheduleOf(policy: PublishedPayoutPolicy, aui: string, balances: readonly BalanceView[], now: Date): PayoutScheduleView[] {
+export function payoutScheduleOf(policy: PublishedPayoutPolicy, aui: string, balances: readonly BalanceView[], now: Date, securityHoldUntil: string | null = null): PayoutScheduleView[] {
   const nextRunAt = nextRunAfter(policy, now);
   return balances.map((balance) => {
     const threshold = policy.thresholds.get(balance.unit) ?? null;
     const figures = { unit: balance.unit, available: balance.available, spendable: balance.spendable };
     if (threshold === null) return { ...figures, threshold: null, remaining: null, reached: false, nextRunAt: null };
     const spendable = new Decimal(balance.spendable);
-    const reached = decidePayout({ aui, unit: balance.unit, spendable }, policy, now).kind === 'payout';
+    // A security hold that ends before the next run does not stop it.
+    const reached = decidePayout({ aui, unit: balance.unit, spendable, securityHoldUntil }, policy, nextRunAt === null ? now : new Date(nextRunAt)).kind === 'payout';
     // Below zero spendable stops at 0: what later earnings must make up first (shortfall) is still to earn.
     const remaining = reached ? new Decimal(0) : Decimal.max(threshold.minus(spendable).plus(balance.shortfall), 0);
     return { ...figures, threshold: threshold.toFixed(), remaining: remaining.toFixed(), reached, nextRunAt };

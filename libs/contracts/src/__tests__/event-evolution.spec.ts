@@ -1,5 +1,5 @@
 import { BalanceChanged } from '../balance-changed';
-import { CommissionObserved } from '../commission-observed';
+import { CommissionObserved, isFlaggedByFraudCheck } from '../commission-observed';
 import { PayoutExecuted } from '../payout-executed';
 import { PayoutFailed } from '../payout-failed';
 import { PayoutRequested, PayoutReturned, PayoutSubmitted } from '../payout-lifecycle';
@@ -51,5 +51,22 @@ describe('events within a version: producers strict, consumers tolerant of added
     expect(parseBalanceChanged(JSON.stringify({ ...balance, sequence: undefined, loyaltyTier: 'gold' }))).toEqual({ ok: false, reason: "(root) must have required property 'sequence'" });
     expect(parseCommissionObserved(JSON.stringify({ ...observation, schemaVersion: 2 })).ok).toBe(false);
     expect(parseLedgerInput(Topics.payoutLifecycle, JSON.stringify({ ...submitted, type: 'PayoutCancelled' })).ok).toBe(false);
+  });
+});
+
+describe('CommissionObserved gains fraud signals (issue 27) without breaking older events', () => {
+  it('an older observation without them is read as it is, and means not flagged', () => {
+    expect(parseCommissionObserved(JSON.stringify(observation))).toEqual({ ok: true, value: observation });
+    expect(isFlaggedByFraudCheck(observation)).toBe(false);
+  });
+
+  it('a newer one carries them, checked; flagged when the fraud check is not no_suspicion or it is a self-referral', () => {
+    const clean = { ...observation, fraudCheck: 'no_suspicion', isSelfReferral: false };
+    expect(checkCommissionObserved(clean).ok).toBe(true);
+    expect(parseCommissionObserved(JSON.stringify(clean))).toEqual({ ok: true, value: clean });
+    expect(isFlaggedByFraudCheck(clean)).toBe(false);
+    expect(isFlaggedByFraudCheck({ ...clean, fraudCheck: 'same_ip_suspicion' })).toBe(true);
+    expect(isFlaggedByFraudCheck({ ...clean, isSelfReferral: true })).toBe(true);
+    expect(checkCommissionObserved({ ...observation, isSelfReferral: 'yes' }).ok).toBe(false);
   });
 });

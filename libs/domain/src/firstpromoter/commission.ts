@@ -1,7 +1,7 @@
 import { CommissionObserved, CommissionState } from '@earnings/contracts';
 import { FirstPromoterInvalid, FirstPromoterNormaliseContext } from './context';
 import { guarded, JsonRecord, optionalDecimal, optionalIdentifier, optionalTimestamp, requiredIdentifier, requiredRecord, requiredTimestamp } from './fields';
-import { FirstPromoterReading, toObservation } from './observation';
+import { FirstPromoterReading, readFraudSignals, toObservation } from './observation';
 import { accountCurrency, centsToUnits, readAui, readReward, readStatus, stateForStatus } from './rewards';
 import { FirstPromoterVersionTimes } from './version-order';
 import { toEpochMicros } from '../time/source-timestamp';
@@ -53,6 +53,7 @@ export function observeCommission(
     merchantOrderId: optionalIdentifier(data.event_id, `${prefix}event_id`),
     createdDate: optionalTimestamp(data.created_at, `${prefix}created_at`),
     deliveryId: context.deliveryId,
+    ...readFraudSignals(data),
   };
   return toObservation(reading, context);
 }

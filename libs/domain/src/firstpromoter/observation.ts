@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkCommissionObserved, CommissionObserved, CommissionState, ObservationChannel } from '@earnings/contracts';
 import { FirstPromoterNormaliseContext } from './context';
+import { identifierProblem } from '../input-rules';
 import { FieldProblem, requiredTimestamp } from './fields';
 
 /** What a FirstPromoter reading knows; everything else in CommissionObserved is fixed for this source. */
@@ -19,6 +20,9 @@ export interface FirstPromoterReading {
   createdDate: string | null;
   modifiedDate: string;
   deliveryId: string | null;
+  /** FirstPromoter's `fraud_check` and `is_self_referral`, when it sent them (readFraudSignals). */
+  fraudCheck?: string;
+  isSelfReferral?: boolean;
 }
 
 /**
@@ -62,8 +66,26 @@ export function toObservation(reading: FirstPromoterReading, context: FirstPromo
     deliveryId: reading.deliveryId,
     apiVersion: reading.apiVersion,
     observedAt: requiredTimestamp(context.observedAt, 'observedAt'),
+    ...(reading.fraudCheck === undefined ? {} : { fraudCheck: reading.fraudCheck }),
+    ...(reading.isSelfReferral === undefined ? {} : { isSelfReferral: reading.isSelfReferral }),
   };
   const checked = checkCommissionObserved(observation);
   if (!checked.ok) throw new FieldProblem('invalid-field', 'observation', checked.reason);
   return observation;
+}
+
+/**
+ * FirstPromoter's fraud signals, read leniently (they are not the money's own fields, so they never
+ * refuse a record): `fraud_check` kept when it is a clean short word, `unreadable` when it is
+ * anything else (so it still holds the commission: when in doubt, hold); `is_self_referral` kept
+ * when it is a JSON boolean. Absent fields stay absent.
+ */
+export function readFraudSignals(data: Record<string, unknown>): Pick<FirstPromoterReading, 'fraudCheck' | 'isSelfReferral'> {
+  const signals: Pick<FirstPromoterReading, 'fraudCheck' | 'isSelfReferral'> = {};
+  const fraud = data.fraud_check;
+  if (fraud !== undefined && fraud !== null) {
+    signals.fraudCheck = typeof fraud === 'string' && fraud.length <= 100 && identifierProblem(fraud, 'id') === null ? fraud : 'unreadable';
+  }
+  if (typeof data.is_self_referral === 'boolean') signals.isSelfReferral = data.is_self_referral;
+  return signals;
 }

@@ -1,6 +1,6 @@
 import { isLedgerOwnedAui } from '@earnings/contracts';
 import { Decimal } from '../money/decimal';
-import { fractionDigitsOf, PayoutPolicy } from './payout-policy';
+import { fractionDigitsOf, PayoutPolicy, requiresReview } from './payout-policy';
 
 /** What a payout run knows about one user's balance in one unit. */
 export interface PayableBalance {
@@ -8,9 +8,14 @@ export interface PayableBalance {
   unit: string;
   /** What may still be paid: spendableOf the ledger's figures and this service's own payouts. */
   spendable: Decimal;
+  /**
+   * Until when the user's payouts are held after a change of their payout method (ISO-8601 UTC),
+   * or null: a taken-over account must not be emptied to a new address the same minute.
+   */
+  securityHoldUntil?: string | null;
 }
 
-export type NoPayoutReason = 'unattributed' | 'unit-not-paid-out' | 'balance-not-positive' | 'below-threshold';
+export type NoPayoutReason = 'unattributed' | 'unit-not-paid-out' | 'balance-not-positive' | 'below-threshold' | 'security-hold';
 
 /** A payout to make: `amount` is rounded down to the unit's payable precision; `remainder` stays in the balance. */
 export interface PayoutDecided {
@@ -23,6 +28,8 @@ export interface PayoutDecided {
   fractionDigits: number;
   remainder: Decimal;
   decidedAt: string;
+  /** True when the partner reviews this payout (PAYOUT_REVIEW): it is held, out of spendable, until an operator approves it. */
+  review: boolean;
 }
 
 export interface NoPayout {
@@ -40,6 +47,8 @@ export type PayoutDecision = PayoutDecided | NoPayout;
  * A zero or negative balance (a clawback after a payout) is never paid: later earnings offset it.
  * The amount rounds DOWN to the unit's minor unit so a payout never exceeds what is available;
  * the remainder stays in the balance for the next run.
+ * A user under a security hold (payout method changed recently) is not paid until it ends or is
+ * lifted; a payout the partner reviews is decided with `review`, and leaves only once approved.
  */
 export function decidePayout(balance: PayableBalance, policy: PayoutPolicy, now: Date): PayoutDecision {
   const none = (reason: NoPayoutReason): NoPayout => ({ kind: 'none', aui: balance.aui, unit: balance.unit, reason });
@@ -50,6 +59,7 @@ export function decidePayout(balance: PayableBalance, policy: PayoutPolicy, now:
   const fractionDigits = fractionDigitsOf(balance.unit, policy);
   const amount = balance.spendable.toDecimalPlaces(fractionDigits, Decimal.ROUND_DOWN);
   if (amount.lt(threshold) || amount.lte(0)) return none('below-threshold');
+  if (isSecurityHoldActive(balance.securityHoldUntil ?? null, now)) return none('security-hold');
   return {
     kind: 'payout',
     aui: balance.aui,
@@ -59,5 +69,11 @@ export function decidePayout(balance: PayableBalance, policy: PayoutPolicy, now:
     fractionDigits,
     remainder: balance.spendable.minus(amount),
     decidedAt: now.toISOString(),
+    review: requiresReview(policy.review, balance.unit, amount),
   };
+}
+
+/** True while a security hold ending at `until` (ISO-8601) still holds payouts at `now`. */
+export function isSecurityHoldActive(until: string | null, now: Date): boolean {
+  return until !== null && Date.parse(until) > now.getTime();
 }

@@ -9,6 +9,40 @@ export interface PayoutPolicy {
   thresholds: ReadonlyMap<string, Decimal>;
   /** Fractional digits a payout of the unit may carry; overrides the ISO 4217 default. */
   fractionDigitsByUnit: ReadonlyMap<string, number>;
+  /** Which payouts the partner reviews before they leave (PAYOUT_REVIEW); absent: none. */
+  review?: ReviewPolicy;
+}
+
+/**
+ * The partner's review of payouts: `none` pays what the run decides; `all` holds every payout
+ * until an operator approves it; `above` holds a payout above the amount (in the payout's own
+ * unit): one amount for every unit, or per unit (a unit not listed is then always reviewed).
+ */
+export type ReviewPolicy =
+  | { kind: 'none' }
+  | { kind: 'all' }
+  | { kind: 'above'; amount: Decimal | null; byUnit: ReadonlyMap<string, Decimal> };
+
+/** Whether a payout of `amount` in `unit` waits for an operator's approval before it leaves. */
+export function requiresReview(review: ReviewPolicy | undefined, unit: string, amount: Decimal): boolean {
+  if (review === undefined || review.kind === 'none') return false;
+  if (review.kind === 'all') return true;
+  const limit = review.byUnit.get(unit) ?? review.amount;
+  // A unit the partner named no amount for is reviewed: when in doubt, hold.
+  return limit === null || amount.gt(limit);
+}
+
+/** Parses PAYOUT_REVIEW: `none`, `all`, `above:50` or `above:USD:50,EUR:45`; the problem as a string otherwise. */
+export function parseReviewPolicy(text: string): ReviewPolicy | string {
+  if (text === 'none' || text === '') return { kind: 'none' };
+  if (text === 'all') return { kind: 'all' };
+  if (!text.startsWith('above:')) return `"${text}" is not none, all, above:<amount> or above:<unit>:<amount>[,...]`;
+  const rest = text.slice('above:'.length);
+  if (/^\d+(\.\d+)?$/.test(rest)) return { kind: 'above', amount: new Decimal(rest), byUnit: new Map() };
+  const byUnit = parseThresholds(rest);
+  if (typeof byUnit === 'string') return `above: ${byUnit}`;
+  if (byUnit.size === 0) return 'above: needs an amount';
+  return { kind: 'above', amount: null, byUnit };
 }
 
 /** ISO 4217 minor units of the currencies partners pay in; reward units default to whole units. */

@@ -1,5 +1,5 @@
 import { Decimal, ZERO } from '../money/decimal';
-import { LedgerFiguresForPayout } from './spendable';
+import { FlaggedCommission, LedgerFiguresForPayout } from './spendable';
 
 /** What one merchant order withholds for its returns not settled yet, as the ledger publishes it (ledger.order_withholding). */
 export interface OrderWithholding {
@@ -12,14 +12,17 @@ export interface OrderWithholding {
 
 /**
  * Why money the user earned is not in spendable, each reason with the amount it holds back
- * (positive). More reasons will come (a partner's review or fraud hold): readers show what they
- * do not know by its amount.
+ * (positive). Readers show a reason they do not know by its amount.
  */
 export type WithheldReason =
   /** A return not settled yet: of a merchant order (only up to what the order made payable), or naming no order (in full). */
   | { reason: 'pending-return'; amount: Decimal; source: string | null; merchantId: string | null; merchantOrderId: string | null }
   /** Payouts requested or at the provider: on their way to the user. */
   | { reason: 'payout-in-flight'; amount: Decimal }
+  /** Payouts the partner reviews before they leave (PAYOUT_REVIEW): held until an operator approves or rejects them. */
+  | { reason: 'payout-in-review'; amount: Decimal }
+  /** A commission a fraud check flagged: under review until an operator clears it, or rejected for good. */
+  | { reason: 'commission-under-review' | 'commission-rejected'; amount: Decimal; source: string; commissionId: string }
   /** Paid out beyond what is payable today (a return, rejection or move after a payout): later earnings make it up first. */
   | { reason: 'uncollected'; amount: Decimal };
 
@@ -29,13 +32,23 @@ export interface Withheld {
 }
 
 /**
- * What spendableOf holds back, by reason: spendable = max(0, payable - paidOut - in flight - pending
- * returns), and when paid out exceeds payable the difference is uncollected. `orders` are the
+ * What spendableOf holds back, by reason: spendable = max(0, payable - flagged - paidOut - in flight
+ * (in review or on its way) - pending returns), and when paid out exceeds payable the difference is uncollected. `orders` are the
  * balance's merchant orders holding a return; what the pending reversals hold beyond them are
  * returns naming no order.
  */
-export function withheldOf(ledger: LedgerFiguresForPayout, committedByPayoutService: Decimal, orders: readonly OrderWithholding[]): Withheld {
+export interface WithheldHolds {
+  /** Of the payouts in flight, what waits for the partner's review. */
+  inReview: Decimal;
+  flagged: readonly FlaggedCommission[];
+}
+
+export function withheldOf(ledger: LedgerFiguresForPayout, committedByPayoutService: Decimal, orders: readonly OrderWithholding[], holds: WithheldHolds = { inReview: ZERO, flagged: [] }): Withheld {
   const reasons: WithheldReason[] = [];
+  for (const commission of holds.flagged) {
+    if (!commission.payable.gt(0)) continue;
+    reasons.push({ reason: commission.decision === 'held' ? 'commission-under-review' : 'commission-rejected', amount: commission.payable, source: commission.source, commissionId: commission.commissionId });
+  }
   const pendingReturns = Decimal.max(ZERO, ledger.pendingReversals.negated());
   let ofOrders = ZERO;
   for (const order of orders) {
@@ -47,7 +60,9 @@ export function withheldOf(ledger: LedgerFiguresForPayout, committedByPayoutServ
   if (withoutOrder.gt(0)) reasons.push({ reason: 'pending-return', amount: withoutOrder, source: null, merchantId: null, merchantOrderId: null });
   // The larger account of what is on its way: the ledger's holds, or this service's payouts the ledger has not heard of yet.
   const inFlight = Decimal.max(ZERO, ledger.reserved, committedByPayoutService.minus(ledger.paidOut));
-  if (inFlight.gt(0)) reasons.push({ reason: 'payout-in-flight', amount: inFlight });
+  const inReview = Decimal.min(inFlight, Decimal.max(ZERO, holds.inReview));
+  if (inReview.gt(0)) reasons.push({ reason: 'payout-in-review', amount: inReview });
+  if (inFlight.gt(inReview)) reasons.push({ reason: 'payout-in-flight', amount: inFlight.minus(inReview) });
   const uncollected = Decimal.max(ZERO, ledger.paidOut.minus(ledger.payable));
   if (uncollected.gt(0)) reasons.push({ reason: 'uncollected', amount: uncollected });
   return { total: reasons.reduce((sum, reason) => sum.plus(reason.amount), ZERO), reasons };

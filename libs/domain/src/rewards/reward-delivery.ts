@@ -13,6 +13,8 @@ export interface RewardCommission {
   unit: string;
   amount: Decimal;
   state: CommissionState;
+  /** A fraud check flagged it and no operator cleared it (held, or rejected): never delivered. */
+  flagged?: boolean;
 }
 
 export interface RewardDeliveryPolicy {
@@ -34,7 +36,8 @@ export type NoRewardDeliveryReason =
   | 'unit-not-delivered'
   | 'paid-by-run'
   | 'delivered'
-  | 'grant-delivered';
+  | 'grant-delivered'
+  | 'fraud-review';
 
 export type RewardDeliveryDecision =
   | { kind: 'deliver'; amount: Decimal; fulfiller: string }
@@ -52,6 +55,7 @@ export function decideRewardDelivery(commission: RewardCommission, deliveredAmou
   if (isCurrencyUnit(commission.unit)) return none('not-a-reward');
   if (commission.state !== 'PAYABLE') return none('not-approved');
   if (commission.aui === UNATTRIBUTED_AUI) return none('unattributed');
+  if (commission.flagged === true) return none('fraud-review');
   if (!commission.aui.startsWith(policy.auiPrefix)) return none('other-deployment');
   if (policy.unitsPaidByRun.has(commission.unit)) return none('paid-by-run');
   const fulfiller = policy.fulfillerByUnit.get(commission.unit);

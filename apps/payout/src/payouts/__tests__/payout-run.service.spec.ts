@@ -1,4 +1,4 @@
-import { Decimal } from '@earnings/domain';
+import { Decimal, ReviewPolicy } from '@earnings/domain';
 import pino from 'pino';
 import { EntityManager } from 'typeorm';
 import { RewardRepository } from '../../rewards/reward.repository';
@@ -7,10 +7,11 @@ import { CandidateRow, NewPayout, PayoutRepository } from '../payout.repository'
 
 const candidate = (aui: string, unit: string, payable: string, viewBehind = false): CandidateRow => ({
   aui, unit, payable, paid_out: '0', reserved: '0', pending_reversals: '0', committed: '0', method: 'account_credit', destination: null, payout_count: '0', view_behind: viewBehind,
+  flagged_held: '0', security_hold_until: null, has_flaggable: false,
 });
 
 /** The run with its repositories mocked: what it requests when the reward consumer has, or has not, caught up. */
-function sut(rewardInputs: RewardInputsProgress | null, candidates = [candidate('alice', 'USD', '25'), candidate('bob', 'credits', '150')]) {
+function sut(rewardInputs: RewardInputsProgress | null, candidates = [candidate('alice', 'USD', '25'), candidate('bob', 'credits', '150')], review: ReviewPolicy = { kind: 'none' }) {
   const inserted: NewPayout[] = [];
   const payouts = {
     transaction: (work: (manager: EntityManager) => Promise<unknown>) => work({} as EntityManager),
@@ -33,7 +34,7 @@ function sut(rewardInputs: RewardInputsProgress | null, candidates = [candidate(
     recordCoverage: jest.fn(async () => undefined),
   };
   const run = new PayoutRunService(payouts as unknown as PayoutRepository, rewards as unknown as RewardRepository, {
-    thresholds: new Map([['USD', new Decimal(10)], ['credits', new Decimal(100)]]), fractionDigitsByUnit: new Map(),
+    thresholds: new Map([['USD', new Decimal(10)], ['credits', new Decimal(100)]]), fractionDigitsByUnit: new Map(), review,
   }, { auiPrefix: '', defaultMethod: null, rewardFulfiller: 'ledger_credit', rewardInputsWaitMsMax: 5_000 }, pino({ level: 'silent' }), rewardInputs);
   return { run, inserted };
 }
@@ -80,3 +81,29 @@ describe('a payout run and its reward inputs', () => {
     expect(summary).toMatchObject({ skipped: { 'view-behind': 1 }, rewardCommissions: { caughtUp: false, messagesBehind: null } });
   });
 });
+
+describe('a payout run and the holds', () => {
+  it('requests a payout the partner reviews with review set, and counts it', async () => {
+    const { run, inserted } = sut(null, [candidate('alice', 'USD', '25')], { kind: 'all' });
+    const summary = await run.run(new Date('2026-12-01T02:00:00Z'));
+    expect(inserted.map((payout) => [payout.aui, payout.review])).toEqual([['alice', true]]);
+    expect(summary).toMatchObject({ requested: 1, inReview: 1 });
+  });
+
+  it('pays nobody under a security hold, and keeps flagged commissions out of what it pays', async () => {
+    const heldAlice = { ...candidate('alice', 'USD', '25'), security_hold_until: '2026-12-04T02:00:00.000000Z' };
+    expect((await sut(null, [heldAlice]).run.run(new Date('2026-12-01T02:00:00Z'))).skipped).toEqual({ 'security-hold': 1 });
+    // 25 payable of which 20 flagged: 5 is below the threshold.
+    const flaggedAlice = { ...candidate('alice', 'USD', '25'), flagged_held: '20' };
+    expect((await sut(null, [flaggedAlice]).run.run(new Date('2026-12-01T02:00:00Z'))).skipped).toEqual({ 'below-threshold': 1 });
+  });
+
+  it('skips a balance holding FirstPromoter commissions while the consumer that records fraud flags lags', async () => {
+    const { run, inserted } = sut({ messagesBehind: async () => 3n }, [{ ...candidate('alice', 'USD', '25'), has_flaggable: true }, candidate('carol', 'USD', '12')]);
+    const summary = await run.run(new Date('2026-12-01T02:00:00Z'));
+    expect(inserted.map((payout) => payout.aui)).toEqual([]);
+    // carol's commissions owe nothing in the mocked ledger: she waits too, as view-behind.
+    expect(summary.skipped).toEqual({ 'view-behind': 2 });
+  });
+});
+

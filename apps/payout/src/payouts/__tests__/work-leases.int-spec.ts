@@ -32,7 +32,7 @@ describe('work leases shared by several payout processes', () => {
   const insertRequested = async (prefix: string, count: number): Promise<string[]> => {
     const payouts: NewPayout[] = Array.from({ length: count }, (_, index) => ({
       payoutId: `${prefix}-${index}`, idempotencyKey: `${prefix}-${index}`, aui: `${prefix}-user-${index}`, unit: 'USD', amount: '10',
-      method: 'account_credit', destination: null, coveredCommissions: [], runId: `${prefix}-run`,
+      method: 'account_credit', destination: null, coveredCommissions: [], runId: `${prefix}-run`, review: false,
     }));
     return processA().transaction((manager) => processA().insertPayouts(manager, payouts));
   };

@@ -10,7 +10,7 @@ describe('spendableBalanceOf: the page says what the run pays', () => {
       spendable: '0', shortfall: '0',
       withheld: {
         total: '12',
-        reasons: [{ reason: 'PENDING_RETURN', amount: '12', source: 'wildfire', merchantId: '42', merchantOrderId: 'o-1', explanation: expect.stringContaining('order o-1') }],
+        reasons: [{ reason: 'PENDING_RETURN', amount: '12', source: 'wildfire', merchantId: '42', merchantOrderId: 'o-1', commissionId: null, explanation: expect.stringContaining('order o-1') }],
       },
     });
   });
@@ -24,5 +24,19 @@ describe('spendableBalanceOf: the page says what the run pays', () => {
   it('counts what later earnings must make up before anything is spendable: a clawback, or returns beyond the payable', () => {
     expect(spendableBalanceOf(figures('15', '20', '0', '0'), '20', [])).toMatchObject({ spendable: '0', shortfall: '5', withheld: { total: '5', reasons: [{ reason: 'UNCOLLECTED', amount: '5' }] } });
     expect(spendableBalanceOf(figures('30', '18', '0', '-20'), '18', [])).toMatchObject({ spendable: '0', shortfall: '8' });
+  });
+
+  it('shows a payout the partner reviews as being reviewed, and a flagged commission as under review, out of spendable', () => {
+    const flagged = [{ source: 'firstpromoter', commissionId: '88120', payable: new Decimal(20), decision: 'held' as const }];
+    expect(spendableBalanceOf(figures('100', '0', '60', '0'), '60', [], { inReview: new Decimal(60), flagged })).toEqual({
+      spendable: '20', shortfall: '0',
+      withheld: {
+        total: '80',
+        reasons: [
+          expect.objectContaining({ reason: 'COMMISSION_UNDER_REVIEW', amount: '20', source: 'firstpromoter', commissionId: '88120', explanation: expect.stringContaining('paid once cleared') }),
+          expect.objectContaining({ reason: 'PAYOUT_IN_REVIEW', amount: '60', explanation: expect.stringContaining('being reviewed') }),
+        ],
+      },
+    });
   });
 });

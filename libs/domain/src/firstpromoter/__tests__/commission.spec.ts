@@ -44,3 +44,25 @@ describe('FirstPromoter API v2 commission items', () => {
     expect(result).toMatchObject({ kind: 'invalid', field: 'observedAt' });
   });
 });
+
+describe('FirstPromoter fraud signals travel with the observation', () => {
+  const read = (change: Record<string, unknown>) => {
+    const result = normaliseFirstPromoterCommission({ ...webhookData('v2-commission-updated-approved'), ...change }, { observedAt, channel: 'api', deliveryId: null });
+    if (result.kind !== 'commission') throw new Error(JSON.stringify(result));
+    expect(checkCommissionObserved(result.observation).ok).toBe(true);
+    return result.observation;
+  };
+
+  it('keeps fraud_check and is_self_referral as FirstPromoter sent them', () => {
+    expect(read({})).toMatchObject({ fraudCheck: 'no_suspicion', isSelfReferral: false });
+    expect(read({ fraud_check: 'same_ip_suspicion', is_self_referral: true })).toMatchObject({ fraudCheck: 'same_ip_suspicion', isSelfReferral: true });
+  });
+
+  it('never refuses a commission for them: an unclean word reads unreadable (still flagged), absent stays absent', () => {
+    expect(read({ fraud_check: 'odd\u202eword' }).fraudCheck).toBe('unreadable');
+    expect(read({ fraud_check: 42 }).fraudCheck).toBe('unreadable');
+    const absent = read({ fraud_check: undefined, is_self_referral: undefined });
+    expect('fraudCheck' in absent || 'isSelfReferral' in absent).toBe(false);
+  });
+});
+

@@ -1,6 +1,6 @@
 import { Decimal } from '../../money/decimal';
 import { decidePayout, PayoutDecision } from '../decide-payout';
-import { parseFractionDigits, parseThresholds, PayoutPolicy } from '../payout-policy';
+import { parseFractionDigits, parseReviewPolicy, parseThresholds, PayoutPolicy, ReviewPolicy } from '../payout-policy';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 
@@ -68,4 +68,45 @@ describe('parseThresholds', () => {
   it('reads unit:amount pairs', () => expect([...(parseThresholds('USD:10,EUR:10.5,credits:100') as Map<string, Decimal>)].map(([unit, amount]) => `${unit}=${amount.toFixed()}`)).toEqual(['USD=10', 'EUR=10.5', 'credits=100']));
   it('names a malformed entry', () => expect(parseThresholds('USD:ten')).toMatch(/not unit:amount/));
   it('refuses a zero threshold', () => expect(parseThresholds('USD:0')).toMatch(/must be positive/));
+});
+
+describe('decidePayout: review and security hold', () => {
+  const reviewed = (text: string): PayoutPolicy => {
+    const review = parseReviewPolicy(text);
+    if (typeof review === 'string') throw new Error(review);
+    return { ...policy('USD:10,credits:100'), review };
+  };
+  const decide = (payoutPolicy: PayoutPolicy, unit: string, spendable: string, securityHoldUntil: string | null = null) =>
+    decidePayout({ aui: 'u1', unit, spendable: new Decimal(spendable), securityHoldUntil }, payoutPolicy, now);
+
+  it('holds for review only what the partner asked: none, all, above an amount, above an amount per unit', () => {
+    const review = (text: string, unit: string, spendable: string) => {
+      const decision = decide(reviewed(text), unit, spendable);
+      return decision.kind === 'payout' ? decision.review : decision.reason;
+    };
+    expect(review('none', 'USD', '500')).toBe(false);
+    expect(review('all', 'USD', '12')).toBe(true);
+    expect(review('above:50', 'USD', '50')).toBe(false);
+    expect(review('above:50', 'USD', '50.01')).toBe(true);
+    expect(review('above:USD:50', 'USD', '60')).toBe(true);
+    expect(review('above:USD:50', 'USD', '20')).toBe(false);
+    // A unit the partner named no amount for is reviewed: when in doubt, hold.
+    expect(review('above:USD:50', 'credits', '100')).toBe(true);
+  });
+
+  it('reads PAYOUT_REVIEW and names what is wrong with it', () => {
+    expect(parseReviewPolicy('none')).toEqual<ReviewPolicy>({ kind: 'none' });
+    expect(parseReviewPolicy('all')).toEqual<ReviewPolicy>({ kind: 'all' });
+    expect(parseReviewPolicy('above:50')).toEqual<ReviewPolicy>({ kind: 'above', amount: new Decimal(50), byUnit: new Map() });
+    expect(parseReviewPolicy('above:')).toEqual(expect.stringContaining('above'));
+    expect(parseReviewPolicy('above:-5')).toEqual(expect.stringContaining('unit:amount'));
+    expect(parseReviewPolicy('sometimes')).toEqual(expect.stringContaining('none, all'));
+  });
+
+  it('pays nobody under a security hold until it ends', () => {
+    expect(decide(policy('USD:10'), 'USD', '30', '2026-11-21T12:00:01.000Z')).toEqual(expect.objectContaining({ kind: 'none', reason: 'security-hold' }));
+    expect(decide(policy('USD:10'), 'USD', '30', '2026-11-21T12:00:00.000Z')).toEqual(expect.objectContaining({ kind: 'payout', review: false }));
+    // Below the threshold stays the reason: the hold only matters when a payout was due.
+    expect(decide(policy('USD:10'), 'USD', '3', '2026-11-22T00:00:00.000Z')).toEqual(expect.objectContaining({ kind: 'none', reason: 'below-threshold' }));
+  });
 });

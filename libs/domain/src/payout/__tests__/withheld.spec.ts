@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Decimal, ZERO } from '../../money/decimal';
-import { spendableOf } from '../spendable';
+import { flaggedHeldOf, spendableOf } from '../spendable';
 import { withheldOf } from '../withheld';
 
 const figures = (payable: string, paidOut: string, reserved: string, pendingReversals: string) => ({
@@ -31,6 +31,27 @@ describe('withheldOf: why earned money is not spendable', () => {
     expect(shown(withheldOf(figures('40', '0', '0', '0'), new Decimal(40), [])).reasons).toEqual([{ reason: 'payout-in-flight', amount: '40' }]);
   });
 
+  it('splits the payouts in flight into those the partner reviews and those on their way', () => {
+    expect(shown(withheldOf(figures('100', '0', '80', '0'), new Decimal(80), [], { inReview: new Decimal(60), flagged: [] })).reasons).toEqual([
+      { reason: 'payout-in-review', amount: '60' }, { reason: 'payout-in-flight', amount: '20' },
+    ]);
+  });
+
+  it('names each commission a fraud check flagged: under review while held, rejected for good', () => {
+    const flagged = [
+      { source: 'firstpromoter', commissionId: '7', payable: new Decimal(25), decision: 'held' as const },
+      { source: 'firstpromoter', commissionId: '8', payable: new Decimal(5), decision: 'rejected' as const },
+    ];
+    expect(shown(withheldOf(figures('100', '0', '0', '0'), ZERO, [], { inReview: ZERO, flagged }))).toEqual({
+      total: '30',
+      reasons: [
+        { reason: 'commission-under-review', amount: '25', source: 'firstpromoter', commissionId: '7' },
+        { reason: 'commission-rejected', amount: '5', source: 'firstpromoter', commissionId: '8' },
+      ],
+    });
+    expect(spendableOf(figures('100', '0', '0', '0'), ZERO, flaggedHeldOf(flagged)).toFixed()).toBe('70');
+  });
+
   it('shows a clawback as uncollected', () => {
     expect(shown(withheldOf(figures('15', '20', '0', '0'), new Decimal(20), []))).toEqual({ total: '5', reasons: [{ reason: 'uncollected', amount: '5' }] });
   });
@@ -38,11 +59,12 @@ describe('withheldOf: why earned money is not spendable', () => {
   it('explains spendable exactly: spendable = max(0, payable - paid out - in flight - pending returns)', () => {
     const money = fc.integer({ min: 0, max: 100_000 }).map((cents) => new Decimal(cents).div(100));
     fc.assert(
-      fc.property(money, money, money, money, money, (payable, paidOut, reserved, reversal, committed) => {
+      fc.property(money, money, money, money, money, money, money, (payable, paidOut, reserved, reversal, committed, flaggedAmount, inReview) => {
         const ledger = { payable, paidOut, reserved, pendingReversals: reversal.negated() };
-        const withheld = withheldOf(ledger, committed, []);
+        const flagged = [{ source: 'firstpromoter', commissionId: '9', payable: flaggedAmount, decision: 'held' as const }];
+        const withheld = withheldOf(ledger, committed, [], { inReview, flagged });
         const heldBack = withheld.reasons.filter((reason) => reason.reason !== 'uncollected').reduce((sum, reason) => sum.plus(reason.amount), ZERO);
-        expect(spendableOf(ledger, committed).toFixed()).toBe(Decimal.max(ZERO, payable.minus(paidOut).minus(heldBack)).toFixed());
+        expect(spendableOf(ledger, committed, flaggedHeldOf(flagged)).toFixed()).toBe(Decimal.max(ZERO, payable.minus(paidOut).minus(heldBack)).toFixed());
         expect(withheld.reasons.every((reason) => reason.amount.gt(0))).toBe(true);
       }),
       { numRuns: 500 },

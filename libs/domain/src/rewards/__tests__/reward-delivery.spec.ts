@@ -19,6 +19,11 @@ describe('reward delivery on approval', () => {
     expect(delivering('40', approved())).toEqual({ kind: 'none', reason: 'delivered' });
   });
 
+  it('never delivers a reward a fraud check flagged until an operator clears it', () => {
+    expect(delivering('0', approved({ flagged: true }))).toEqual({ kind: 'none', reason: 'fraud-review' });
+    expect(delivering('0', approved({ flagged: false }))).toEqual({ kind: 'deliver', amount: new Decimal(40), fulfiller: 'ledger_credit' });
+  });
+
   it('delivers only what a later, larger amount adds, in whole units', () => {
     expect(delivering('30', approved({ amount: new Decimal('45.7') }))).toEqual({ kind: 'deliver', amount: new Decimal(15), fulfiller: 'ledger_credit' });
     expect(delivering('45', approved({ amount: new Decimal('45.7') }))).toEqual({ kind: 'none', reason: 'delivered' });

@@ -1,5 +1,6 @@
 import { ServiceConfig } from '@earnings/service-shell';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { parseReviewPolicy } from '@earnings/domain';
+import { IsIn, IsInt, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 
 /** Every setting of the payout service, read from the environment variable of the same name. */
 export class PayoutConfig extends ServiceConfig {
@@ -32,8 +33,13 @@ export class PayoutConfig extends ServiceConfig {
    * under review is requested (out of spendable, shown as being reviewed) and leaves only once an
    * operator approves it through the admin API; a rejection releases it.
    */
-  @Matches(/^(none|all|above:\d+(\.\d+)?|above:[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?(,[A-Za-z_][A-Za-z0-9_]{0,39}:\d+(\.\d+)?)*)$/, {
-    message: 'must be none, all, above:<amount> or above:<unit>:<amount>[,<unit>:<amount>...]',
+  @ValidateBy({
+    name: 'reviewPolicy',
+    // The one parser of the review policy: the run and the query service's readers use it too.
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && typeof parseReviewPolicy(value) !== 'string',
+      defaultMessage: (args) => `must be none, all, above:<amount> or above:<unit>:<amount>[,<unit>:<amount>...]: ${String(parseReviewPolicy(String(args?.value)))}`,
+    },
   })
   PAYOUT_REVIEW = 'none';
 

@@ -3,7 +3,10 @@ import { PayoutSchedule } from '../graphql/types';
 import { isZero, percentOf } from '../money';
 import { Amount } from './amount';
 
-/** How close the user is to being paid, and when the next payout run is; `held`: a security hold stops the next run paying. */
+/**
+ * How close the user is to being paid, and when the next payout run is; a payout the programme
+ * reviews is said to be reviewed before it is sent. `held`: a security hold stops the next run paying.
+ */
 export function PayoutProgress({ schedule, held = false }: { schedule: PayoutSchedule | undefined; held?: boolean }) {
   if (!schedule || schedule.threshold === null) {
     return (
@@ -14,6 +17,7 @@ export function PayoutProgress({ schedule, held = false }: { schedule: PayoutSch
     );
   }
   const percent = percentOf(schedule.spendable, schedule.threshold);
+  const on = schedule.nextRunAt ? ` on ${formatDate(schedule.nextRunAt)}` : '';
   return (
     <section className="panel" aria-labelledby="progress-title" data-testid="payout-progress">
       <h2 id="progress-title">Next payout</h2>
@@ -27,8 +31,10 @@ export function PayoutProgress({ schedule, held = false }: { schedule: PayoutSch
         <div className="progress-fill" style={{ width: `${percent}%` }} />
       </div>
       <p className="hint" data-testid="payout-progress-text">
-        {schedule.reached ? (
-          <>You have reached the threshold: the next run pays you{schedule.nextRunAt ? ` on ${formatDate(schedule.nextRunAt)}` : ''}.</>
+        {schedule.reached && schedule.review ? (
+          <>You have reached the threshold: the next run{on} requests your payout, and it will be reviewed before it is sent to you.</>
+        ) : schedule.reached ? (
+          <>You have reached the threshold: the next run pays you{on}.</>
         ) : held && schedule.remaining !== null && isZero(schedule.remaining) ? (
           <>You have reached the threshold; your payouts are on a security hold until it ends.</>
         ) : (

@@ -7,7 +7,7 @@ const transactionFields = 'source commissionId state amount unit saleAmount sale
  */
 export const summaryQuery = `query DashboardSummary($aui: ID!) {
   earnings(aui: $aui) { aui updatedAt balances { ${balanceFields} } securityHold { until methodChangedAt } }
-  payoutSchedule(aui: $aui) { unit threshold available spendable remaining reached nextRunAt }
+  payoutSchedule(aui: $aui) { unit threshold available spendable remaining reached review nextRunAt }
   payouts(aui: $aui, first: 20) { edges { node { id unit amount method state createdAt executedAt endedAt reason } } }
   earningsHistory(aui: $aui, points: 40) { unit points { at lifetime paidOut } }
 }`;

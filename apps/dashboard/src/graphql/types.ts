@@ -55,6 +55,8 @@ export interface PayoutSchedule {
   spendable: string;
   remaining: string | null;
   reached: boolean;
+  /** The next run's payout waits for the programme's review before it is sent. */
+  review: boolean;
   nextRunAt: string | null;
 }
 

@@ -1,4 +1,4 @@
-import { fractionDigitsOf, PayoutPolicy } from '@earnings/domain';
+import { fractionDigitsOf, PayoutPolicy, reviewPolicyText } from '@earnings/domain';
 import { CronTime } from 'cron';
 import { DataSource } from 'typeorm';
 
@@ -17,7 +17,8 @@ export function publishedScheduleOf(runCron: string, runTimeZone: string, now: D
 
 /**
  * All SQL of the policy this service publishes for readers: its tables `payout_policy_unit` and
- * `payout_schedule`, which other services read only through `payout_policy_view`.
+ * `payout_schedule` (with the review policy, as reviewPolicyText writes it), which other services
+ * read only through `payout_policy_view`.
  */
 export class PayoutPolicyRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -36,9 +37,10 @@ export class PayoutPolicyRepository {
         [units.map(([unit]) => unit), units.map(([, threshold]) => threshold.toFixed()), units.map(([unit]) => fractionDigitsOf(unit, policy))],
       );
       await manager.query(
-        `INSERT INTO payout_schedule (singleton, run_cron, run_time_zone, next_run_at) VALUES (true, $1, $2, $3)
-         ON CONFLICT (singleton) DO UPDATE SET run_cron = EXCLUDED.run_cron, run_time_zone = EXCLUDED.run_time_zone, next_run_at = EXCLUDED.next_run_at, published_at = now()`,
-        [schedule.runCron, schedule.runTimeZone, schedule.nextRunAt],
+        `INSERT INTO payout_schedule (singleton, run_cron, run_time_zone, next_run_at, review_policy) VALUES (true, $1, $2, $3, $4)
+         ON CONFLICT (singleton) DO UPDATE SET run_cron = EXCLUDED.run_cron, run_time_zone = EXCLUDED.run_time_zone, next_run_at = EXCLUDED.next_run_at,
+           review_policy = EXCLUDED.review_policy, published_at = now()`,
+        [schedule.runCron, schedule.runTimeZone, schedule.nextRunAt, reviewPolicyText(policy.review ?? { kind: 'none' })],
       );
     });
   }

@@ -32,6 +32,20 @@ export function requiresReview(review: ReviewPolicy | undefined, unit: string, a
   return limit === null || amount.gt(limit);
 }
 
+/**
+ * The review policy in the text PAYOUT_REVIEW takes, canonical (`none`, `all`, `above:50`,
+ * `above:EUR:45,USD:50`): what the payout service publishes for readers, who parse it back with
+ * parseReviewPolicy. `above` with both one amount and amounts per unit has no text: refused.
+ */
+export function reviewPolicyText(review: ReviewPolicy): string {
+  if (review.kind !== 'above') return review.kind;
+  if (review.byUnit.size === 0 && review.amount !== null) return `above:${review.amount.toFixed()}`;
+  if (review.byUnit.size > 0 && review.amount === null) {
+    return `above:${[...review.byUnit].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([unit, amount]) => `${unit}:${amount.toFixed()}`).join(',')}`;
+  }
+  throw new Error('a review policy needs either one amount or amounts per unit');
+}
+
 /** Parses PAYOUT_REVIEW: `none`, `all`, `above:50` or `above:USD:50,EUR:45`; the problem as a string otherwise. */
 export function parseReviewPolicy(text: string): ReviewPolicy | string {
   if (text === 'none' || text === '') return { kind: 'none' };

@@ -64,6 +64,11 @@ describe('the served GraphQL schema', () => {
     expect(subscriptions.map((field) => [field.name, typeof field.subscribe])).toEqual([['earningsUpdated', 'function']]);
   });
 
+  it('says on PayoutSchedule whether the next run\'s payout waits for the programme\'s review', () => {
+    const review = (served.getType('PayoutSchedule') as GraphQLObjectType).getFields().review;
+    expect([String(review.type), review.description]).toEqual(['Boolean!', "Whether the next run's payout waits for the programme's review before it leaves; false when no payout is reached."]);
+  });
+
   it('resolves the fields read from ingest\'s views: the merchant and the tracking code as sent', () => {
     const transaction = served.getType('Transaction') as GraphQLObjectType;
     const version = served.getType('CommissionVersion') as GraphQLObjectType;

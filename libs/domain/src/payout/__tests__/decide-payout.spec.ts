@@ -1,6 +1,6 @@
 import { Decimal } from '../../money/decimal';
 import { decidePayout, PayoutDecision } from '../decide-payout';
-import { parseFractionDigits, parseReviewPolicy, parseThresholds, PayoutPolicy, ReviewPolicy } from '../payout-policy';
+import { parseFractionDigits, parseReviewPolicy, parseThresholds, PayoutPolicy, ReviewPolicy, reviewPolicyText } from '../payout-policy';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 
@@ -101,6 +101,17 @@ describe('decidePayout: review and security hold', () => {
     expect(parseReviewPolicy('above:')).toEqual(expect.stringContaining('above'));
     expect(parseReviewPolicy('above:-5')).toEqual(expect.stringContaining('unit:amount'));
     expect(parseReviewPolicy('sometimes')).toEqual(expect.stringContaining('none, all'));
+  });
+
+  it('writes the review policy as canonical PAYOUT_REVIEW text that reads back as the same policy', () => {
+    const canonical = (text: string) => reviewPolicyText(parseReviewPolicy(text) as ReviewPolicy);
+    expect(['none', '', 'all', 'above:50.50', 'above:USD:50,EUR:045.0, credits:200'].map(canonical)).toEqual(['none', 'none', 'all', 'above:50.5', 'above:EUR:45,USD:50,credits:200']);
+    for (const text of ['none', 'all', 'above:0.5', 'above:USD:50,EUR:45']) {
+      const review = parseReviewPolicy(text) as ReviewPolicy;
+      expect(parseReviewPolicy(reviewPolicyText(review))).toEqual(review);
+    }
+    // One amount and amounts per unit together have no text.
+    expect(() => reviewPolicyText({ kind: 'above', amount: new Decimal(5), byUnit: new Map([['USD', new Decimal(9)]]) })).toThrow(/either one amount or amounts per unit/);
   });
 
   it('pays nobody under a security hold until it ends', () => {

@@ -340,6 +340,11 @@ describe('the earnings dashboard in a browser', () => {
       () => rowsOf(database.url, `SELECT aui FROM payout_balance WHERE aui = ANY($1::text[]) AND unit = 'USD' AND available > 0`, [[userR, userH]]),
       (rows) => rows.length === 2, waitMs,
     );
+    // Before the run: the Next payout card says the payout above the review amount waits for the review.
+    const before = await newPage(1280, 900);
+    await signIn(before, userR);
+    expect(await before.getByTestId('payout-progress-text').textContent()).toMatch(/^You have reached the threshold: the next run on .+ requests your payout, and it will be reviewed before it is sent to you\.$/);
+    await before.context().close();
     expect((await admin('POST', '/admin/payout-runs')).status).toBe(201);
     await eventually(() => rowsOf(database.url, `SELECT reserved::text FROM ledger.balance WHERE aui = $1 AND unit = 'USD'`, [userR]), (rows) => rows[0]?.reserved === '80', waitMs);
 

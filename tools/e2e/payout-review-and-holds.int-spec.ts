@@ -94,6 +94,13 @@ describe('payout review, security hold and fraud holds', () => {
     if (answer.errors) throw new Error(JSON.stringify(answer.errors));
     return answer.data!.earnings;
   };
+  const schedule = async (name: string): Promise<{ unit: string; reached: boolean; review: boolean }[]> => {
+    const answer = await graphql<{ payoutSchedule: { unit: string; reached: boolean; review: boolean }[] }>(
+      edges.url('query', '/graphql'), 'query($aui: ID!) { payoutSchedule(aui: $aui) { unit reached review } }', { aui: aui(name) }, key.headers,
+    );
+    if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+    return answer.data!.payoutSchedule;
+  };
   const setMethod = async (name: string, destination: string) => {
     const answer = await adminCall('PUT', `/admin/users/${encodeURIComponent(aui(name))}/payout-method`, { method: 'paypal', destination });
     expect(answer.status).toBe(200);
@@ -117,6 +124,9 @@ describe('payout review, security hold and fraud holds', () => {
     await wildfire('small', '30');
     await wildfire('large', '80');
     await settled();
+    // Before the run, the page says which payout will wait for the review (the payout service published its policy).
+    expect(await schedule('large')).toEqual([{ unit: 'USD', reached: true, review: true }]);
+    expect(await schedule('small')).toEqual([{ unit: 'USD', reached: true, review: false }]);
     const summary = await run();
     expect(summary).toMatchObject({ requested: 2, inReview: 1 });
     expect((await payoutsOf('small')).map((payout) => [payout.amount, payout.state, payout.review])).toEqual([['30', 'succeeded', null]]);

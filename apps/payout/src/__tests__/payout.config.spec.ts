@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@earnings/service-shell';
 import { PayoutConfig } from '../payout.config';
 
 describe('PAYOUT_REVIEW', () => {
-  const load = (value: string) => loadConfig(PayoutConfig, { PAYOUT_REVIEW: value });
+  const load = (value: string) => loadConfig(PayoutConfig, { DATABASE_URL: 'postgres://localhost/earnings', PAYOUT_REVIEW: value });
 
   it('takes what the review policy parser reads', () => {
     for (const value of ['none', 'all', 'above:50', 'above:USD:50,EUR:45']) expect(load(value).PAYOUT_REVIEW).toBe(value);

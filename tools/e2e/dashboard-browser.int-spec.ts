@@ -206,7 +206,8 @@ describe('the earnings dashboard in a browser', () => {
     await units.getByRole('button', { name: 'credits' }).click();
     await page.locator('[data-testid="card-available"] [data-amount="150"]').waitFor({ timeout: waitMs });
     expect(await page.getByTestId('card-available').locator('.figure').textContent()).toBe('150 credits');
-    expect(await page.getByTestId('payout-progress-text').textContent()).toMatch(/^You have reached the threshold: the next run pays you on [A-Z][a-z]{2} \d{1,2}, \d{4}\.$/);
+    // The payout service reviews payouts above 50 of their unit (PAYOUT_REVIEW=above:50): 150 credits waits for it.
+    expect(await page.getByTestId('payout-progress-text').textContent()).toMatch(/^You have reached the threshold: the next run on [A-Z][a-z]{2} \d{1,2}, \d{4} requests your payout, and it will be reviewed before it is sent to you\.$/);
     await page.getByTestId(`transaction-${commissionId(14)}`).waitFor({ timeout: waitMs });
     expect(await page.getByTestId('transactions').locator('[data-testid^="transaction-"]').count()).toBe(1);
     await page.context().close();

@@ -23,6 +23,7 @@ import { createMerchantDirectory } from './wildfire-merchants/create-merchant-di
 import { MerchantDirectoryService } from './wildfire-merchants/merchant-directory.service';
 import { TrackingCodeRepository } from './wildfire/tracking-code.repository';
 import { WildfirePublisher } from './wildfire/wildfire-publisher';
+import { WildfireCallbackService } from './wildfire/wildfire-callback.service';
 import { ScheduledRun } from './scheduling/scheduled-run';
 import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
 import { FirstPromoterApiClient } from '@earnings/sources';
@@ -94,6 +95,11 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
           useFactory: (publisher: InboundPublisher, dataSource: DataSource, merchants: MerchantDirectoryService, metrics: Metrics) =>
             new WildfirePublisher(publisher, { trackingCodes: new TrackingCodeRepository(dataSource), merchants }, metrics, logger.child({ component: 'wildfire' })),
           inject: [InboundPublisher, DataSource, MerchantDirectoryService, Metrics],
+        },
+        {
+          provide: WildfireCallbackService,
+          useFactory: (publisher: WildfirePublisher, settings: IngestSettings) => new WildfireCallbackService(publisher, settings.wildfireNormalise),
+          inject: [WildfirePublisher, IngestSettings],
         },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],

@@ -1,21 +1,11 @@
-import { CommissionObserved, Topics } from '@earnings/contracts';
+import { CommissionObserved } from '@earnings/contracts';
 import { Decimal, OwedRewardCommission, RewardCommission } from '@earnings/domain';
 import { EntityManager } from 'typeorm';
 
 /** Payout states whose delivery counts: requested, at the fulfiller, or delivered and not reversed. */
 const liveStates = `('requested', 'submitted', 'succeeded')`;
 
-/** A delivery the service decided: one payout row covering one commission. */
-export interface NewRewardDelivery {
-  payoutId: string;
-  /** (commission, observation): a redelivered or replayed observation collides here, never delivers twice. */
-  idempotencyKey: string;
-  commission: RewardCommission;
-  amount: Decimal;
-  fulfiller: string;
-}
-
-/** All SQL of reward commissions and their deliveries. */
+/** All SQL of reward commissions and what payouts deliver of each (the payouts themselves are PayoutRepository's). */
 export class RewardRepository {
   /** One commission at a time: two observations of it (webhook and pull) never decide in parallel. */
   async lockCommission(manager: EntityManager, commissionId: string): Promise<void> {
@@ -78,22 +68,5 @@ export class RewardRepository {
       `INSERT INTO reward_payout_commission (payout_id, commission_id, amount) SELECT p, c, a FROM unnest($1::text[], $2::text[], $3::numeric[]) AS x(p, c, a)`,
       [covered.map((entry) => entry.payoutId), covered.map((entry) => entry.commissionId), covered.map((entry) => entry.amount.toFixed())],
     );
-  }
-
-  /** The payout row and its PayoutRequested in one transaction, so the ledger holds the reward at once. */
-  async insertDelivery(manager: EntityManager, delivery: NewRewardDelivery, requestedAt: string, event: object): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7::jsonb, $8, 'requested')
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
-      [
-        delivery.payoutId, delivery.idempotencyKey, delivery.commission.aui, delivery.commission.unit, delivery.amount.toFixed(), delivery.fulfiller,
-        JSON.stringify([{ source: 'firstpromoter', commissionId: delivery.commission.commissionId, amount: delivery.amount.toFixed() }]), `reward-on-approval:${requestedAt}`,
-      ],
-    );
-    if (rows.length === 0) return false;
-    await this.recordCoverage(manager, [{ payoutId: delivery.payoutId, commissionId: delivery.commission.commissionId, amount: delivery.amount }]);
-    await manager.query(`INSERT INTO payout_outbox (topic, message_key, payload) VALUES ($1, $2, $3::jsonb)`, [Topics.payoutLifecycle, delivery.commission.aui, JSON.stringify(event)]);
-    return true;
   }
 }

@@ -11,7 +11,6 @@ import { IngestConfig } from './ingest.config';
 import { IngestSettings } from './ingest-settings';
 import { InboundPublisher } from './publishing/inbound-publisher';
 import { WildfireCallbackController } from './wildfire/wildfire-callback.controller';
-import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromoter-legacy-webhook.controller';
 import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
 import { WebhookDeliveryRepository } from './firstpromoter/repositories/webhook-delivery.repository';
 import { FirstPromoterDirectoryRepository } from './firstpromoter/repositories/firstpromoter-directory.repository';
@@ -56,7 +55,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     return {
       module: IngestModule,
       imports: [ServiceShellModule, ScheduleModule.forRoot()],
-      controllers: [WildfireCallbackController, FirstPromoterWebhookController, FirstPromoterLegacyWebhookController],
+      controllers: [WildfireCallbackController, FirstPromoterWebhookController],
       providers: [
         { provide: IngestSettings, useValue: new IngestSettings(config) },
         { provide: KAFKA, useValue: kafka },

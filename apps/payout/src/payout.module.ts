@@ -72,7 +72,7 @@ class PayoutRuntime {
     const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
     const actionLease = { owner: leaseOwner, durationMs: actionCallsPerPassMax * timeoutMs + 10_000 };
     this.repository = new PayoutRepository(dataSource, leaseOwner);
-    const rewardRepository = new RewardRepository();
+    const rewardRepository = new RewardRepository(this.repository);
     this.fulfilments = new RewardFulfilmentRepository(dataSource, actionLease);
     this.rewardInputs = groupCatchUp(kafka, rewardConsumerGroupOf(config), Topics.commissionObserved);
     this.runs = new PayoutRunService(this.repository, rewardRepository, policy, {
@@ -93,7 +93,7 @@ class PayoutRuntime {
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger, this.fulfilments);
     this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
-    this.rewards = new RewardDeliveryService(dataSource, rewardRepository, this.repository, rewardPolicyOf(config, policy), logger);
+    this.rewards = new RewardDeliveryService(dataSource, rewardRepository, rewardPolicyOf(config, policy), logger);
     const client = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new FirstPromoterApiClient({
       baseUrl: config.FIRSTPROMOTER_API_BASE_URL, apiKey: config.FIRSTPROMOTER_API_KEY, accountId: config.FIRSTPROMOTER_ACCOUNT_ID,
       requestTimeoutMs: timeoutMs, batchPollIntervalMsInitial: 200,

@@ -3,9 +3,7 @@ import { CommissionObserved } from '@earnings/contracts';
 import { Decimal, decideRewardDelivery, isCurrencyUnit, RewardCommission, RewardDeliveryPolicy } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { Topics } from '@earnings/contracts';
 import { payoutEvents } from '../payouts/payout-events';
-import { PayoutRepository } from '../payouts/payout.repository';
 import { RewardRepository } from './reward.repository';
 
 /**
@@ -18,7 +16,6 @@ export class RewardDeliveryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly rewards: RewardRepository,
-    private readonly payouts: PayoutRepository,
     private readonly policy: RewardDeliveryPolicy,
     private readonly logger: Logger,
   ) {}
@@ -48,17 +45,9 @@ export class RewardDeliveryService {
       if (decision.kind === 'none') return null;
       const payoutId = `po_${randomUUID()}`;
       const requestedAt = new Date().toISOString();
-      const amount = decision.amount.toFixed();
-      // The payout row, what it covers and its PayoutRequested in one transaction, so the ledger holds the reward at once.
-      const inserted = await this.payouts.insertPayouts(manager, [{
-        payoutId, idempotencyKey: JSON.stringify(['reward', commission.commissionId, observation.observationId]), aui: commission.aui, unit: commission.unit, amount,
-        method: decision.fulfiller, destination: null, coveredCommissions: [{ source: 'firstpromoter', commissionId: commission.commissionId, amount }], runId: `reward-on-approval:${requestedAt}`,
-      }]);
-      // A redelivered or replayed observation collides on its idempotency key and never delivers twice.
-      if (inserted.length === 0) return null;
-      await this.rewards.recordCoverage(manager, [{ payoutId, commissionId: commission.commissionId, amount: decision.amount }]);
-      await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, commission.aui, payoutEvents.requested({ payoutId, aui: commission.aui, unit: commission.unit, amount, method: decision.fulfiller }, requestedAt));
-      return decision.fulfiller;
+      const event = payoutEvents.requested({ payoutId, aui: commission.aui, unit: commission.unit, amount: decision.amount.toFixed(), method: decision.fulfiller }, requestedAt);
+      const delivery = { payoutId, idempotencyKey: JSON.stringify(['reward', commission.commissionId, observation.observationId]), commission, amount: decision.amount, fulfiller: decision.fulfiller };
+      return (await this.rewards.insertDelivery(manager, delivery, requestedAt, event)) ? decision.fulfiller : null;
     });
     if (decided === null) return false;
     this.logger.info({ commissionId: observation.commissionId, unit: observation.unit, fulfiller: decided }, 'reward approved: delivery requested');

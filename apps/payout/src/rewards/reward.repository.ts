@@ -1,12 +1,25 @@
-import { CommissionObserved } from '@earnings/contracts';
+import { CommissionObserved, Topics } from '@earnings/contracts';
 import { Decimal, OwedRewardCommission, RewardCommission } from '@earnings/domain';
 import { EntityManager } from 'typeorm';
+import { PayoutRepository } from '../payouts/payout.repository';
 
 /** Payout states whose delivery counts: requested, at the fulfiller, or delivered and not reversed. */
 const liveStates = `('requested', 'submitted', 'succeeded')`;
 
-/** All SQL of reward commissions and what payouts deliver of each (the payouts themselves are PayoutRepository's). */
+/** A delivery the service decided: one payout row covering one commission. */
+export interface NewRewardDelivery {
+  payoutId: string;
+  /** (commission, observation): a redelivered or replayed observation collides here, never delivers twice. */
+  idempotencyKey: string;
+  commission: RewardCommission;
+  amount: Decimal;
+  fulfiller: string;
+}
+
+/** All SQL of reward commissions and what payouts deliver of each; the payouts themselves are PayoutRepository's. */
 export class RewardRepository {
+  constructor(private readonly payouts: PayoutRepository) {}
+
   /** One commission at a time: two observations of it (webhook and pull) never decide in parallel. */
   async lockCommission(manager: EntityManager, commissionId: string): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('earnings-reward'), hashtext($1))`, [commissionId]);
@@ -68,5 +81,22 @@ export class RewardRepository {
       `INSERT INTO reward_payout_commission (payout_id, commission_id, amount) SELECT p, c, a FROM unnest($1::text[], $2::text[], $3::numeric[]) AS x(p, c, a)`,
       [covered.map((entry) => entry.payoutId), covered.map((entry) => entry.commissionId), covered.map((entry) => entry.amount.toFixed())],
     );
+  }
+
+  /**
+   * The payout row, what it delivers of the commission, and its PayoutRequested in one
+   * transaction, so the ledger holds the reward at once. The payout and the outbox are
+   * PayoutRepository's to write.
+   */
+  async insertDelivery(manager: EntityManager, delivery: NewRewardDelivery, requestedAt: string, event: object): Promise<boolean> {
+    const amount = delivery.amount.toFixed();
+    const inserted = await this.payouts.insertPayouts(manager, [{
+      payoutId: delivery.payoutId, idempotencyKey: delivery.idempotencyKey, aui: delivery.commission.aui, unit: delivery.commission.unit, amount,
+      method: delivery.fulfiller, destination: null, coveredCommissions: [{ source: 'firstpromoter', commissionId: delivery.commission.commissionId, amount }], runId: `reward-on-approval:${requestedAt}`,
+    }]);
+    if (inserted.length === 0) return false;
+    await this.recordCoverage(manager, [{ payoutId: delivery.payoutId, commissionId: delivery.commission.commissionId, amount: delivery.amount }]);
+    await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, delivery.commission.aui, event);
+    return true;
   }
 }

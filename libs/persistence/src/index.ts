@@ -4,3 +4,4 @@ export * from './copy-text';
 export * from './array-literal';
 export * from './ledger-rule';
 export * from './returned-rows';
+export * from './advisory-lock';

@@ -47,10 +47,11 @@ describe('operations gauges over the published views', () => {
     await dataSource.query(`INSERT INTO "${schema}".balance (aui, unit, lifetime, pending, payable) VALUES ($1, 'USD', 12.5, 2.5, 10)`, [UNATTRIBUTED_AUI]);
     await dataSource.query(`INSERT INTO payout_outbox (topic, message_key, payload) VALUES ('t', 'k', '{}')`);
     await dataSource.query(
-      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state)
-       VALUES ('p1', 'k1', 'alice', 'USD', 10, 'paypal', 'a@example.com', '[]', 'r', 'requested'),
-              ('p2', 'k2', 'bob', 'USD', 10, 'paypal', 'b@example.com', '[]', 'r', 'requested'),
-              ('p3', 'k3', 'carol', 'USD', 10, 'account_credit', NULL, '[]', 'r', 'succeeded')`,
+      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state, review_state)
+       VALUES ('p1', 'k1', 'alice', 'USD', 10, 'paypal', 'a@example.com', '[]', 'r', 'requested', NULL),
+              ('p2', 'k2', 'bob', 'USD', 10, 'paypal', 'b@example.com', '[]', 'r', 'requested', 'approved'),
+              ('p3', 'k3', 'carol', 'USD', 10, 'account_credit', NULL, '[]', 'r', 'succeeded', NULL),
+              ('p4', 'k4', 'dave', 'USD', 90, 'paypal', 'd@example.com', '[]', 'r', 'requested', 'pending')`,
     );
     await dataSource.query(`INSERT INTO sync_watermark (name, synced_through, updated_at) VALUES ('wildfire-commissions', now(), now() - interval '120 seconds')`);
 
@@ -64,6 +65,8 @@ describe('operations gauges over the published views', () => {
     expect(value('earnings_unattributed_amount', { unit: 'USD', figure: 'available' })).toBe(10);
     expect(value('earnings_payouts', { state: 'requested', method: 'paypal' })).toBe(2);
     expect(value('earnings_payouts', { state: 'succeeded', method: 'account_credit' })).toBe(1);
+    // Waiting for the partner's review is not in flight: EarningsPayoutsInFlightTooLong leaves it alone.
+    expect(value('earnings_payouts', { state: 'in-review', method: 'paypal' })).toBe(1);
     expect(value('earnings_sync_watermark_age_seconds', { sync: 'wildfire-commissions' })).toBeGreaterThanOrEqual(120);
   });
 

@@ -1,6 +1,5 @@
 import { ledgerInputTopics, Topics, UNATTRIBUTED_AUI } from '@earnings/contracts';
 import { readConsumerLag, readTopicDepth, WatchedGroup } from '@earnings/kafka';
-import { assertSchemaName, currentProjectionSchema } from '@earnings/persistence';
 import type { Admin } from 'kafkajs';
 import { Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -66,23 +65,25 @@ function databaseGauges(registry: Registry, sources: OperationsSources): () => P
   const unattributed = new Gauge({ name: 'earnings_unattributed_amount', help: `Money the ledger holds under ${UNATTRIBUTED_AUI} (commissions without a user), per unit and figure`, labelNames: ['unit', 'figure'], registers: [registry] });
   const payouts = new Gauge({ name: 'earnings_payouts', help: 'Payouts by state and method', labelNames: ['state', 'method'], registers: [registry] });
   const watermark = new Gauge({ name: 'earnings_sync_watermark_age_seconds', help: 'Seconds since a partner API sync last moved its watermark (all its windows in)', labelNames: ['sync'], registers: [registry] });
+  // Every read below is a view its owner publishes (ledger projector, payout service, ingest), never their tables.
   return async () => {
-    const schema = assertSchemaName(await currentProjectionSchema(sources.database));
-    for (const [outbox, table] of [['ledger', `${schema}.outbox`], ['payout', 'payout_outbox']] as const) {
-      const [row] = await sources.database.query(
-        `SELECT count(*)::bigint AS rows, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS age FROM ${table} WHERE published_at IS NULL`,
+    for (const [outbox, view] of [['ledger', 'ledger.outbox_backlog'], ['payout', 'payout_outbox_backlog']] as const) {
+      const [row]: { unpublished: string; age: string }[] = await sources.database.query(
+        `SELECT unpublished, coalesce(extract(epoch FROM now() - oldest_created_at), 0) AS age FROM ${view}`,
       );
-      backlog.set({ outbox }, Number(row.rows));
+      backlog.set({ outbox }, Number(row.unpublished));
       age.set({ outbox }, Number(row.age));
     }
     unattributed.reset();
     const balances: { unit: string; lifetime: string; pending: string; available: string }[] = await sources.database.query(
-      `SELECT unit, lifetime::float8 AS lifetime, pending::float8 AS pending, available::float8 AS available FROM ${schema}.balance WHERE aui = $1`, [UNATTRIBUTED_AUI],
+      'SELECT unit, lifetime::float8 AS lifetime, pending::float8 AS pending, available::float8 AS available FROM ledger.balance WHERE aui = $1', [UNATTRIBUTED_AUI],
     );
     // Floats only here, for a dashboard: the ledger itself never leaves decimal.
     for (const row of balances) for (const figure of ['lifetime', 'pending', 'available'] as const) unattributed.set({ unit: row.unit, figure }, Number(row[figure]));
     payouts.reset();
-    for (const row of await sources.database.query('SELECT state, method, count(*)::bigint AS count FROM payout GROUP BY state, method')) payouts.set({ state: row.state, method: row.method }, Number(row.count));
-    for (const row of await sources.database.query('SELECT name, extract(epoch FROM now() - updated_at) AS age FROM sync_watermark')) watermark.set({ sync: row.name }, Number(row.age));
+    const counts: { state: string; method: string; payouts: string }[] = await sources.database.query('SELECT state, method, payouts FROM payout_count');
+    for (const row of counts) payouts.set({ state: row.state, method: row.method }, Number(row.payouts));
+    const syncs: { name: string; age: string }[] = await sources.database.query('SELECT name, extract(epoch FROM now() - updated_at) AS age FROM partner_sync_watermark');
+    for (const row of syncs) watermark.set({ sync: row.name }, Number(row.age));
   };
 }

@@ -11,7 +11,6 @@ import { IngestConfig } from './ingest.config';
 import { IngestSettings } from './ingest-settings';
 import { InboundPublisher } from './publishing/inbound-publisher';
 import { WildfireCallbackController } from './wildfire/wildfire-callback.controller';
-import { FirstPromoterLegacyWebhookController } from './firstpromoter/firstpromoter-legacy-webhook.controller';
 import { FirstPromoterWebhookController } from './firstpromoter/firstpromoter-webhook.controller';
 import { WebhookDeliveryRepository } from './firstpromoter/repositories/webhook-delivery.repository';
 import { FirstPromoterDirectoryRepository } from './firstpromoter/repositories/firstpromoter-directory.repository';
@@ -23,6 +22,7 @@ import { createMerchantDirectory } from './wildfire-merchants/create-merchant-di
 import { MerchantDirectoryService } from './wildfire-merchants/merchant-directory.service';
 import { TrackingCodeRepository } from './wildfire/tracking-code.repository';
 import { WildfirePublisher } from './wildfire/wildfire-publisher';
+import { WildfireCallbackService } from './wildfire/wildfire-callback.service';
 import { ScheduledRun } from './scheduling/scheduled-run';
 import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
 import { FirstPromoterApiClient } from '@earnings/sources';
@@ -55,7 +55,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     return {
       module: IngestModule,
       imports: [ServiceShellModule, ScheduleModule.forRoot()],
-      controllers: [WildfireCallbackController, FirstPromoterWebhookController, FirstPromoterLegacyWebhookController],
+      controllers: [WildfireCallbackController, FirstPromoterWebhookController],
       providers: [
         { provide: IngestSettings, useValue: new IngestSettings(config) },
         { provide: KAFKA, useValue: kafka },
@@ -94,6 +94,11 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
           useFactory: (publisher: InboundPublisher, dataSource: DataSource, merchants: MerchantDirectoryService, metrics: Metrics) =>
             new WildfirePublisher(publisher, { trackingCodes: new TrackingCodeRepository(dataSource), merchants }, metrics, logger.child({ component: 'wildfire' })),
           inject: [InboundPublisher, DataSource, MerchantDirectoryService, Metrics],
+        },
+        {
+          provide: WildfireCallbackService,
+          useFactory: (publisher: WildfirePublisher, settings: IngestSettings) => new WildfireCallbackService(publisher, settings.wildfireNormalise),
+          inject: [WildfirePublisher, IngestSettings],
         },
         { provide: APP_FILTER, useClass: IngestExceptionFilter },
       ],

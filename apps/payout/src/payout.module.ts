@@ -77,7 +77,7 @@ class PayoutRuntime {
     const timeoutMs = config.PAYOUT_PROVIDER_TIMEOUT_MS;
     const actionLease = { owner: leaseOwner, durationMs: actionCallsPerPassMax * timeoutMs + 10_000 };
     this.repository = new PayoutRepository(dataSource, leaseOwner);
-    const rewardRepository = new RewardRepository();
+    const rewardRepository = new RewardRepository(this.repository);
     this.fulfilments = new RewardFulfilmentRepository(dataSource, actionLease);
     this.rewardInputs = groupCatchUp(kafka, rewardConsumerGroupOf(config), Topics.commissionObserved);
     this.runs = new PayoutRunService(this.repository, rewardRepository, policy, {

@@ -4,7 +4,3 @@
  */
 export const CommissionStates = ['PENDING', 'CONFIRMED', 'READY', 'PAYABLE', 'REJECTED'] as const;
 export type CommissionState = (typeof CommissionStates)[number];
-
-export function isPendingState(state: CommissionState): boolean {
-  return state === 'PENDING' || state === 'CONFIRMED' || state === 'READY';
-}

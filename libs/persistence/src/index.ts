@@ -5,3 +5,4 @@ export * from './array-literal';
 export * from './ledger-rule';
 export * from './returned-rows';
 export * from './flagged-commissions';
+export * from './advisory-lock';

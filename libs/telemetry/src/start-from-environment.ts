@@ -29,9 +29,3 @@ export function serviceNameOf(entryFile: string | undefined): string {
   const match = /apps\/([^/]+)\/src\//.exec(entryFile);
   return match ? match[1] : basename(entryFile, '.js') || basename(dirname(entryFile));
 }
-
-/** Flushes and stops tracing, if it started (graceful shutdown). */
-export async function stopTracing(): Promise<void> {
-  await started?.shutdown();
-  started = null;
-}

@@ -15,6 +15,9 @@ export interface InboundDelivery {
   body: Buffer;
 }
 
+/** A delivery its controller authenticated: the exact bytes and where they came from. */
+export type ReceivedDelivery = Pick<InboundDelivery, 'body' | 'headers' | 'endpoint' | 'receivedAt'>;
+
 /**
  * Writes the raw copy and the observations of one delivery to Kafka and resolves only when the
  * broker acknowledged all of them (acks=all): callers answer 2xx only after that.

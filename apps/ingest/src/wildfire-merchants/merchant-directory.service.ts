@@ -3,7 +3,7 @@ import { Metrics } from '@earnings/service-shell';
 import { merchantIdsPerLookupMax, MerchantPage, WildfireMerchantApiClient } from '@earnings/sources';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { withAdvisoryLock } from '../scheduling/advisory-lock';
+import { withAdvisoryLock } from '@earnings/persistence';
 import { ApiPacer } from '../wildfire-sync/api-pacer';
 import { pacedRequest, sleep } from '../wildfire-sync/paced-request';
 import { MerchantSightings } from '../wildfire/wildfire-publisher';

@@ -4,7 +4,7 @@ import { CommissionPage, CommissionPageQuery, WildfireCommissionApiClient } from
 import { Metrics } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { withAdvisoryLock } from '../scheduling/advisory-lock';
+import { withAdvisoryLock } from '@earnings/persistence';
 import { WildfirePublisher, WildfireRecord } from '../wildfire/wildfire-publisher';
 import { ApiPacer } from './api-pacer';
 import { pacedRequest } from './paced-request';

@@ -6,6 +6,7 @@ import { IngestConfig } from '../ingest.config';
 import { IngestSettings } from '../ingest-settings';
 import { WildfirePublisher } from '../wildfire/wildfire-publisher';
 import { ApiPacer } from './api-pacer';
+import { PartnerApiPacingRepository } from './partner-api-pacing.repository';
 import { CommissionApiSyncService } from './commission-api-sync.service';
 import { SyncResumePointRepository } from './sync-resume-point.repository';
 import { SyncWatermarkRepository } from './sync-watermark.repository';
@@ -26,7 +27,7 @@ export function wildfireCredentials(config: IngestConfig): Wfav1Credentials {
  * for this one pacer: Wildfire rejects calls closer than 5 s whichever endpoint they go to.
  */
 export function wildfireApiPacer(config: IngestConfig, dataSource: DataSource): ApiPacer {
-  return new ApiPacer(dataSource, `wildfire:${config.WILDFIRE_API_BASE_URL}`, config.WILDFIRE_API_REQUEST_INTERVAL_MS_MIN);
+  return new ApiPacer(new PartnerApiPacingRepository(dataSource), `wildfire:${config.WILDFIRE_API_BASE_URL}`, config.WILDFIRE_API_REQUEST_INTERVAL_MS_MIN);
 }
 
 /** Wires the sync from configuration; shared by the ingest service's schedule, the backfill command and reconcile. */

@@ -49,13 +49,20 @@ function renderV2(commission: SimulatedCommission, version: CommissionVersion): 
   };
 }
 
-function renderV3(commission: SimulatedCommission, version: CommissionVersion): Record<string, unknown> {
+/** The fields v3 and v4 name alike, in their order: the ids and the sale. */
+function lowerCaseIdsAndSale(commission: SimulatedCommission, version: CommissionVersion): Record<string, unknown> {
   return {
     commissionid: commission.commissionId,
     applicationid: commission.applicationId,
     merchantid: commission.merchantId,
     deviceid: commission.deviceId,
     saleamount: { amount: formatScaled(version.saleCents, saleScale), currency: commission.saleCurrency.toLowerCase() },
+  };
+}
+
+function renderV3(commission: SimulatedCommission, version: CommissionVersion): Record<string, unknown> {
+  return {
+    ...lowerCaseIdsAndSale(commission, version),
     amount: { amount: applicationAmountText(commission, version), currency: commission.currency.toLowerCase() },
     status: statusBefore4(version.status),
     trackingcode: commission.aui,
@@ -72,11 +79,7 @@ function renderV4(commission: SimulatedCommission, version: CommissionVersion): 
   const amounts = [{ amount: applicationAmountText(commission, version), currency, splitpart: 'application' }];
   if (version.deviceUnits !== null) amounts.push({ amount: deviceAmountText(commission, version.deviceUnits), currency, splitpart: 'device' });
   return {
-    commissionid: commission.commissionId,
-    applicationid: commission.applicationId,
-    merchantid: commission.merchantId,
-    deviceid: commission.deviceId,
-    saleamount: { amount: formatScaled(version.saleCents, saleScale), currency: commission.saleCurrency.toLowerCase() },
+    ...lowerCaseIdsAndSale(commission, version),
     amounts,
     status: version.status,
     trackingcode: commission.aui,

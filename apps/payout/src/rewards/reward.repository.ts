@@ -1,6 +1,7 @@
 import { CommissionObserved, Topics } from '@earnings/contracts';
 import { Decimal, OwedRewardCommission, RewardCommission } from '@earnings/domain';
 import { EntityManager } from 'typeorm';
+import { PayoutRepository } from '../payouts/payout.repository';
 
 /** Payout states whose delivery counts: requested, at the fulfiller, or delivered and not reversed. */
 const liveStates = `('requested', 'submitted', 'succeeded')`;
@@ -15,8 +16,10 @@ export interface NewRewardDelivery {
   fulfiller: string;
 }
 
-/** All SQL of reward commissions and their deliveries. */
+/** All SQL of reward commissions and what payouts deliver of each; the payouts themselves are PayoutRepository's. */
 export class RewardRepository {
+  constructor(private readonly payouts: PayoutRepository) {}
+
   /** One commission at a time: two observations of it (webhook and pull) never decide in parallel. */
   async lockCommission(manager: EntityManager, commissionId: string): Promise<void> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext('earnings-reward'), hashtext($1))`, [commissionId]);
@@ -89,20 +92,22 @@ export class RewardRepository {
     );
   }
 
-  /** The payout row and its PayoutRequested in one transaction, so the ledger holds the reward at once. */
+  /**
+   * The payout row, what it delivers of the commission, and its PayoutRequested in one
+   * transaction, so the ledger holds the reward at once. The payout and the outbox are
+   * PayoutRepository's to write.
+   */
   async insertDelivery(manager: EntityManager, delivery: NewRewardDelivery, requestedAt: string, event: object): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO payout (payout_id, idempotency_key, aui, unit, amount, method, destination, covered_commissions, run_id, state)
-       VALUES ($1, $2, $3, $4, $5, $6, NULL, $7::jsonb, $8, 'requested')
-       ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1`,
-      [
-        delivery.payoutId, delivery.idempotencyKey, delivery.commission.aui, delivery.commission.unit, delivery.amount.toFixed(), delivery.fulfiller,
-        JSON.stringify([{ source: 'firstpromoter', commissionId: delivery.commission.commissionId, amount: delivery.amount.toFixed() }]), `reward-on-approval:${requestedAt}`,
-      ],
-    );
-    if (rows.length === 0) return false;
+    const amount = delivery.amount.toFixed();
+    const inserted = await this.payouts.insertPayouts(manager, [{
+      payoutId: delivery.payoutId, idempotencyKey: delivery.idempotencyKey, aui: delivery.commission.aui, unit: delivery.commission.unit, amount,
+      method: delivery.fulfiller, destination: null, coveredCommissions: [{ source: 'firstpromoter', commissionId: delivery.commission.commissionId, amount }], runId: `reward-on-approval:${requestedAt}`,
+      // Not a run's payout: PAYOUT_REVIEW reviews runs; a reward leaves on its approval (FirstPromoter's approval modes, fraud flags held).
+      review: false,
+    }]);
+    if (inserted.length === 0) return false;
     await this.recordCoverage(manager, [{ payoutId: delivery.payoutId, commissionId: delivery.commission.commissionId, amount: delivery.amount }]);
-    await manager.query(`INSERT INTO payout_outbox (topic, message_key, payload) VALUES ($1, $2, $3::jsonb)`, [Topics.payoutLifecycle, delivery.commission.aui, JSON.stringify(event)]);
+    await this.payouts.appendOutbox(manager, Topics.payoutLifecycle, delivery.commission.aui, event);
     return true;
   }
 }

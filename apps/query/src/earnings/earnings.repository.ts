@@ -58,6 +58,32 @@ export interface PayoutRow {
   endReason: string | null;
 }
 
+/** A row of the view ledger.payout as payoutsOf reads it (timestamps as PostgreSQL's text, amounts as decimal text). */
+interface LedgerPayoutRow {
+  payout_id: string;
+  unit: string;
+  amount: string;
+  method: string;
+  state: string;
+  listed_at: string;
+  executed_at: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+}
+
+/** A row of the view ledger.commission_version as commissionVersionsOf reads it. */
+interface LedgerCommissionVersionRow {
+  source: string;
+  commission_id: string;
+  modified_date: string;
+  state: CommissionState;
+  source_status: string;
+  amount: string;
+  unit: string;
+  applied_at: string;
+  aui: string;
+}
+
 /** Whom a version of a commission named, as the user reading its history may know it: never another user's id. */
 export type VersionOwner = 'YOU' | 'ANOTHER_USER' | 'UNATTRIBUTED';
 
@@ -197,7 +223,7 @@ export class EarningsRepository {
 
   /** One page of an AUI's payouts in every state, newest first. Served by the index payout_by_aui_listed_at. */
   async payoutsOf(aui: string, cursor: PayoutCursor | null, limit: number): Promise<PayoutRow[]> {
-    const rows: Record<string, string | null>[] = await this.dataSource.query(
+    const rows: LedgerPayoutRow[] = await this.dataSource.query(
       `SELECT payout_id, unit, amount::text, method, state, listed_at, executed_at, ended_at, end_reason
          FROM ledger.payout
         WHERE aui = $1
@@ -208,8 +234,8 @@ export class EarningsRepository {
     );
     const timestamp = (value: string | null) => (value === null ? null : canonicalTimestamp(value));
     return rows.map((row) => ({
-      id: String(row.payout_id), unit: String(row.unit), amount: String(row.amount), method: String(row.method), state: String(row.state),
-      listedAt: canonicalTimestamp(String(row.listed_at)), executedAt: timestamp(row.executed_at), endedAt: timestamp(row.ended_at), endReason: row.end_reason,
+      id: row.payout_id, unit: row.unit, amount: row.amount, method: row.method, state: row.state,
+      listedAt: canonicalTimestamp(row.listed_at), executedAt: timestamp(row.executed_at), endedAt: timestamp(row.ended_at), endReason: row.end_reason,
     }));
   }
 
@@ -252,7 +278,7 @@ export class EarningsRepository {
    * counts nothing for this user; whom it named is never shown.
    */
   async commissionVersionsOf(aui: string, source: string, commissionId: string): Promise<CommissionVersionRow[]> {
-    const rows: Record<string, string>[] = await this.dataSource.query(
+    const rows: LedgerCommissionVersionRow[] = await this.dataSource.query(
       `SELECT source, commission_id, modified_date, state, source_status, user_amount::text AS amount, unit, applied_at, aui
          FROM ledger.commission_version
         WHERE source = $1 AND commission_id = $2
@@ -263,7 +289,7 @@ export class EarningsRepository {
     return rows.map((row) => {
       const owner: VersionOwner = row.aui === aui ? 'YOU' : isLedgerOwnedAui(row.aui) ? 'UNATTRIBUTED' : 'ANOTHER_USER';
       return {
-        owner, source: row.source, commissionId: row.commission_id, modifiedDate: canonicalTimestamp(row.modified_date), state: row.state as CommissionState,
+        owner, source: row.source, commissionId: row.commission_id, modifiedDate: canonicalTimestamp(row.modified_date), state: row.state,
         sourceStatus: row.source_status, amount: owner === 'YOU' ? row.amount : '0', unit: row.unit, appliedAt: canonicalTimestamp(row.applied_at),
       };
     });

@@ -46,7 +46,7 @@ export class StatementRepository {
 
   async statementOf(aui: string, unit: string, range: { from: string | null; to: string | null }, after: StatementPosition | null, limit: number): Promise<StatementPage> {
     const availableOfPayout = (state: string) => `-(${payoutFigureSql('reserved', state, 'amount')} + ${payoutFigureSql('paid_out', state, 'amount')})`;
-    const rows: (Record<string, string | boolean | null>)[] = await this.dataSource.query(
+    const rows: StatementQueryRow[] = await this.dataSource.query(
       `WITH commission_key AS (SELECT DISTINCT source, commission_id FROM ledger.commission_version WHERE aui = $1),
             version_figure AS (
               SELECT v.source, v.commission_id, v.modified_date AS at, v.aui = $1 AS ours,
@@ -83,25 +83,39 @@ export class StatementRepository {
       [aui, unit, range.from, range.to, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, after?.[3] ?? null, limit],
     );
     const first = rows[0];
-    const lines = rows.filter((row) => row.at !== null).map((row): StatementLineRow => {
-      const at = canonicalTimestamp(String(row.at));
-      const source = row.commission_source as string | null;
-      const commissionId = row.commission_id as string | null;
-      const payoutId = row.payout_id as string | null;
+    const lines = rows.filter((row): row is StatementQueryRow & StatementLineQueryRow => row.at !== null).map((row): StatementLineRow => {
+      const at = canonicalTimestamp(row.at);
       return {
-        at, kind: kindOf(row), amount: String(row.amount), balance: String(row.balance), source, commissionId, payoutId, movedToAnotherUser: row.moved === true,
-        position: [at, String(row.rank), source ?? '', String(commissionId ?? payoutId)],
+        at, kind: kindOf(row), amount: row.amount, balance: row.balance, source: row.commission_source, commissionId: row.commission_id, payoutId: row.payout_id,
+        movedToAnotherUser: row.moved, position: [at, String(row.rank), row.commission_source ?? '', String(row.commission_id ?? row.payout_id)],
       };
     });
-    return { opening: String(first.opening), closing: String(first.closing), lines };
+    return { opening: first.opening, closing: first.closing, lines };
   }
 }
 
-function kindOf(row: Record<string, string | boolean | null>): StatementLineKind {
+/** One line of the statement, as the query reads it from the views ledger.commission_version and ledger.payout. */
+interface StatementLineQueryRow {
+  at: string;
+  rank: number;
+  commission_source: string | null;
+  commission_id: string | null;
+  payout_id: string | null;
+  moved: boolean;
+  /** The payout's state at this step; null on a commission's line. */
+  state: string | null;
+  amount: string;
+  balance: string;
+}
+
+/** The opening and closing balances on every row, and one line or (on an empty page) none. */
+type StatementQueryRow = { opening: string; closing: string } & (StatementLineQueryRow | { [field in keyof StatementLineQueryRow]: null });
+
+function kindOf(row: StatementLineQueryRow): StatementLineKind {
   switch (row.state) {
     case null:
       // A commission change that leaves the balance below zero takes back money already paid out.
-      return row.amount !== null && String(row.amount).startsWith('-') && String(row.balance).startsWith('-') ? 'CLAWBACK' : 'COMMISSION';
+      return row.amount.startsWith('-') && row.balance.startsWith('-') ? 'CLAWBACK' : 'COMMISSION';
     case 'requested':
       return 'PAYOUT_REQUESTED';
     case 'succeeded':

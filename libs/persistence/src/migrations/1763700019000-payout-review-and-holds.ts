@@ -56,6 +56,13 @@ export class PayoutReviewAndHolds1763700019000 implements MigrationInterface {
              coalesce(sum(amount) FILTER (WHERE state = 'requested' AND review_state = 'pending'), 0) AS in_review
         FROM payout
        GROUP BY aui, unit`);
+    // The exporter's counts (earnings_payouts{state}) tell a payout waiting for the partner's
+    // review from one in flight at a provider: only the second is an operations problem.
+    await queryRunner.query(`
+      CREATE OR REPLACE VIEW payout_count AS
+      SELECT CASE WHEN state = 'requested' AND review_state = 'pending' THEN 'in-review' ELSE state END AS state, method, count(*)::bigint AS payouts
+        FROM payout
+       GROUP BY 1, method`);
     await queryRunner.query(`
       CREATE VIEW payout_security_hold AS
       SELECT aui, held_until, hold_started_at AS method_changed_at
@@ -71,6 +78,7 @@ export class PayoutReviewAndHolds1763700019000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('DROP VIEW payout_commission_hold');
     await queryRunner.query('DROP VIEW payout_security_hold');
+    await queryRunner.query('CREATE OR REPLACE VIEW payout_count AS SELECT state, method, count(*)::bigint AS payouts FROM payout GROUP BY state, method');
     await queryRunner.query('DROP VIEW payout_commitment');
     await queryRunner.query(`
       CREATE VIEW payout_commitment AS

@@ -5,18 +5,10 @@ import {
 } from '@earnings/domain';
 import { Metrics } from '@earnings/service-shell';
 import { IngestException } from '../../errors/ingest.exception';
-import { InboundDelivery, InboundPublisher } from '../../publishing/inbound-publisher';
+import { InboundDelivery, InboundPublisher, ReceivedDelivery } from '../../publishing/inbound-publisher';
 import { FirstPromoterDirectoryRepository } from '../repositories/firstpromoter-directory.repository';
 import { WebhookDeliveryRepository } from '../repositories/webhook-delivery.repository';
 import { FirstPromoterVersionService } from './firstpromoter-version.service';
-
-/** A delivery the controller authenticated: the exact bytes and where they came from. */
-export interface ReceivedDelivery {
-  body: Buffer;
-  headers: InboundDelivery['headers'];
-  endpoint: string;
-  receivedAt: string;
-}
 
 export type WebhookAnswer = {
   status: 200 | 202;

@@ -34,7 +34,8 @@ function given(thresholds: string, fractionDigits = '') {
 describe('decidePayout', () => {
   it('pays a balance at the threshold', () => given('USD:10').when('USD', '10').then({ kind: 'payout', amount: '10', remainder: '0', amountMinor: '1000' }));
   it('does not pay below the threshold', () => given('USD:10').when('USD', '9.99999').then({ kind: 'none', reason: 'below-threshold' }));
-  it('does not pay when rounding down drops the amount below the threshold', () => given('USD:10').when('USD', '10.004').then({ kind: 'payout', amount: '10', remainder: '0.004' }));
+  it('does not pay when rounding down drops the amount below the threshold', () => given('USD:10.005').when('USD', '10.009').then({ kind: 'none', reason: 'below-threshold' }));
+  it('pays the rounded amount when rounding down keeps it at the threshold', () => given('USD:10').when('USD', '10.004').then({ kind: 'payout', amount: '10', remainder: '0.004' }));
   it('rounds USD down to cents and carries the remainder', () => given('USD:10').when('USD', '12.34567').then({ kind: 'payout', amount: '12.34', remainder: '0.00567', amountMinor: '1234' }));
   it('rounds EUR and GBP down to cents', () => {
     given('EUR:1').when('EUR', '1.999').then({ amount: '1.99', remainder: '0.009' });

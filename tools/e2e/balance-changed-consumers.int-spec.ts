@@ -1,8 +1,7 @@
 import { topicSettings, Topics } from '@earnings/contracts';
 import { reconcileTopics } from '@earnings/kafka';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { createSuiteDatabase, eventually, produceEvents, queryApiKey, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
+import { createSuiteDatabase, eventually, produceEvents, queryApiKey, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, testKafka, uniqueSuffix } from './test-stack';
 
 /**
  * Issue 15: both consumers of earnings.balance-changed.v1 (the payout service's balance view and
@@ -19,7 +18,7 @@ describe('BalanceChanged that breaks its schema', () => {
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     // The setup step's job in production; the shared test broker may predate the dead-letter topic.
-    await reconcileTopics(new Kafka({ clientId: 'balance-changed-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }), topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
+    await reconcileTopics(testKafka('balance-changed-e2e'), topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
     database = await createSuiteDatabase('balance_changed_contract');
     apps = await startApps(['payout', 'query'], {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...queryApiKey().env,

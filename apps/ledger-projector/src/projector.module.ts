@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createKafka, endOffsetReader, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
+import { createKafka, endOffsetReader, KafkaClient, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, currentProjectionSchema, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import type { Logger } from 'pino';
@@ -38,7 +38,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(CONFIG) private readonly config: ProjectorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     private readonly metrics: Metrics,
@@ -54,7 +54,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ledger-projector' }, logger) },
+        { provide: KafkaClient, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ledger-projector' }, logger) },
         // TypeORM's own error log prints every parameter of a failed statement (a chunk's user ids and amounts,
         // kilobytes per line); the consumer logs the statement and the failing event's key instead.
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ledger-projector' }).setOptions({ logging: ['migration'] }) },

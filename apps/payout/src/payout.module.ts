@@ -2,7 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShu
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Topics } from '@earnings/contracts';
-import { createKafka, groupCatchUp, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
+import { createKafka, groupCatchUp, KafkaClient, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseThresholds, PayoutPolicy } from '@earnings/domain';
@@ -63,7 +63,7 @@ class PayoutRuntime {
   /** How far the reward consumer is from commission-observed's end: a run paying reward units checks it first. */
   readonly rewardInputs: ReturnType<typeof groupCatchUp>;
 
-  constructor(config: PayoutConfig, dataSource: DataSource, kafka: Kafka, logger: Logger) {
+  constructor(config: PayoutConfig, dataSource: DataSource, kafka: KafkaClient, logger: Logger) {
     const policy = policyOf(config);
     this.policy = policy;
     const approvalMode = approvalModeOf(config);
@@ -149,7 +149,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(CONFIG) private readonly config: PayoutConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     private readonly runtime: PayoutRuntime,
@@ -170,7 +170,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LOGGER, useValue: logger },
         { provide: ADMIN_TOKEN, useValue: config.PAYOUT_ADMIN_TOKEN },
         AdminTokenGuard,
-        { provide: Kafka, useValue: kafka },
+        { provide: KafkaClient, useValue: kafka },
         { provide: DataSource, useValue: dataSource },
         { provide: PayoutRuntime, useValue: runtime },
         { provide: PayoutAdminService, useValue: runtime.admin },

@@ -2,7 +2,7 @@ import { DynamicModule, Module, OnApplicationBootstrap, OnApplicationShutdown } 
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { createKafka, Kafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { createKafka, KafkaClient, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { ApplyingHealth, applyingReadinessCheck, Readiness, ServiceShellModule } from '@earnings/service-shell';
 import type { FastifyInstance } from 'fastify';
@@ -33,7 +33,7 @@ const consumerFailingMsMax = 30_000;
 export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly readiness: Readiness,
     private readonly config: QueryConfig,
     private readonly apiKeys: ApiKeyRepository,
@@ -57,7 +57,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
       ],
       providers: [
         { provide: DataSource, useValue: dataSource },
-        { provide: Kafka, useValue: kafka },
+        { provide: KafkaClient, useValue: kafka },
         { provide: QueryConfig, useValue: config },
         { provide: ApiKeyRepository, useValue: apiKeys },
         { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX, new PayoutPolicyRepository(dataSource)) },

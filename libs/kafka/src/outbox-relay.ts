@@ -1,4 +1,5 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { KafkaClient } from './client-handle';
 import type { Logger } from 'pino';
 import { createIdempotentProducer } from './kafka-client';
 import { OutboxMessage, sendOutboxBatch } from './outbox';
@@ -55,7 +56,7 @@ export class OutboxRelay {
   private stopped = false;
 
   constructor(
-    kafka: Kafka,
+    kafka: KafkaClient,
     private readonly outbox: OutboxPort,
     private readonly pollIntervalMs: number,
     private readonly logger: Logger,

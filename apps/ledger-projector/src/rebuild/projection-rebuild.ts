@@ -1,6 +1,6 @@
 import { assertSchemaName, currentProjectionSchema, LEDGER_PROJECTION } from '@earnings/persistence';
 import { Metrics } from '@earnings/service-shell';
-import { Kafka } from '@earnings/kafka';
+import { KafkaClient, readEndOffsets } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { consumedTopics, LedgerProjectionConsumer, partitionKey } from '../projection/ledger-projection.consumer';
@@ -86,12 +86,12 @@ const coverageColumns = ['position', 'aui', 'unit', 'amount'] as const;
  * same messages), a per-(AUI, unit) comparison with the live schema, and the switch in one
  * UPDATE of projection_pointer. The live projector serves until the switch and then follows it.
  */
-export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, options: RebuildOptions, logger: Logger): Promise<RebuildReport> {
+export async function rebuildProjection(kafka: KafkaClient, dataSource: DataSource, options: RebuildOptions, logger: Logger): Promise<RebuildReport> {
   const liveSchema = await currentProjectionSchema(dataSource);
   let rebuiltSchema = await createNextSchema(dataSource);
   logger.info({ liveSchema, rebuiltSchema }, 'rebuilding the ledger projection');
   const startedAt = process.hrtime.bigint();
-  const limits = await endOffsets(kafka);
+  const limits = await readEndOffsets(kafka, consumedTopics);
   logger.info({ messages: sumOf(limits).toString(), partitions: limits.size }, 'took the end offsets to replay up to');
   const deadline = Date.now() + options.replayTimeoutMs;
   let replayedBy: RebuildReport['replayedBy'] = 'bulk load';
@@ -128,7 +128,7 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
  * the comparison is like for like.
  */
 async function replayInBulk(
-  kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
+  kafka: KafkaClient, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
 ): Promise<void> {
   const load = new BulkLoad(dataSource, schema);
   const timer = phaseTimer();
@@ -170,7 +170,7 @@ function phaseTimer(): () => number {
 
 /** The replay the live projector does, chunk by chunk through the ledger store: slower, and it sets aside any event PostgreSQL refuses. */
 async function replayChunkByChunk(
-  kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
+  kafka: KafkaClient, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
 ): Promise<void> {
   const store = new LedgerStore(dataSource, schema, options.liveConsumerGroup, { announceBalanceChanges: false, requirePointedTo: false });
   const consumer = new LedgerProjectionConsumer(kafka, store, {
@@ -211,20 +211,6 @@ async function createNextSchema(dataSource: DataSource): Promise<string> {
   const name = assertSchemaName(`ledger_${(rows[0]?.number ?? 0) + 1}`);
   await dataSource.query('SELECT create_ledger_projection($1)', [name]);
   return name;
-}
-
-async function endOffsets(kafka: Kafka): Promise<Map<string, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const limits = new Map<string, bigint>();
-    for (const topic of consumedTopics) {
-      for (const partition of await admin.fetchTopicOffsets(topic)) limits.set(partitionKey(topic, partition.partition), BigInt(partition.high));
-    }
-    return limits;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function storedOffsets(dataSource: DataSource, schema: string, group: string): Promise<Map<string, bigint>> {

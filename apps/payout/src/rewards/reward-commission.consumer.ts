@@ -1,5 +1,5 @@
-import { CommissionObserved, parseCommissionObserved, Topics } from '@earnings/contracts';
-import { batchValues, RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
+import { parseCommissionObserved, Topics } from '@earnings/contracts';
+import { KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
 import { ApplyingHealth } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { RewardDeliveryService } from './reward-delivery.service';
@@ -12,14 +12,14 @@ export interface RewardCommissionConsumerOptions {
 /**
  * The payout service learns FirstPromoter reward commissions from commission-observed itself
  * (its own group and table) instead of reading the ledger's tables. A message that breaks the
- * schema is the projector's to dead-letter; here it is skipped and logged.
+ * schema goes to the dead-letter topic naming this consumer's group, as every consumer's does.
  */
 export class RewardCommissionConsumer {
-  private running: RunningMessageConsumer | null = null;
-  private starting: Promise<RunningMessageConsumer> | null = null;
+  private running: RunningConsumer | null = null;
+  private starting: Promise<RunningConsumer> | null = null;
 
   constructor(
-    private readonly kafka: Parameters<typeof startMessageConsumer>[0],
+    private readonly kafka: KafkaClient,
     private readonly deliveries: RewardDeliveryService,
     private readonly options: RewardCommissionConsumerOptions,
     private readonly logger: Logger,
@@ -27,12 +27,11 @@ export class RewardCommissionConsumer {
   ) {}
 
   async start(): Promise<void> {
-    this.starting = startMessageConsumer(
-      this.kafka,
-      { groupId: this.options.groupId, topic: Topics.commissionObserved, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
-      async (batch) => void (await this.deliveries.apply(this.readable(batchValues(batch)))),
-      this.health,
-    );
+    this.starting = runConsumer(this.kafka, {
+      groupId: this.options.groupId, topics: [Topics.commissionObserved], offsets: { kind: 'committed', fromBeginning: true },
+      sessionTimeoutMs: this.options.sessionTimeoutMs, parse: (_topic, value) => parseCommissionObserved(value),
+      deadLetters: { topic: Topics.commissionObservedDeadLetter, send: true }, health: this.health, logger: this.logger,
+    }, async (batch) => void (await this.deliveries.apply(batch.messages.map((message) => message.event))));
     this.running = await this.starting;
   }
 
@@ -40,15 +39,5 @@ export class RewardCommissionConsumer {
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
     await this.running?.stop();
-  }
-
-  private readable(values: string[]): CommissionObserved[] {
-    const observations: CommissionObserved[] = [];
-    for (const value of values) {
-      const parsed = parseCommissionObserved(value);
-      if (parsed.ok) observations.push(parsed.value);
-      else this.logger.error({ problem: parsed.reason }, 'unreadable commission-observed message skipped by the reward consumer');
-    }
-    return observations;
   }
 }

@@ -12,3 +12,4 @@ export * from './http/http-error.filter';
 export * from './http/http-server-options';
 export * from './http/http-signals';
 export * from './auth/failed-authentication-throttle';
+export * from './recurring/recurring';

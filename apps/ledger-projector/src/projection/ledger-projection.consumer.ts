@@ -1,9 +1,9 @@
 import { ledgerInputTopics, parseLedgerInput, Topics } from '@earnings/contracts';
-import { LedgerEvent } from '@earnings/domain';
+import { Backoff, LedgerEvent } from '@earnings/domain';
 import { ApplyingHealth, Metrics } from '@earnings/service-shell';
 import { BatchControl, ConsumedBatch, KafkaClient, ParsedMessage, runConsumer, RunningConsumer } from '@earnings/kafka';
 import type { Logger } from 'pino';
-import { ChunkApplier, RefusedEvent, RetryPolicy, statementOf, sqlStateOf } from './chunk-applier';
+import { ChunkApplier, RefusedEvent, statementOf, sqlStateOf } from './chunk-applier';
 import { ChunkOutcome, LedgerStore, OffsetEvent, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
 
 export interface ProjectionConsumerOptions {
@@ -25,7 +25,7 @@ export interface ProjectionConsumerOptions {
    */
   deadLetterInvalid: boolean;
   /** Waits between attempts at a chunk that failed for a transient reason (the database restarting, a lost connection). */
-  transientRetry?: RetryPolicy;
+  transientRetry?: Backoff;
   /** Where the consumer reports whether it is applying, for readiness. A rebuild has none. */
   health?: ApplyingHealth;
   /**
@@ -42,7 +42,7 @@ export const partitionKey = (topic: string, partition: number): string => `${top
 export const consumedTopics = [...ledgerInputTopics];
 
 /** From 200 ms up to 30 s between attempts: quick over a blip, gentle on a database that is down for minutes. */
-const defaultTransientRetry: RetryPolicy = { delayMsFirst: 200, delayMsMax: 30_000 };
+const defaultTransientRetry: Backoff = { firstMs: 200, maxMs: 30_000 };
 
 type LedgerMessage = ParsedMessage<LedgerEvent>;
 

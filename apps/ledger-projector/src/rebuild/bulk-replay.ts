@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { parseLedgerInput, Topics } from '@earnings/contracts';
 import { coverageOf, decidePayoutEvent, LedgerPayout, PayoutCoverageRecord } from '@earnings/domain';
 import { ConsumedBatch, ConsumedMessage, KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
+import { Recurring } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { consumedTopics, partitionKey } from '../projection/ledger-projection.consumer';
 import { BulkLoad } from './bulk-load';
@@ -128,14 +129,14 @@ export async function bulkReplay(kafka: KafkaClient, load: BulkLoad, options: Bu
 
   // What the replay is doing, for the progress log: a replay that stalls says where.
   let stage: 'fetching' | 'leaving the consumer group' | 'ending the staging COPY' = 'fetching';
-  const progress = setInterval(() => {
+  const progress = new Recurring({ name: 'bulk replay progress', intervalMs: progressLogMs, runAtStart: false, logger }, async () => {
     const behind = [...options.limits].filter(([key, limit]) => (fetched.get(key) ?? 0n) < limit);
     logger.info({
       stage, messages: outcome.messages, queuedMessages, fetchingDone, partitionsBehind: behind.length,
       behind: behind.slice(0, behindShownMax).map(([key, limit]) => ({ partition: key, fetched: String(fetched.get(key) ?? 0n), limit: String(limit) })),
     }, 'bulk replay in progress');
-  }, progressLogMs);
-  progress.unref();
+  });
+  progress.start();
   const timer = setTimeout(() => fail(new Error('the bulk replay did not reach its end offsets in time')), Math.max(0, options.deadline - Date.now()));
   // A batch waiting for room in the queue must see the thread's failure too, or it never returns and the consumer cannot leave its group.
   staging.failed.catch(fail);
@@ -158,7 +159,7 @@ export async function bulkReplay(kafka: KafkaClient, load: BulkLoad, options: Bu
     stage = 'leaving the consumer group';
     await consumer?.stop();
     await staging.abort();
-    clearInterval(progress);
+    await progress.stop();
     throw error;
   }
   clearTimeout(timer);
@@ -166,7 +167,7 @@ export async function bulkReplay(kafka: KafkaClient, load: BulkLoad, options: Bu
   await consumer?.stop();
   stage = 'ending the staging COPY';
   const written = await staging.end();
-  clearInterval(progress);
+  await progress.stop();
   outcome.invalid += written.invalid;
   outcome.refused += written.refused;
   return outcome;

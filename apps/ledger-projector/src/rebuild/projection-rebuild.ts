@@ -1,5 +1,5 @@
 import { assertSchemaName, currentProjectionSchema, LEDGER_PROJECTION } from '@earnings/persistence';
-import { Metrics } from '@earnings/service-shell';
+import { Metrics, pollUntil } from '@earnings/service-shell';
 import { KafkaClient, readEndOffsets } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -234,13 +234,11 @@ function raiseLimits(limits: Map<string, bigint>, offsets: Map<string, bigint>):
 }
 
 async function waitForOffsets(dataSource: DataSource, schema: string, group: string, limits: Map<string, bigint>, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
+  const reached = await pollUntil(async () => {
     const stored = await storedOffsets(dataSource, schema, group);
-    const behind = [...limits].filter(([key, end]) => end > 0n && (stored.get(key) ?? 0n) < end);
-    if (behind.length === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
-  }
-  throw new Error(`rebuild into ${schema} did not reach its end offsets in time; the schema is left for inspection`);
+    return [...limits].every(([key, end]) => end === 0n || (stored.get(key) ?? 0n) >= end);
+  }, progressPollMs, deadline);
+  if (!reached) throw new Error(`rebuild into ${schema} did not reach its end offsets in time; the schema is left for inspection`);
 }
 
 /** Every (AUI, unit) whose stored figures differ; a missing row counts as zeros. */
@@ -324,14 +322,13 @@ async function switchReaders(dataSource: DataSource, liveSchema: string, rebuilt
 /** Drops the old schema once the live projector relayed what its outbox still held; keeps it (and says so) otherwise. */
 async function dropWhenDrained(dataSource: DataSource, oldSchema: string, logger: Logger): Promise<boolean> {
   const schema = assertSchemaName(oldSchema);
-  const deadline = Date.now() + oldOutboxDrainTimeoutMs;
-  while (Date.now() < deadline) {
+  const drained = await pollUntil(async () => {
     const [{ count }]: { count: string }[] = await dataSource.query(`SELECT count(*) AS count FROM ${schema}.outbox WHERE published_at IS NULL`);
-    if (count === '0') {
-      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
+    return count === '0';
+  }, progressPollMs, Date.now() + oldOutboxDrainTimeoutMs);
+  if (drained) {
+    await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
+    return true;
   }
   logger.warn({ schema }, 'the old outbox still holds unpublished events (is the projector running?); not dropping it');
   return false;

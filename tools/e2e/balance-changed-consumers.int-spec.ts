@@ -8,8 +8,9 @@ import { createSuiteDatabase, eventually, produceEvents, queryApiKey, readWholeT
  * the query service's live feed) check each message against the BalanceChanged schema. A message
  * that breaks it goes to earnings.balance-changed.dlq.v1 with the reason and the consumer's
  * group; neither service crashes or stops being ready, and the next good message is applied.
+ * Issue 26: the payout service's reward consumer does the same with commission-observed.
  */
-describe('BalanceChanged that breaks its schema', () => {
+describe('messages that break their schema at the payout and query services', () => {
   let database: SuiteDatabase;
   let apps: RunningApps;
   const prefix = `bc-contract-${uniqueSuffix()}`;
@@ -54,6 +55,20 @@ describe('BalanceChanged that breaks its schema', () => {
       expect(letter.headers.dlq_reason).toMatch(/available|sequence/);
     }
     for (const app of ['payout', 'query'] as const) expect((await fetch(apps.url(app, '/health/ready'))).status).toBe(200);
+  }, 120_000);
+
+  it('a commission-observed message the payout reward consumer cannot read goes to the dead-letter topic naming its group, and the consumer stays ready', async () => {
+    const broken = `${prefix}-unreadable-observation`;
+    // Issue 26: the reward consumer used to skip such a message with a log line and no letter.
+    await produceEvents(Topics.commissionObserved, [{ key: broken, value: { type: 'CommissionObserved', schemaVersion: 1, aui: broken, userAmount: 25 } }]);
+    const letters = await eventually(
+      async () => (await readWholeTopic(Topics.commissionObservedDeadLetter)).filter((letter) => letter.key === broken && letter.headers.dlq_consumer === `${payoutGroup}-rewards`),
+      (found) => found.length > 0,
+      60_000,
+    );
+    expect(letters[0].headers).toMatchObject({ dlq_topic: Topics.commissionObserved });
+    expect(letters[0].headers.dlq_reason.length).toBeGreaterThan(0);
+    expect((await fetch(apps.url('payout', '/health/ready'))).status).toBe(200);
   }, 120_000);
 });
 

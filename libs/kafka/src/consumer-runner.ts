@@ -111,10 +111,11 @@ export interface ConsumerRunOptions<T> {
 export interface BatchControl {
   /** False once the consumer stops, or the partition moved to another member: apply nothing more. */
   stillOwned(): boolean;
-  /** Marks the batch's messages through `offset` as done (the `of-record` policy marks its own progress this way). */
+  /**
+   * Marks the batch's messages through `offset` as done. The `of-record` policy marks its own
+   * progress this way, chunk by chunk, and each mark also tells the group this member is alive.
+   */
   done(offset: string): Promise<void>;
-  /** Tells the group this member is alive; call between long steps. */
-  heartbeat(): Promise<void>;
   /** Waits `delayMs`, then heartbeats: a handler backing off keeps its partitions. */
   wait(delayMs: number): Promise<void>;
   /** Sets one delivered message aside: to the dead-letter topic (when the runner sends letters), counted and logged. */
@@ -227,11 +228,12 @@ export async function runConsumer<T>(client: KafkaClient, options: ConsumerRunOp
       payload.resolveOffset(offset);
       if (policy.kind === 'live' || policy.kind === 'replay') return;
       await payload.commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }] }] });
+      // Between the chunks of a long batch: the group hears from this member (kafkajs sends at most one per heartbeat interval).
+      if (policy.kind === 'of-record') await payload.heartbeat();
     };
     const control: BatchControl = {
       stillOwned: () => payload.isRunning() && !payload.isStale(),
       done,
-      heartbeat: () => payload.heartbeat(),
       wait: async (delayMs) => {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         await payload.heartbeat();

@@ -55,7 +55,7 @@ export interface ChunkApplierPort {
   /** False once the consumer stops or its partitions moved to another member: stop retrying, apply nothing more. */
   stillOwned(): boolean;
   /** Waits between attempts; the consumer heartbeats here so a long outage does not cost it the partition. */
-  pause(delayMs: number): Promise<void>;
+  wait(delayMs: number): Promise<void>;
 }
 
 type Attempt = { kind: 'applied'; outcome: ChunkOutcome } | { kind: 'refused'; refusal: DatabaseRefusal } | { kind: 'stopped' };
@@ -116,7 +116,7 @@ export class ChunkApplier {
         if (!this.port.stillOwned()) return { kind: 'stopped' };
         const delayMs = backoffDelayMs(attempt, this.retry);
         this.port.retrying(chunk, error, attempt, delayMs);
-        await this.port.pause(delayMs);
+        await this.port.wait(delayMs);
         if (!this.port.stillOwned()) return { kind: 'stopped' };
       }
     }

@@ -137,7 +137,6 @@ export class LedgerProjectionConsumer {
       // A metric, not money: a JS number is right here.
       for (const moved of outcome.reattributedPayable) this.reattributed.inc({ unit: moved.unit }, Number(moved.amount));
       await control.done(lastOffset);
-      await control.heartbeat();
       firstOffset = (BigInt(lastOffset) + 1n).toString();
     }
   }
@@ -167,7 +166,7 @@ export class LedgerProjectionConsumer {
       deadLetter: (chunk, refused) => this.deadLetterRefused(chunk, refused, messages.find((message) => message.offset === refused.item.offset), control),
       retrying: (chunk, error, attempt, delayMs) => this.noteRetry(chunk, error, attempt, delayMs),
       stillOwned: () => control.stillOwned() && !this.switched,
-      pause: (delayMs) => control.wait(delayMs),
+      wait: (delayMs) => control.wait(delayMs),
     }, this.options.transientRetry ?? defaultTransientRetry);
   }
 

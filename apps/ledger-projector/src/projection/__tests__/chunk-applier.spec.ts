@@ -46,7 +46,7 @@ function harness(store: FakeStore, owned: () => boolean = () => true) {
     deadLetter: async (_chunk, refused: RefusedEvent) => void deadLettered.push(refused.item.offset),
     retrying: () => undefined,
     stillOwned: owned,
-    pause: async (delayMs) => void waits.push(delayMs),
+    wait: async (delayMs) => void waits.push(delayMs),
   };
   return { applier: new ChunkApplier(port, { firstMs: 100, maxMs: 1_000 }), deadLettered, waits };
 }

@@ -9,7 +9,7 @@ export * from './topics-admin';
 export * from './topic-reconciliation';
 export { OutboxMessage } from './outbox';
 export * from './outbox-relay';
-export * from './dead-letter';
+export { DeadLetter } from './dead-letter';
 export * from './topic-offsets';
 export { ConsumerHealthReport } from './consumer-health';
 export * from './consumer-lag';

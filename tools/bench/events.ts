@@ -1,5 +1,5 @@
 import { cloudEventHeaders, CommissionObserved, Topics } from '@earnings/contracts';
-import { Kafka, Message, Partitioners } from 'kafkajs';
+import { KafkaClient, Message, MessageSender } from '@earnings/kafka';
 import { eventsPerAui, produceBatchMessages, updateEveryNthEvent } from './limits';
 
 const baseTimeMs = Date.UTC(2025, 0, 1);
@@ -66,8 +66,8 @@ function toMessage(event: CommissionObserved): Message {
 }
 
 /** Produces events [from, to) of `run` to commission-observed with sendBatch (acks=all); returns messages per second. */
-export async function produceEvents(kafka: Kafka, run: string, from: number, to: number): Promise<number> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+export async function produceEvents(kafka: KafkaClient, run: string, from: number, to: number): Promise<number> {
+  const producer = new MessageSender(kafka);
   await producer.connect();
   const started = process.hrtime.bigint();
   try {
@@ -77,7 +77,7 @@ export async function produceEvents(kafka: Kafka, run: string, from: number, to:
       const messages: Message[] = [];
       for (let index = start; index < Math.min(to, start + produceBatchMessages); index += 1) messages.push(toMessage(benchEvent(run, index)));
       await inFlight;
-      inFlight = producer.sendBatch({ topicMessages: [{ topic: Topics.commissionObserved, messages }], acks: -1 });
+      inFlight = producer.send([{ topic: Topics.commissionObserved, messages }]);
     }
     await inFlight;
   } finally {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { Topics } from '@earnings/contracts';
-import { Consumer, Kafka } from 'kafkajs';
+import { KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
+import pino from 'pino';
 import { Client } from 'pg';
 import { waitForProjector, nowMs } from './catch-up';
 import { callbackAui, signedV4Callback, signedV4Callbacks } from './callbacks';
@@ -26,23 +26,17 @@ interface Sample {
 const samplePrefix = 'fresh-sample';
 
 /** A consumer of commission-observed from its end, noting when each sampled AUI's event arrives: the transport's limit. */
-async function startKafkaWatcher(kafka: Kafka, samples: Map<string, Sample>): Promise<Consumer> {
-  const consumer = kafka.consumer({ groupId: `bench-freshness-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100, maxBytesPerPartition: 1024 * 1024 });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-  await consumer.connect();
-  await consumer.subscribe({ topic: Topics.commissionObserved, fromBeginning: false });
-  await consumer.run({
-    autoCommit: false,
-    eachBatch: async ({ batch }) => {
-      const atMs = nowMs();
-      for (const message of batch.messages) {
-        const sample = samples.get(message.key?.toString('utf8') ?? '');
-        if (sample && sample.inKafkaAtMs === undefined) sample.inKafkaAtMs = atMs;
-      }
-    },
+async function startKafkaWatcher(kafka: KafkaClient, samples: Map<string, Sample>): Promise<RunningConsumer> {
+  return runConsumer(kafka, {
+    groupId: 'bench-freshness', topics: [Topics.commissionObserved], offsets: { kind: 'live' }, sessionTimeoutMs: 30_000,
+    maxWaitTimeInMs: 100, maxBytesPerPartition: 1024 * 1024, logger: pino({ level: 'silent' }),
+  }, async (batch) => {
+    const atMs = nowMs();
+    for (const message of batch.messages) {
+      const sample = samples.get(message.key?.toString('utf8') ?? '');
+      if (sample && sample.inKafkaAtMs === undefined) sample.inKafkaAtMs = atMs;
+    }
   });
-  await joined;
-  return consumer;
 }
 
 /** One GraphQL request with an aliased `earnings` field per AUI; returns the AUIs that have a balance. */
@@ -141,7 +135,7 @@ async function measure(stack: BenchStack, sizes: BenchSizes, ingestUrl: string, 
     await poller;
     return { load, samples, failedSamples };
   } finally {
-    await watcher.disconnect();
+    await watcher.stop();
   }
 }
 

@@ -1,6 +1,5 @@
 import { Topics } from '@earnings/contracts';
-import { BatchingProducer } from '@earnings/kafka';
-import { Kafka } from 'kafkajs';
+import { BatchingProducer, KafkaClient } from '@earnings/kafka';
 import { nowMs } from './catch-up';
 import { PreparedRequest } from './load';
 
@@ -19,7 +18,7 @@ const percentileOf = (sorted: number[], fraction: number): number => sorted[Math
  * "callback" as ingest does (the raw copy and the observation), for `durationMs`. Both go to
  * the raw-inbound topic, which no benchmark consumer reads, so the ledger is not disturbed.
  */
-export async function kafkaPathAlone(kafka: Kafka, bodies: PreparedRequest[], senders: number, durationMs: number): Promise<KafkaPathFigures> {
+export async function kafkaPathAlone(kafka: KafkaClient, bodies: PreparedRequest[], senders: number, durationMs: number): Promise<KafkaPathFigures> {
   const producer = new BatchingProducer(kafka, { lingerMs: 2, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
   await producer.connect();
   const latencies: number[] = [];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CommissionObserved, Topics } from '@earnings/contracts';
-import { Kafka } from 'kafkajs';
+import { KafkaClient, runConsumer } from '@earnings/kafka';
+import pino from 'pino';
 import { Client } from 'pg';
 import { nowMs, rateOf, waitForCount, waitForProjector } from './catch-up';
 import { addToBenchBalance, BenchBalance, benchEvent, decimalOfUnits } from './events';
@@ -51,20 +52,20 @@ export async function backendPids(databaseUrl: string, applicationName: string):
   }
 }
 
-/** A kafkajs consumer that only reads commission-observed from offset zero (same fetch settings as the projector): the transport's limit. */
-export async function timeReadOnlyConsumer(kafka: Kafka, events: number): Promise<ProjectorRunFigures> {
-  const consumer = kafka.consumer({ groupId: `bench-read-only-${randomBytes(4).toString('hex')}`, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000 });
+/** A consumer (the same runner, the same fetch settings as the projector) that only reads commission-observed from offset zero: the transport's limit. */
+export async function timeReadOnlyConsumer(kafka: KafkaClient, events: number): Promise<ProjectorRunFigures> {
   let read = 0;
   const startedAtMs = nowMs();
-  await consumer.connect();
+  const consumer = await runConsumer(kafka, {
+    groupId: `bench-read-only-${randomBytes(4).toString('hex')}`, topics: [Topics.commissionObserved], offsets: { kind: 'replay' },
+    maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeoutMs: 30_000, logger: pino({ level: 'silent' }),
+  }, async (batch) => void (read += batch.messages.length));
   try {
-    await consumer.subscribe({ topic: Topics.commissionObserved, fromBeginning: true });
-    await consumer.run({ autoCommit: false, eachBatch: async ({ batch }) => void (read += batch.messages.length) });
     const progress = await waitForCount(async () => read, events, 'read-only consumer');
     const rate = rateOf(progress, startedAtMs);
     return { events, eventsPerSecond: rate.perSecond, seconds: rate.seconds, fromStart: rate.fromStart };
   } finally {
-    await consumer.disconnect();
+    await consumer.stop();
   }
 }
 

@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Topics } from '@earnings/contracts';
-import { createKafka, Kafka } from '@earnings/kafka';
+import { createKafka, KafkaClient, readEndOffsets } from '@earnings/kafka';
 import { runMigrations } from '@earnings/persistence';
 import { createLogger } from '@earnings/service-shell';
 import { workspaceRoot } from '@earnings/testing';
@@ -68,7 +68,7 @@ export class BenchStack {
   }
 
   /** A client like the services' (KAFKA_SECURITY_PROTOCOL and the rest apply), with its log silenced. */
-  kafka(clientId = 'earnings-bench'): Kafka {
+  kafka(clientId = 'earnings-bench'): KafkaClient {
     this.silentLogger ??= createLogger('bench', 'silent');
     return createKafka({ clientId, brokers: this.brokers.split(',') }, this.silentLogger);
   }
@@ -152,13 +152,7 @@ export class BenchStack {
 
   /** Messages the topic has ever held (a count of events, well within a double at benchmark sizes). */
   async endOffsetTotal(topic: string = Topics.commissionObserved): Promise<number> {
-    const admin = this.kafka('earnings-bench-offsets').admin();
-    await admin.connect();
-    try {
-      return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + Number(partition.high), 0);
-    } finally {
-      await admin.disconnect();
-    }
+    return [...(await readEndOffsets(this.kafka('earnings-bench-offsets'), [topic])).values()].reduce((sum, end) => sum + Number(end), 0);
   }
 
   async stop(keepScratch: boolean): Promise<void> {

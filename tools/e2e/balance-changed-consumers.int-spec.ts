@@ -1,16 +1,16 @@
 import { topicSettings, Topics } from '@earnings/contracts';
 import { reconcileTopics } from '@earnings/kafka';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { createSuiteDatabase, eventually, produceEvents, queryApiKey, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
+import { createSuiteDatabase, eventually, produceEvents, queryApiKey, readWholeTopic, requireTestInfrastructure, RunningApps, startApps, SuiteDatabase, testKafka, uniqueSuffix } from './test-stack';
 
 /**
  * Issue 15: both consumers of earnings.balance-changed.v1 (the payout service's balance view and
  * the query service's live feed) check each message against the BalanceChanged schema. A message
  * that breaks it goes to earnings.balance-changed.dlq.v1 with the reason and the consumer's
  * group; neither service crashes or stops being ready, and the next good message is applied.
+ * Issue 26: the payout service's reward consumer does the same with commission-observed.
  */
-describe('BalanceChanged that breaks its schema', () => {
+describe('messages that break their schema at the payout and query services', () => {
   let database: SuiteDatabase;
   let apps: RunningApps;
   const prefix = `bc-contract-${uniqueSuffix()}`;
@@ -19,7 +19,7 @@ describe('BalanceChanged that breaks its schema', () => {
   beforeAll(async () => {
     const { brokers } = requireTestInfrastructure();
     // The setup step's job in production; the shared test broker may predate the dead-letter topic.
-    await reconcileTopics(new Kafka({ clientId: 'balance-changed-e2e', brokers: brokers.split(','), logLevel: logLevel.NOTHING }), topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
+    await reconcileTopics(testKafka('balance-changed-e2e'), topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
     database = await createSuiteDatabase('balance_changed_contract');
     apps = await startApps(['payout', 'query'], {
       KAFKA_BROKERS: brokers, DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...queryApiKey().env,
@@ -55,6 +55,20 @@ describe('BalanceChanged that breaks its schema', () => {
       expect(letter.headers.dlq_reason).toMatch(/available|sequence/);
     }
     for (const app of ['payout', 'query'] as const) expect((await fetch(apps.url(app, '/health/ready'))).status).toBe(200);
+  }, 120_000);
+
+  it('a commission-observed message the payout reward consumer cannot read goes to the dead-letter topic naming its group, and the consumer stays ready', async () => {
+    const broken = `${prefix}-unreadable-observation`;
+    // Issue 26: the reward consumer used to skip such a message with a log line and no letter.
+    await produceEvents(Topics.commissionObserved, [{ key: broken, value: { type: 'CommissionObserved', schemaVersion: 1, aui: broken, userAmount: 25 } }]);
+    const letters = await eventually(
+      async () => (await readWholeTopic(Topics.commissionObservedDeadLetter)).filter((letter) => letter.key === broken && letter.headers.dlq_consumer === `${payoutGroup}-rewards`),
+      (found) => found.length > 0,
+      60_000,
+    );
+    expect(letters[0].headers).toMatchObject({ dlq_topic: Topics.commissionObserved });
+    expect(letters[0].headers.dlq_reason.length).toBeGreaterThan(0);
+    expect((await fetch(apps.url('payout', '/health/ready'))).status).toBe(200);
   }, 120_000);
 });
 

@@ -2,10 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { ledgerInputTopics } from '@earnings/contracts';
 import { workspaceRoot } from '@earnings/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { moveGroupToEnd } from '@earnings/kafka';
 import { freePort } from '../local-stack/kafka-broker';
 import { commission, produceCommissions } from './payout-scenario';
-import { createSuiteDatabase, eventually, projectFromCurrentEnd, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix } from './test-stack';
+import { createSuiteDatabase, eventually, projectFromCurrentEnd, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, testKafka, uniqueSuffix } from './test-stack';
 
 /**
  * Issue 15: the operations exporter's lag metric, measured from Kafka's committed offsets outside
@@ -23,7 +23,7 @@ describe('kafka_consumer_group_lag_messages', () => {
     const { brokers } = requireTestInfrastructure();
     database = await createSuiteDatabase('lag_metric');
     await projectFromCurrentEnd(database.url, group);
-    await commitCurrentEnds(brokers, group);
+    await commitCurrentEnds(group);
     env = { KAFKA_BROKERS: brokers, DATABASE_URL: database.url, PROJECTOR_CONSUMER_GROUP: group, PROJECTOR_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: 'warn' };
     apps = await startApps(['ledger-projector'], env);
     exporterPort = await freePort();
@@ -54,17 +54,8 @@ describe('kafka_consumer_group_lag_messages', () => {
 });
 
 /** As `kafka-consumer-groups.sh --reset-offsets --to-latest` would: the group starts with nothing unread on the shared topics. */
-async function commitCurrentEnds(brokers: string, groupId: string): Promise<void> {
-  const admin = new Kafka({ clientId: 'lag-metric-setup', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    for (const topic of ledgerInputTopics) {
-      const partitions = (await admin.fetchTopicOffsets(topic)).map((partition) => ({ partition: partition.partition, offset: partition.high }));
-      await admin.setOffsets({ groupId, topic, partitions });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+async function commitCurrentEnds(groupId: string): Promise<void> {
+  await moveGroupToEnd(testKafka('lag-metric-setup'), groupId, ledgerInputTopics);
 }
 
 /** Sums the group's lag over every partition from one scrape of /metrics; a missing series fails the probe. */

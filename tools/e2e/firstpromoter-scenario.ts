@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { workspaceRoot } from '@earnings/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { groupCatchUp } from '@earnings/kafka';
 import { Topics } from '@earnings/contracts';
 import { admin, ledgerBalances, PayoutStack, sql } from './payout-scenario';
-import { eventually, requireTestInfrastructure, waitForProjectorToCatchUp } from './test-stack';
+import { eventually, testKafka, waitForProjectorToCatchUp } from './test-stack';
 
 /**
  * FirstPromoter as the suites drive it end to end: signed webhooks v2 and legacy fulfilments into
@@ -155,18 +155,12 @@ export async function runIngestCommand(name: string, env: Record<string, string>
  * delivered without sleeping.
  */
 export async function waitForGroupToCatchUp(groupId: string, topic: string, timeoutMs = 60_000): Promise<void> {
-  const kafka = new Kafka({ clientId: 'test-group-barrier', brokers: requireTestInfrastructure().brokers.split(','), logLevel: logLevel.NOTHING });
-  const kafkaAdmin = kafka.admin();
-  await kafkaAdmin.connect();
+  const progress = groupCatchUp(testKafka('test-group-barrier'), groupId, topic);
   try {
-    const ends = new Map((await kafkaAdmin.fetchTopicOffsets(topic)).map((partition) => [partition.partition, BigInt(partition.high)]));
-    await eventually(async () => {
-      const [committed] = await kafkaAdmin.fetchOffsets({ groupId, topics: [topic] });
-      const at = new Map(committed.partitions.map((partition) => [partition.partition, BigInt(partition.offset)]));
-      return [...ends].filter(([partition, end]) => end > 0n && (at.get(partition) ?? -1n) < end).map(([partition]) => partition);
-    }, (behind) => behind.length === 0, timeoutMs);
+    const behind = await progress.messagesBehind(timeoutMs);
+    if (behind > 0n) throw new Error(`group ${groupId} is still ${behind} messages behind ${topic} after ${timeoutMs} ms`);
   } finally {
-    await kafkaAdmin.disconnect();
+    await progress.close();
   }
 }
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createKafka, explainKafkaFailure, KafkaSaslMechanism, kafkaSecurityFromEnvironment, singleAttemptClientOf } from '@earnings/kafka';
+import { clusterProblem, createKafka, KafkaSaslMechanism, kafkaSecurityFromEnvironment } from '@earnings/kafka';
 import { createLogger } from '@earnings/service-shell';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
 import { freePort } from '../local-stack/kafka-broker';
@@ -40,16 +40,7 @@ describe('a Kafka cluster that requires TLS and SASL', () => {
   /** What the readiness check answers for a client configured by these variables: 'ok', or the reason (kafkaReadinessCheck does the same). */
   const readinessWith = async (environment: Record<string, string>): Promise<string> => {
     const kafka = createKafka({ brokers: [listener.brokers], clientId: `sasl-ssl-test-${uniqueSuffix()}`, security: kafkaSecurityFromEnvironment(environment) }, logger);
-    const admin = singleAttemptClientOf(kafka).admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-      return 'ok';
-    } catch (error) {
-      return explainKafkaFailure(error as Error);
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    return (await clusterProblem(kafka)) ?? 'ok';
   };
 
   beforeAll(() => {

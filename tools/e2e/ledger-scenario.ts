@@ -1,9 +1,9 @@
 import { checkCommissionObserved, checkPayoutExecuted, CommissionObserved, CommissionState, PayoutExecuted, Topics } from '@earnings/contracts';
 import { commissionKey, Decimal, fromEpochMicros, toEpochMicros } from '@earnings/domain';
 import { balanceKey, BalanceEntry, BalanceFigures, figureNames, recomputeBalances, versionFromObservation, zeroFigures } from '@earnings/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { MessageSender, TopicMessages } from '@earnings/kafka';
 import { Client } from 'pg';
-import { createSuiteDatabase, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { createSuiteDatabase, requireTestInfrastructure, restartApp, RunningApps, startApps, SuiteDatabase, testKafka, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 /**
  * A seeded history of observations and payouts for the projector's fault tests and soak, and two
@@ -298,11 +298,11 @@ async function pointedSchema(client: Client): Promise<string> {
 const produceBatchMessagesMax = 1_000;
 
 /**
- * Produces the scenario (key = AUI) with a plain kafkajs producer, observations and payouts
+ * Produces the scenario (key = AUI) as a service would (idempotent, acks=all), observations and payouts
  * interleaved; `onBatch` runs after each acknowledged batch so a caller can inject faults mid-stream.
  */
 export async function produceScenario(brokers: string, scenario: LedgerScenario, onBatch: (sent: number) => Promise<void> = async () => undefined): Promise<void> {
-  const producer = new Kafka({ clientId: 'ledger-scenario', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = new MessageSender(testKafka('ledger-scenario', brokers));
   await producer.connect();
   try {
     const payoutEvery = Math.max(1, Math.floor(scenario.observations.length / Math.max(1, scenario.payouts.length)));
@@ -311,13 +311,13 @@ export async function produceScenario(brokers: string, scenario: LedgerScenario,
       const slice = scenario.observations.slice(start, start + produceBatchMessagesMax);
       const payoutsDue = scenario.payouts.slice(payoutIndex, Math.min(scenario.payouts.length, Math.floor((start + slice.length) / payoutEvery)));
       payoutIndex += payoutsDue.length;
-      const topicMessages: { topic: string; messages: { key: string; value: string }[] }[] = [{ topic: Topics.commissionObserved, messages: slice.map((observation) => ({ key: observation.aui, value: JSON.stringify(observation) })) }];
+      const topicMessages: TopicMessages[] = [{ topic: Topics.commissionObserved, messages: slice.map((observation) => ({ key: observation.aui, value: JSON.stringify(observation) })) }];
       if (payoutsDue.length > 0) topicMessages.push({ topic: Topics.payoutExecuted, messages: payoutsDue.map((payout) => ({ key: payout.aui, value: JSON.stringify(payout) })) });
-      await producer.sendBatch({ acks: -1, topicMessages });
+      await producer.send(topicMessages);
       await onBatch(start + slice.length);
     }
     const rest = scenario.payouts.slice(payoutIndex);
-    if (rest.length > 0) await producer.send({ topic: Topics.payoutExecuted, acks: -1, messages: rest.map((payout) => ({ key: payout.aui, value: JSON.stringify(payout) })) });
+    if (rest.length > 0) await producer.send([{ topic: Topics.payoutExecuted, messages: rest.map((payout) => ({ key: payout.aui, value: JSON.stringify(payout) })) }]);
   } finally {
     await producer.disconnect();
   }

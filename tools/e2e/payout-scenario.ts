@@ -3,12 +3,11 @@ import { Decimal, parseThresholds } from '@earnings/domain';
 import { createDataSource } from '@earnings/persistence';
 import { PayoutPolicyRepository, publishedScheduleOf } from '../../apps/payout/src/policy/payout-policy.repository';
 import { reconcileTopics } from '@earnings/kafka';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { seededRandom } from './ledger-scenario';
 import type { ServiceProcess } from '../local-stack/processes';
 import {
-  createSuiteDatabase, eventually, produceEvents, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startAnotherInstance, startApps, SuiteDatabase, uniqueSuffix,
+  createSuiteDatabase, eventually, produceEvents, readWholeTopic, requireTestInfrastructure, restartApp, RunningApps, startAnotherInstance, startApps, SuiteDatabase, testKafka, uniqueSuffix,
   waitForProjectorToCatchUp,
 } from './test-stack';
 
@@ -37,9 +36,8 @@ export const payoutAdminToken = 'e2e-payout-admin-token-0123456789';
 
 export async function startPayoutStack(label: string, extraEnv: Record<string, string> = {}, options: { payoutProcesses: number } = { payoutProcesses: 1 }): Promise<PayoutStack> {
   const { brokers } = requireTestInfrastructure();
-  const kafka = new Kafka({ clientId: 'payout-e2e-setup', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   // The setup step's job in production; the shared test broker may predate the payout-failed topic.
-  await reconcileTopics(kafka, topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
+  await reconcileTopics(testKafka('payout-e2e-setup'), topicSettings(3), { replicationFactor: 1, minInSyncReplicas: 1 });
   const suffix = uniqueSuffix();
   const auiPrefix = `${label}-${suffix}`;
   const database = await createSuiteDatabase(label.replace(/[^a-z0-9_]/g, '_'));

@@ -1,10 +1,10 @@
 import { Topics } from '@earnings/contracts';
-import { Kafka, logLevel } from 'kafkajs';
+import { sendMessages } from '@earnings/kafka';
 import { Client } from 'pg';
 import { Decimal } from '@earnings/domain';
 import { BalanceFigures } from '@earnings/testing';
 import { checkProjection, expectedBalancesBruteForce, FaultRun, generateScenario, produceScenario, readProjectedBalances, runProjectorUnderKills } from './ledger-scenario';
-import { graphql, queryApiKey, readWholeTopic, requireTestInfrastructure, runRebuildCommand, startApps, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
+import { graphql, queryApiKey, readWholeTopic, requireTestInfrastructure, runRebuildCommand, startApps, testKafka, uniqueSuffix, waitForProjectorToCatchUp } from './test-stack';
 
 /**
  * The projector under crashes, then a rebuild by replay over the same data, then poison messages:
@@ -52,23 +52,18 @@ describe('the ledger projector under faults', () => {
   }, 180_000);
 
   it('sends bad JSON and schema-invalid messages to the dead-letter topic with the reason, and applies the valid one after them', async () => {
-    const { brokers } = requireTestInfrastructure();
     const auiPrefix = `${run.scenario.auiPrefix}-dlq-${uniqueSuffix()}`;
     const valid = generateScenario({ seed: 11, auiPrefix, observationCount: 1 }).observations[0];
     const aui = valid.aui;
-    const producer = new Kafka({ clientId: 'dlq-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer();
-    await producer.connect();
-    await producer.send({
+    await sendMessages(testKafka('dlq-test'), [{
       topic: Topics.commissionObserved,
-      acks: -1,
       // One key, so all three land in one partition in this order.
       messages: [
         { key: aui, value: `{"not json ${aui}` },
         { key: aui, value: JSON.stringify({ ...valid, userAmount: 12.5, observationId: `${aui}-invalid` }) },
         { key: aui, value: JSON.stringify(valid) },
       ],
-    });
-    await producer.disconnect();
+    }]);
     await waitForProjectorToCatchUp(run.database.url, run.consumerGroup);
     const dead = (await readWholeTopic(Topics.commissionObservedDeadLetter)).filter((message) => message.key === aui);
     // At least once: a chunk fetched again (the projector following the switch above, say) sends its dead letters again.

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ledgerInputTopics } from '@earnings/contracts';
 import { runMigrations } from '@earnings/persistence';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka, KafkaClient, kafkaSecurityFromEnvironment, MessageSender, readEndOffsets, runConsumer } from '@earnings/kafka';
+import pino from 'pino';
 import { Client } from 'pg';
 import { WILDFIRE_FIXTURE_CALLBACK_KEY, workspaceRoot } from '@earnings/testing';
 import { ensureDatabase, dropDatabase } from '../local-stack/database';
@@ -26,6 +27,11 @@ export function requireTestInfrastructure(): { brokers: string; databaseUrl: str
     throw new Error('integration tests need KAFKA_BROKERS and DATABASE_URL: run them with `npm test`, which starts a real broker and database');
   }
   return { brokers, databaseUrl };
+}
+
+/** A client of the test broker, or of `brokers` (plain text, whatever the suite's environment says), logging nothing. */
+export function testKafka(clientId: string, brokers = requireTestInfrastructure().brokers): KafkaClient {
+  return createKafka({ brokers: brokers.split(','), clientId, security: kafkaSecurityFromEnvironment({}) }, pino({ level: 'silent' }));
 }
 
 /**
@@ -128,17 +134,10 @@ export async function graphql<T>(url: string, query: string, variables: Record<s
  * end offsets as of now: a deterministic barrier instead of a sleep.
  */
 export async function waitForProjectorToCatchUp(databaseUrl: string, consumerGroup: string, timeoutMs = 60_000): Promise<void> {
-  const { brokers } = requireTestInfrastructure();
-  const kafka = new Kafka({ clientId: 'test-barrier', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
+  const ends = await readEndOffsets(testKafka('test-barrier'), ledgerInputTopics);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const ends = new Map<string, bigint>();
-    for (const topic of ledgerInputTopics) {
-      for (const partition of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}/${partition.partition}`, BigInt(partition.high));
-    }
     await eventually(
       async () => {
         const schema = (await client.query('SELECT schema_name FROM projection_pointer WHERE name = $1', ['ledger'])).rows[0].schema_name as string;
@@ -151,50 +150,38 @@ export async function waitForProjectorToCatchUp(databaseUrl: string, consumerGro
     );
   } finally {
     await client.end();
-    await admin.disconnect();
   }
 }
 
 /** Sum of the end offsets of a topic's partitions: how many messages it has ever held. */
 export async function topicEndOffset(topic: string): Promise<bigint> {
-  const { brokers } = requireTestInfrastructure();
-  const admin = new Kafka({ clientId: 'test-offsets', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + BigInt(partition.high), 0n);
-  } finally {
-    await admin.disconnect();
-  }
+  return [...(await readEndOffsets(testKafka('test-offsets'), [topic])).values()].reduce((sum, end) => sum + end, 0n);
 }
 
-/** Every message value of a topic from the beginning, read by a throwaway consumer group. */
+/** Every message of a topic from the beginning up to its end as of the call, read by a throwaway consumer group. */
 export async function readWholeTopic(topic: string): Promise<{ key: string; value: string; headers: Record<string, string> }[]> {
-  const { brokers } = requireTestInfrastructure();
-  const kafka = new Kafka({ clientId: 'test-reader', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const remaining = new Map(ends.filter((partition) => BigInt(partition.high) > 0n).map((partition) => [partition.partition, BigInt(partition.high)]));
+  const kafka = testKafka('test-reader');
+  const ends = await readEndOffsets(kafka, [topic]);
+  const remaining = new Set([...ends].filter(([, end]) => end > 0n).map(([key]) => key));
   const messages: { key: string; value: string; headers: Record<string, string> }[] = [];
   if (remaining.size === 0) return messages;
-  const consumer = kafka.consumer({ groupId: `test-reader-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachMessage: async ({ partition, message }) => {
-          const headers: Record<string, string> = {};
-          for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
-          messages.push({ key: message.key?.toString('utf8') ?? '', value: message.value?.toString('utf8') ?? '', headers });
-          if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition);
-          if (remaining.size === 0) resolve();
-        },
-      })
-      .catch(reject);
+  let allRead: () => void = () => undefined;
+  const read = new Promise<void>((resolve) => (allRead = resolve));
+  const reader = await runConsumer(kafka, {
+    groupId: `test-reader-${randomBytes(4).toString('hex')}`, topics: [topic], offsets: { kind: 'replay' }, sessionTimeoutMs: 30_000, maxWaitTimeInMs: 100,
+    stopBefore: (name, partition) => ends.get(`${name}/${partition}`) ?? 0n, logger: pino({ level: 'silent' }),
+  }, async (batch) => {
+    for (const message of batch.messages) {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers)) headers[name] = String(value);
+      messages.push({ key: message.key?.toString('utf8') ?? '', value: message.value?.toString('utf8') ?? '', headers });
+    }
+    const key = `${batch.topic}/${batch.partition}`;
+    if (BigInt(batch.lastOffset) + 1n >= (ends.get(key) ?? 0n)) remaining.delete(key);
+    if (remaining.size === 0) allRead();
   });
-  await consumer.disconnect();
+  await read;
+  await reader.stop();
   return messages;
 }
 
@@ -263,36 +250,31 @@ export function hs256Token(secret: string, claims: Record<string, unknown>): str
  * fixture commissions.
  */
 export async function projectFromCurrentEnd(databaseUrl: string, consumerGroup: string): Promise<void> {
-  const { brokers } = requireTestInfrastructure();
-  const admin = new Kafka({ clientId: 'test-project-from-end', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
+  const ends = await readEndOffsets(testKafka('test-project-from-end'), ledgerInputTopics);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const schema = (await client.query(`SELECT schema_name FROM projection_pointer WHERE name = 'ledger'`)).rows[0].schema_name as string;
-    for (const topic of ledgerInputTopics) {
-      for (const partition of await admin.fetchTopicOffsets(topic)) {
-        await client.query(`INSERT INTO ${schema}.consumer_offset (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)`, [consumerGroup, topic, partition.partition, partition.high]);
-      }
+    for (const [key, end] of ends) {
+      const [topic, partition] = [key.slice(0, key.lastIndexOf('/')), Number(key.slice(key.lastIndexOf('/') + 1))];
+      await client.query(`INSERT INTO ${schema}.consumer_offset (consumer_group, topic, partition, next_offset) VALUES ($1, $2, $3, $4)`, [consumerGroup, topic, partition, end.toString()]);
     }
   } finally {
     await client.end();
-    await admin.disconnect();
   }
 }
 
 /** Produces events to a topic as a service would (key = AUI, acks=all), in batches of at most 1,000. */
 export async function produceEvents(topic: string, events: { key: string; value: object; headers?: Record<string, string> }[]): Promise<void> {
-  const { brokers } = requireTestInfrastructure();
-  const producer = new Kafka({ clientId: 'test-producer', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const sender = new MessageSender(testKafka('test-producer'));
+  await sender.connect();
   try {
     for (let start = 0; start < events.length; start += 1_000) {
       const slice = events.slice(start, start + 1_000);
-      await producer.send({ topic, acks: -1, messages: slice.map((event) => ({ key: event.key, value: JSON.stringify(event.value), headers: event.headers })) });
+      await sender.send([{ topic, messages: slice.map((event) => ({ key: event.key, value: JSON.stringify(event.value), headers: event.headers })) }]);
     }
   } finally {
-    await producer.disconnect();
+    await sender.disconnect();
   }
 }
 

@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { clusterProblem, createKafka, kafkaSecurityFromEnvironment } from '@earnings/kafka';
+import pino from 'pino';
 import { makeListenerCertificates, planSaslSslListener, SaslSslListener, SaslSslListenerPlan, saslSslListenerProperties } from './sasl-ssl-listener';
 
 /**
@@ -133,19 +134,11 @@ function clusterId(): string {
 
 async function waitForMetadata(brokers: string, broker: ChildProcess, dataDirectory: string): Promise<void> {
   const deadline = Date.now() + startupTimeoutMs;
-  const kafka = new Kafka({ clientId: 'local-stack', brokers: [brokers], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1_000 });
+  const kafka = createKafka({ clientId: 'local-stack', brokers: [brokers], security: kafkaSecurityFromEnvironment({}) }, pino({ level: 'silent' }));
   while (Date.now() < deadline) {
     if (broker.exitCode !== null) throw new Error(`kafka broker exited with code ${broker.exitCode}; see ${dataDirectory}/broker.out`);
-    const admin = kafka.admin();
-    try {
-      await admin.connect();
-      await admin.describeCluster();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
+    if ((await clusterProblem(kafka)) === null) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   broker.kill('SIGKILL');
   throw new Error(`kafka broker not ready within ${startupTimeoutMs} ms; see ${dataDirectory}/broker.out`);

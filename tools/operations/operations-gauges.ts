@@ -1,11 +1,10 @@
 import { ledgerInputTopics, Topics, UNATTRIBUTED_AUI } from '@earnings/contracts';
-import { readConsumerLag, readTopicDepth, WatchedGroup } from '@earnings/kafka';
-import type { Admin } from 'kafkajs';
+import { ClusterReader, WatchedGroup } from '@earnings/kafka';
 import { Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
 export interface OperationsSources {
-  admin: Admin;
+  cluster: ClusterReader;
   database: DataSource;
   projectorGroup: string;
   payoutGroup: string;
@@ -52,10 +51,10 @@ function kafkaGauges(registry: Registry, sources: OperationsSources): () => Prom
   const lag = new Gauge({ name: 'kafka_consumer_group_lag_messages', help: 'Messages not yet committed by the group, per partition (end offset minus committed offset)', labelNames: ['group', 'topic', 'partition'], registers: [registry] });
   const deadLetters = new Gauge({ name: 'earnings_dead_letter_messages', help: 'Messages held by a dead-letter topic', labelNames: ['topic'], registers: [registry] });
   return async () => {
-    const lags = await readConsumerLag(sources.admin, watchedGroups(sources));
+    const lags = await sources.cluster.consumerLag(watchedGroups(sources));
     lag.reset();
     for (const row of lags) lag.set({ group: row.groupId, topic: row.topic, partition: String(row.partition) }, Number(row.lagMessages));
-    for (const topic of deadLetterTopics) deadLetters.set({ topic }, Number(await readTopicDepth(sources.admin, topic)));
+    for (const topic of deadLetterTopics) deadLetters.set({ topic }, Number(await sources.cluster.topicDepth(topic)));
   };
 }
 

@@ -1,8 +1,7 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createKafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { clusterReader, ClusterReader, createKafka, KafkaClient, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
 import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
-import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { OperationsExporterConfig } from './operations-exporter.config';
@@ -15,10 +14,10 @@ const LOGGER = Symbol('logger');
 /** Wires the operations gauges to the shell's /metrics; no behaviour of its own. */
 @Module({})
 export class OperationsModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private admin: Admin | null = null;
+  private cluster: ClusterReader | null = null;
 
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA) private readonly kafka: KafkaClient,
     @Inject(CONFIG) private readonly config: OperationsExporterConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly dataSource: DataSource,
@@ -41,12 +40,11 @@ export class OperationsModule implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.initialize();
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+    this.cluster = clusterReader(this.kafka);
     this.readiness.register(kafkaReadinessCheck(this.kafka));
     this.readiness.register(postgresReadinessCheck(this.dataSource));
     const gauges = registerOperationsGauges(this.metrics.registry, {
-      admin: this.admin, database: this.dataSource, projectorGroup: this.config.PROJECTOR_CONSUMER_GROUP, payoutGroup: this.config.PAYOUT_CONSUMER_GROUP,
+      cluster: this.cluster, database: this.dataSource, projectorGroup: this.config.PROJECTOR_CONSUMER_GROUP, payoutGroup: this.config.PAYOUT_CONSUMER_GROUP,
       payoutRewardGroup: this.config.PAYOUT_REWARD_CONSUMER_GROUP || `${this.config.PAYOUT_CONSUMER_GROUP}-rewards`,
       onReadFailure: (source, error) => this.logger.warn({ source, err: error }, 'could not read a source for the operations metrics; its figures are stale'),
     });
@@ -54,7 +52,7 @@ export class OperationsModule implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.admin?.disconnect();
+    await this.cluster?.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -2,8 +2,7 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShu
 import { APP_FILTER } from '@nestjs/core';
 import { BatchingProducer, createKafka, explainKafkaFailure, kafkaReadinessCheck, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
-import { Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { Metrics, Readiness, Recurring, ServiceShellModule } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { IngestExceptionFilter } from './errors/ingest.exception';
@@ -23,7 +22,6 @@ import { MerchantDirectoryService } from './wildfire-merchants/merchant-director
 import { TrackingCodeRepository } from './wildfire/tracking-code.repository';
 import { WildfirePublisher } from './wildfire/wildfire-publisher';
 import { WildfireCallbackService } from './wildfire/wildfire-callback.service';
-import { ScheduledRun } from './scheduling/scheduled-run';
 import { CommissionReconciliationService } from './firstpromoter-sync/commission-reconciliation.service';
 import { FirstPromoterApiClient } from '@earnings/sources';
 
@@ -32,14 +30,13 @@ const LOGGER = 'LOGGER';
 
 @Module({})
 export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly scheduledRuns: ScheduledRun[] = [];
+  private readonly scheduledRuns: Recurring[] = [];
 
   constructor(
     private readonly settings: IngestSettings,
     private readonly publisher: InboundPublisher,
     private readonly wildfirePublisher: WildfirePublisher,
     private readonly merchants: MerchantDirectoryService,
-    private readonly schedulerRegistry: SchedulerRegistry,
     private readonly metrics: Metrics,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly producer: BatchingProducer,
@@ -54,7 +51,7 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ingest' }, logger);
     return {
       module: IngestModule,
-      imports: [ServiceShellModule, ScheduleModule.forRoot()],
+      imports: [ServiceShellModule],
       controllers: [WildfireCallbackController, FirstPromoterWebhookController],
       providers: [
         { provide: IngestSettings, useValue: new IngestSettings(config) },
@@ -143,10 +140,20 @@ export class IngestModule implements OnModuleInit, OnApplicationBootstrap, OnApp
     }
   }
 
-  private schedule(options: ConstructorParameters<typeof ScheduledRun>[0]): void {
-    const run = new ScheduledRun(options, this.schedulerRegistry, this.logger);
+  /**
+   * A partner pull every `intervalMinutes` after the previous one ended (and once at start when
+   * asked), as Recurring work. A failed run is logged and counted by the job itself and the next
+   * one resumes from its stored state; on shutdown a run in progress is asked to stop and awaited.
+   */
+  private schedule(options: { name: string; intervalMinutes: number; runAtStart: boolean; run: () => Promise<unknown>; requestStop?: () => void }): void {
+    const run = new Recurring({ name: options.name, intervalMs: options.intervalMinutes * 60_000, runAtStart: options.runAtStart, logger: this.logger }, async (stopping) => {
+      if (options.requestStop) stopping.addEventListener('abort', options.requestStop, { once: true });
+      // Errors are logged and counted inside the job; the schedule itself never stops.
+      await options.run().catch(() => undefined);
+    });
     run.start();
     this.scheduledRuns.push(run);
+    this.logger.info({ job: options.name, intervalMinutes: options.intervalMinutes, runAtStart: options.runAtStart }, 'scheduled');
   }
 
   /** Requests in flight have been answered by now; wait for their Kafka batches, then close. */

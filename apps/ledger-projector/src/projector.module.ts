@@ -1,7 +1,7 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { createKafka, endOffsetReader, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
+import { createKafka, endOffsetReader, KafkaClient, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, currentProjectionSchema, postgresReadinessCheck } from '@earnings/persistence';
-import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ApplyingHealth, applyingReadinessCheck, lagReadinessCheck, Metrics, Readiness, Recurring, ServiceShellModule } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ProjectionOutbox } from './outbox/projection-outbox';
@@ -29,7 +29,7 @@ interface Projection {
 export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private projection: Projection | null = null;
   private retargeting: Promise<void> | null = null;
-  private pointerTimer: NodeJS.Timeout | null = null;
+  private readonly pointerPoll: Recurring;
   private stopping = false;
   private readonly health: ApplyingHealth;
   /** From ingest receiving an observation to Kafka acknowledging the BalanceChanged it caused. */
@@ -38,12 +38,16 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     @Inject(CONFIG) private readonly config: ProjectorConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     private readonly metrics: Metrics,
   ) {
     this.health = new ApplyingHealth(config.PROJECTOR_READY_FAILING_MS_MAX);
+    this.pointerPoll = new Recurring({ name: 'projection pointer poll', intervalMs: config.PROJECTION_POINTER_POLL_MS, runAtStart: false, logger }, async () => {
+      this.followPointer();
+      await this.retargeting;
+    });
     this.freshness = metrics.histogram('earnings_balance_freshness_seconds', 'Seconds from ingest receiving an observation to its BalanceChanged acknowledged by Kafka', [], [0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
   }
 
@@ -54,7 +58,7 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: Kafka, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ledger-projector' }, logger) },
+        { provide: KafkaClient, useValue: createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-ledger-projector' }, logger) },
         // TypeORM's own error log prints every parameter of a failed statement (a chunk's user ids and amounts,
         // kilobytes per line); the consumer logs the statement and the failing event's key instead.
         { provide: DataSource, useValue: createDataSource({ url: config.DATABASE_URL, applicationName: 'earnings-ledger-projector' }).setOptions({ logging: ['migration'] }) },
@@ -69,12 +73,12 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     this.readiness.register(applyingReadinessCheck(this.health));
     this.readiness.register(lagReadinessCheck(endOffsetReader(this.kafka, consumedTopics), () => this.storedNextOffsets(), this.config.PROJECTOR_READY_LAG_EVENTS_MAX));
     this.projection = await this.startProjection(await currentProjectionSchema(this.dataSource));
-    this.schedulePointerCheck();
+    this.pointerPoll.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.pointerTimer) clearTimeout(this.pointerTimer);
+    await this.pointerPoll.stop();
     await this.retargeting;
     await this.stopProjection();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
@@ -111,14 +115,6 @@ export class ProjectorModule implements OnApplicationBootstrap, OnApplicationShu
     this.projection = null;
     await projection?.consumer.stop();
     await projection?.relay.stop();
-  }
-
-  private schedulePointerCheck(): void {
-    if (this.stopping) return;
-    this.pointerTimer = setTimeout(() => {
-      this.followPointer();
-      this.schedulePointerCheck();
-    }, this.config.PROJECTION_POINTER_POLL_MS);
   }
 
   /**

@@ -2,9 +2,9 @@ import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShu
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { CommissionObserved, Topics } from '@earnings/contracts';
-import { createKafka, groupCatchUp, Kafka, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
+import { createKafka, groupCatchUp, KafkaClient, kafkaReadinessCheck, OutboxRelay, produceDurationObserver } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ApplyingHealth, applyingReadinessCheck, Metrics, Readiness, Recurring, ServiceShellModule } from '@earnings/service-shell';
 import { FirstPromoterApprovalMode, parseFirstPromoterApprovalMode, parseFractionDigits, parseReviewPolicy, parseThresholds, PayoutPolicy } from '@earnings/domain';
 import { CronJob } from 'cron';
 import type { Logger } from 'pino';
@@ -24,7 +24,6 @@ import { PayoutPolicyRepository, publishedScheduleOf } from './policy/payout-pol
 import { PayoutProcessor } from './payouts/payout-processor';
 import { PayoutRunService } from './payouts/payout-run.service';
 import { PayoutRepository } from './payouts/payout.repository';
-import { WorkLoop } from './payouts/work-loop';
 import { leaseOwnerOfThisProcess } from './work/work-lease';
 import { AccountCreditProvider } from './providers/account-credit.provider';
 import { GiftCardProvider } from './providers/gift-card.provider';
@@ -54,7 +53,7 @@ class PayoutRuntime {
   readonly repository: PayoutRepository;
   readonly runs: PayoutRunService;
   readonly processor: PayoutProcessor;
-  readonly processorLoop: WorkLoop;
+  readonly processorLoop: Recurring;
   readonly admin: PayoutAdminService;
   readonly flags: CommissionFlagRepository;
   readonly holds: PayoutHoldsService;
@@ -62,13 +61,15 @@ class PayoutRuntime {
   readonly firstPromoterActions: FirstPromoterActionRunner | null;
   readonly fulfilments: RewardFulfilmentRepository;
   readonly rewards: RewardDeliveryService;
-  readonly actionsLoop: WorkLoop | null;
+  readonly actionsLoop: Recurring | null;
   readonly approvals: FirstPromoterApprovalService | null;
-  readonly approvalLoop: WorkLoop | null;
+  readonly approvalLoop: Recurring | null;
+  /** The scheduled payout run: woken by its cron (PAYOUT_RUN_CRON), never two at once. */
+  readonly scheduledRuns: Recurring;
   /** How far the reward consumer is from commission-observed's end: a run paying reward units checks it first. */
   readonly rewardInputs: ReturnType<typeof groupCatchUp>;
 
-  constructor(config: PayoutConfig, dataSource: DataSource, kafka: Kafka, logger: Logger) {
+  constructor(config: PayoutConfig, dataSource: DataSource, kafka: KafkaClient, logger: Logger) {
     const policy = policyOf(config);
     this.policy = policy;
     const approvalMode = approvalModeOf(config);
@@ -97,7 +98,7 @@ class PayoutRuntime {
       pollDelayMs: 1_000, pollIntervalMsMax: config.PAYOUT_IN_FLIGHT_POLL_INTERVAL_MS_MAX, retryDelayMsMax: 30_000,
       returnWatchMs: config.PAYOUT_RETURN_WATCH_DAYS * 24 * 3600 * 1000, returnPollIntervalMs: config.PAYOUT_RETURN_POLL_INTERVAL_MS,
     }, logger, this.fulfilments);
-    this.processorLoop = new WorkLoop('payout-processor', config.PAYOUT_WORK_INTERVAL_MS, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX, logger);
+    this.processorLoop = new Recurring({ name: 'payout-processor', intervalMs: config.PAYOUT_WORK_INTERVAL_MS, logger }, async () => (await this.processor.processDue()) >= config.PAYOUT_WORK_BATCH_MAX);
     this.flags = new CommissionFlagRepository(dataSource);
     this.rewards = new RewardDeliveryService(dataSource, rewardRepository, rewardPolicyOf(config, policy), logger, this.flags);
     const client = config.FIRSTPROMOTER_API_BASE_URL === '' ? null : new FirstPromoterApiClient({
@@ -109,20 +110,20 @@ class PayoutRuntime {
     this.firstPromoterActions = client === null ? null : new FirstPromoterActionRunner(client, logger);
     const runner = this.firstPromoterActions;
     const queues = [this.fulfilments.marking, this.fulfilments.unmarking, approvalRows.approving];
-    this.actionsLoop = runner === null ? null : new WorkLoop('firstpromoter-actions', 1_000, async () => {
+    this.actionsLoop = runner === null ? null : new Recurring({ name: 'firstpromoter-actions', intervalMs: 1_000, logger }, async () => {
       let handled = 0;
       for (const queue of queues) handled += await runner.pass(queue);
       return handled > 0;
-    }, logger);
+    });
     const approvals = this.approvals;
-    this.approvalLoop = approvals === null || approvalMode.kind !== 'after-days' ? null : new WorkLoop('firstpromoter-approval-run', config.FIRSTPROMOTER_APPROVAL_INTERVAL_MINUTES * 60_000, async () => {
+    this.approvalLoop = approvals === null || approvalMode.kind !== 'after-days' ? null : new Recurring({ name: 'firstpromoter-approval-run', intervalMs: config.FIRSTPROMOTER_APPROVAL_INTERVAL_MINUTES * 60_000, logger }, async () => {
       await approvals.queueDue(new Date());
-      return false;
-    }, logger);
+    });
     this.admin = new PayoutAdminService(
       this.repository, this.runs, () => this.processorLoop.wake(), this.fulfilments, new RewardPayoutsService(this.repository, this.fulfilments), config.PAYOUT_METHOD_CHANGE_HOLD_HOURS,
     );
     this.holds = new PayoutHoldsService(this.repository, this.flags, this.rewards, () => this.processorLoop.wake());
+    this.scheduledRuns = new Recurring({ name: 'scheduled payout run', intervalMs: null, runAtStart: false, logger }, async () => void (await this.admin.runNow()));
   }
 }
 
@@ -160,7 +161,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(CONFIG) private readonly config: PayoutConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly dataSource: DataSource,
     private readonly readiness: Readiness,
     private readonly runtime: PayoutRuntime,
@@ -181,7 +182,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
         { provide: LOGGER, useValue: logger },
         { provide: ADMIN_TOKEN, useValue: config.PAYOUT_ADMIN_TOKEN },
         AdminTokenGuard,
-        { provide: Kafka, useValue: kafka },
+        { provide: KafkaClient, useValue: kafka },
         { provide: DataSource, useValue: dataSource },
         { provide: PayoutRuntime, useValue: runtime },
         { provide: PayoutAdminService, useValue: runtime.admin },
@@ -230,6 +231,8 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
   /**
    * Scheduled runs, and the policy published for readers (payout_policy_view): what the page
    * promises is what these runs pay. The next start is published again as each run starts.
+   * The cron (PAYOUT_RUN_CRON, in the published time zone) is only the trigger: it wakes the run,
+   * which is Recurring work like every other loop (never two at once, stop waits for it).
    */
   private async startScheduledRuns(): Promise<void> {
     const policies = new PayoutPolicyRepository(this.dataSource);
@@ -241,11 +244,12 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
       timeZone,
       onTick: () => {
         void policies.recordNextRun(scheduleAfter(new Date())).catch((error: unknown) => this.logger.error({ err: error }, 'could not publish the next payout run'));
-        void this.runtime.admin.runNow().catch((error: unknown) => this.logger.error({ err: error }, 'scheduled payout run failed'));
+        this.runtime.scheduledRuns.wake();
       },
       start: false,
     });
     await policies.publish(this.runtime.policy, scheduleAfter(new Date()));
+    this.runtime.scheduledRuns.start();
     job.start();
     this.scheduler.addCronJob(CRON_JOB_NAME, job);
   }
@@ -275,6 +279,7 @@ export class PayoutModule implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown(): Promise<void> {
     if (this.scheduler.doesExist('cron', CRON_JOB_NAME)) this.scheduler.deleteCronJob(CRON_JOB_NAME);
+    await this.runtime.scheduledRuns.stop();
     await this.runtime.processorLoop.stop();
     await this.runtime.actionsLoop?.stop();
     await this.runtime.approvalLoop?.stop();

@@ -2,16 +2,15 @@ import { DynamicModule, Module, OnApplicationBootstrap, OnApplicationShutdown } 
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
-import { createKafka, Kafka, kafkaReadinessCheck } from '@earnings/kafka';
+import { createKafka, KafkaClient, kafkaReadinessCheck } from '@earnings/kafka';
 import { createDataSource, postgresReadinessCheck } from '@earnings/persistence';
-import { ApplyingHealth, applyingReadinessCheck, Readiness, ServiceShellModule } from '@earnings/service-shell';
+import { ApplyingHealth, applyingReadinessCheck, Readiness, ServiceShellModule, TokenBuckets } from '@earnings/service-shell';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { parseApiKeys } from './auth/api-key';
 import { ApiKeyRepository } from './auth/api-key.repository';
 import { Authenticator } from './auth/authenticator';
-import { RateLimiter } from './auth/rate-limiter';
 import { EarningsRepository } from './earnings/earnings.repository';
 import { EarningsResolver } from './earnings/earnings.resolver';
 import { EarningsService } from './earnings/earnings.service';
@@ -33,7 +32,7 @@ const consumerFailingMsMax = 30_000;
 export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly readiness: Readiness,
     private readonly config: QueryConfig,
     private readonly apiKeys: ApiKeyRepository,
@@ -47,7 +46,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: 'earnings-query' }, logger);
     const repository = new EarningsRepository(dataSource);
     const apiKeys = new ApiKeyRepository(dataSource);
-    const authenticator = new Authenticator(config, apiKeys, new RateLimiter(config.QUERY_RATE_LIMIT_PER_MINUTE));
+    const authenticator = new Authenticator(config, apiKeys, new TokenBuckets(config.QUERY_RATE_LIMIT_PER_MINUTE));
     const liveFeedHealth = new ApplyingHealth(consumerFailingMsMax);
     return {
       module: QueryModule,
@@ -57,7 +56,7 @@ export class QueryModule implements OnApplicationBootstrap, OnApplicationShutdow
       ],
       providers: [
         { provide: DataSource, useValue: dataSource },
-        { provide: Kafka, useValue: kafka },
+        { provide: KafkaClient, useValue: kafka },
         { provide: QueryConfig, useValue: config },
         { provide: ApiKeyRepository, useValue: apiKeys },
         { provide: EarningsService, useValue: new EarningsService(repository, config.QUERY_PAGE_SIZE_MAX, new PayoutPolicyRepository(dataSource)) },

@@ -6,3 +6,4 @@ export * from './ledger';
 export * from './payout';
 export * from './input-rules';
 export * from './rewards';
+export * from './retry/backoff';

@@ -1,6 +1,8 @@
-import { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { KafkaClient } from './client-handle';
 import { createIdempotentProducer } from './kafka-client';
 import { ProduceDurationObserver, timedProduce } from './produce-duration';
+import { Message, TopicMessages } from './messages';
 import { rememberSenderContext } from './sender-context';
 
 export interface BatchingProducerOptions {
@@ -50,7 +52,7 @@ export class BatchingProducer {
   private retryTimer: NodeJS.Timeout | null = null;
   private batches = 0;
 
-  constructor(private readonly kafka: Kafka, private readonly options: BatchingProducerOptions) {
+  constructor(private readonly kafka: KafkaClient, private readonly options: BatchingProducerOptions) {
     this.producer = createIdempotentProducer(kafka);
   }
 

@@ -1,4 +1,5 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { KafkaClient, kafkajsOf } from './client-handle';
 
 /** A consumer group and the topics it reads. */
 export interface WatchedGroup {
@@ -20,7 +21,7 @@ export interface PartitionLag {
  * outside the consumer, so it keeps rising while the consumer is down, which is when it matters.
  * A partition the group never committed counts from its earliest offset (all of it is unread).
  */
-export async function readConsumerLag(admin: Admin, groups: readonly WatchedGroup[]): Promise<PartitionLag[]> {
+async function readConsumerLag(admin: Admin, groups: readonly WatchedGroup[]): Promise<PartitionLag[]> {
   const endOffsets = new Map<string, Map<number, { low: bigint; high: bigint }>>();
   const offsetsOf = async (topic: string) => {
     let known = endOffsets.get(topic);
@@ -46,8 +47,45 @@ export async function readConsumerLag(admin: Admin, groups: readonly WatchedGrou
 }
 
 /** Messages a topic holds now (end minus earliest offset, all partitions): a dead-letter topic's depth. */
-export async function readTopicDepth(admin: Admin, topic: string): Promise<bigint> {
+async function readTopicDepth(admin: Admin, topic: string): Promise<bigint> {
   return (await admin.fetchTopicOffsets(topic)).reduce((sum, partition) => sum + BigInt(partition.high) - BigInt(partition.low), 0n);
+}
+
+/** Figures about the cluster read from outside the services (the operations exporter): one admin client, connected on first use and kept. */
+export interface ClusterReader {
+  /** See readConsumerLag. */
+  consumerLag(groups: readonly WatchedGroup[]): Promise<PartitionLag[]>;
+  /** Messages a topic holds now (a dead-letter topic's depth). */
+  topicDepth(topic: string): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export function clusterReader(kafka: KafkaClient): ClusterReader {
+  const admin = connectedOnFirstUse(kafka);
+  return {
+    consumerLag: async (groups) => readConsumerLag(await admin.get(), groups),
+    topicDepth: async (topic) => readTopicDepth(await admin.get(), topic),
+    close: () => admin.close(),
+  };
+}
+
+/** An admin client connected on first use and kept; a failed connect is tried again at the next use. */
+function connectedOnFirstUse(kafka: KafkaClient): { get(): Promise<Admin>; close(): Promise<void> } {
+  const admin = kafkajsOf(kafka).admin();
+  let connected: Promise<void> | null = null;
+  return {
+    get: async () => {
+      connected ??= admin.connect().catch((error: Error) => {
+        connected = null;
+        throw error;
+      });
+      await connected;
+      return admin;
+    },
+    close: async () => {
+      if (connected !== null) await admin.disconnect();
+    },
+  };
 }
 
 /** How often a catch-up wait asks for the group's committed offsets again. */
@@ -60,19 +98,11 @@ const catchUpPollIntervalMs = 250;
  * group commits after each batch it applied, so "committed" means "applied". One admin client,
  * connected on first use and kept.
  */
-export function groupCatchUp(kafka: Kafka, groupId: string, topic: string): { messagesBehind(waitMsMax: number): Promise<bigint>; close(): Promise<void> } {
-  const admin = kafka.admin();
-  let connected: Promise<void> | null = null;
-  const connect = async () => {
-    connected ??= admin.connect().catch((error: Error) => {
-      connected = null;
-      throw error;
-    });
-    await connected;
-  };
+export function groupCatchUp(kafka: KafkaClient, groupId: string, topic: string): { messagesBehind(waitMsMax: number): Promise<bigint>; close(): Promise<void> } {
+  const connection = connectedOnFirstUse(kafka);
   return {
     async messagesBehind(waitMsMax: number): Promise<bigint> {
-      await connect();
+      const admin = await connection.get();
       const ends = new Map((await admin.fetchTopicOffsets(topic)).map((partition) => [partition.partition, { low: BigInt(partition.low), high: BigInt(partition.high) }]));
       const deadline = Date.now() + waitMsMax;
       for (;;) {
@@ -81,9 +111,7 @@ export function groupCatchUp(kafka: Kafka, groupId: string, topic: string): { me
         await new Promise((resolve) => setTimeout(resolve, Math.min(catchUpPollIntervalMs, Math.max(0, deadline - Date.now()))));
       }
     },
-    close: async () => {
-      if (connected !== null) await admin.disconnect();
-    },
+    close: () => connection.close(),
   };
 }
 

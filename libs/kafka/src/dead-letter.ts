@@ -1,4 +1,6 @@
-import { IHeaders, Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { KafkaClient } from './client-handle';
+import { MessageHeaders } from './messages';
 import { createIdempotentProducer } from './kafka-client';
 
 /** A message no consumer can ever apply, with where it came from so an operator can find, fix and replay it. */
@@ -8,7 +10,7 @@ export interface DeadLetter {
   offset: string;
   key: Buffer | string | null;
   value: Buffer | string | null;
-  headers?: IHeaders;
+  headers?: MessageHeaders;
   /** Why: the schema's reason, or the PostgreSQL error code and message. Never the message's values. */
   reason: string;
 }
@@ -26,7 +28,7 @@ export class DeadLetterSender {
   private readonly producer: Producer;
 
   constructor(
-    kafka: Kafka,
+    kafka: KafkaClient,
     private readonly deadLetterTopic: string,
   ) {
     this.producer = createIdempotentProducer(kafka);
@@ -46,7 +48,7 @@ export class DeadLetterSender {
   }
 }
 
-export function deadLetterMessage(letter: DeadLetter): { key: Buffer | string | null; value: Buffer | string | null; headers: IHeaders } {
+export function deadLetterMessage(letter: DeadLetter): { key: Buffer | string | null; value: Buffer | string | null; headers: MessageHeaders } {
   return {
     key: letter.key,
     value: letter.value,

@@ -1,5 +1,6 @@
 import { Kafka, KafkaConfig, logLevel, LogEntry, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { KafkaClient, kafkajsOf, wrapKafkajs } from './client-handle';
 import { KafkaSecurity, kafkaSecurityFromEnvironment } from './kafka-security';
 
 export interface KafkaConnection {
@@ -40,7 +41,7 @@ export function serviceLogLevel(level: logLevel, log: { message: string; error?:
  * SASL) from one place, its log lines routed into the service's JSON log and its options written
  * out. Bad security settings throw a ConfigError at start-up, naming every bad variable.
  */
-export function createKafka(connection: KafkaConnection, logger: Logger): Kafka {
+export function createKafka(connection: KafkaConnection, logger: Logger): KafkaClient {
   const security = connection.security ?? kafkaSecurityFromEnvironment();
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   kafkaLogger.info({ clientId: connection.clientId, brokers: connection.brokers, security: security.description }, 'kafka client');
@@ -65,7 +66,7 @@ export function createKafka(connection: KafkaConnection, logger: Logger): Kafka 
   };
   const kafka = new Kafka(config);
   configOf.set(kafka, config);
-  return kafka;
+  return wrapKafkajs(kafka, connection.clientId);
 }
 
 const configOf = new WeakMap<Kafka, KafkaConfig>();
@@ -76,9 +77,10 @@ const configOf = new WeakMap<Kafka, KafkaConfig>();
  * through it only ever timed out, where this one answers with the reason at once. Its failures
  * are not logged: readiness reports them, and the service's own client logs its own.
  */
-export function singleAttemptClientOf(kafka: Kafka): Kafka {
+export function singleAttemptClientOf(client: KafkaClient): KafkaClient {
+  const kafka = kafkajsOf(client);
   const config = configOf.get(kafka);
-  return config ? new Kafka({ ...config, retry: { retries: 0 }, logLevel: logLevel.NOTHING }) : kafka;
+  return config ? wrapKafkajs(new Kafka({ ...config, retry: { retries: 0 }, logLevel: logLevel.NOTHING }), client.clientId) : client;
 }
 
 /**
@@ -89,6 +91,6 @@ export function singleAttemptClientOf(kafka: Kafka): Kafka {
  * accept kafkajs' warning that bounded retries weaken its exactly-once guarantee; our
  * consumers are idempotent by observation and payout id.
  */
-export function createIdempotentProducer(kafka: Kafka): Producer {
-  return kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+export function createIdempotentProducer(client: KafkaClient): Producer {
+  return kafkajsOf(client).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
 }

@@ -2,7 +2,6 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError } from '@earnings/service-shell';
-import type { SASLOptions } from 'kafkajs';
 
 /** The security protocols of Kafka's own clients, with the same names (`security.protocol`). */
 export const kafkaSecurityProtocols = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
@@ -12,6 +11,9 @@ export type KafkaSecurityProtocol = (typeof kafkaSecurityProtocols)[number];
 export const kafkaSaslMechanisms = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 export type KafkaSaslMechanism = (typeof kafkaSaslMechanisms)[number];
 
+/** SASL credentials, in the form the Kafka client takes them (its own type stays inside libs/kafka). */
+export type SaslCredentials = { username: string; password: string } & ({ mechanism: 'plain' } | { mechanism: 'scram-sha-256' } | { mechanism: 'scram-sha-512' });
+
 /**
  * How a client reaches the cluster: TLS and SASL as kafkajs takes them, and a description that
  * names the protocol, the mechanism and the files used, never a credential.
@@ -19,7 +21,7 @@ export type KafkaSaslMechanism = (typeof kafkaSaslMechanisms)[number];
 export interface KafkaSecurity {
   protocol: KafkaSecurityProtocol;
   ssl: ConnectionOptions | false;
-  sasl: SASLOptions | undefined;
+  sasl: SaslCredentials | undefined;
   /** For the log and for error messages: no username, password or key material. */
   description: string;
   /** Set when the settings work but deserve an operator's attention (PLAIN without TLS). */
@@ -73,7 +75,7 @@ export function kafkaSecurityFromEnvironment(environment: NodeJS.ProcessEnv = pr
   };
 }
 
-function readSasl(value: (name: (typeof kafkaSecurityVariables)[number]) => string, environment: NodeJS.ProcessEnv, problems: string[]): { options: SASLOptions; mechanismName: KafkaSaslMechanism } | undefined {
+function readSasl(value: (name: (typeof kafkaSecurityVariables)[number]) => string, environment: NodeJS.ProcessEnv, problems: string[]): { options: SaslCredentials; mechanismName: KafkaSaslMechanism } | undefined {
   const mechanismName = value('KAFKA_SASL_MECHANISM').toUpperCase();
   const count = problems.length;
   if (!mechanismName) problems.push(`KAFKA_SASL_MECHANISM: required with SASL: one of ${kafkaSaslMechanisms.join(', ')}`);

@@ -1,4 +1,6 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { KafkaClient } from './client-handle';
+import { Recurring } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { createIdempotentProducer } from './kafka-client';
 import { OutboxMessage, sendOutboxBatch } from './outbox';
@@ -8,8 +10,8 @@ import { ProduceDurationObserver, timedProduce } from './produce-duration';
 export const relayBatchMessagesMax = 500;
 /** A drain stops after this many batches (2.5 million messages); more means something else keeps writing. */
 const drainBatchesMax = 5_000;
-/** After a failed pass (Kafka or PostgreSQL down), the relay tries again this much later. */
-const failedPassRetryDelayMs = 1_000;
+/** After failed passes (Kafka or PostgreSQL down), the relay tries again by this backoff. */
+const failedPassBackoff = { firstMs: 1_000, maxMs: 5_000 };
 /** While another relay holds the outbox, a drain asks again this much later. */
 const drainBusyDelayMs = 50;
 
@@ -46,48 +48,36 @@ export interface OutboxPort {
  * The one outbox relay: publishes a service's outbox to Kafka in id order with the idempotent
  * producer, then marks the rows published. At least once: a crash between send and mark
  * re-sends rows, which consumers drop (by per-AUI sequence, by payout id). A full batch is
- * followed by the next at once; otherwise the relay polls every `pollIntervalMs`.
+ * followed by the next at once; otherwise the relay polls every `pollIntervalMs` (Recurring work).
  */
 export class OutboxRelay {
   private readonly producer: Producer;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly polling: Recurring;
 
   constructor(
-    kafka: Kafka,
+    kafka: KafkaClient,
     private readonly outbox: OutboxPort,
-    private readonly pollIntervalMs: number,
-    private readonly logger: Logger,
+    pollIntervalMs: number,
+    logger: Logger,
     /** Told the duration of every batch's produce request (the Kafka produce latency histogram). */
     private readonly observeProduceDuration?: ProduceDurationObserver,
   ) {
     this.producer = createIdempotentProducer(kafka);
+    this.polling = new Recurring(
+      { name: `outbox relay ${outbox.name}`, intervalMs: pollIntervalMs, afterFailure: failedPassBackoff, logger },
+      async () => (await this.relayOnce()) === relayBatchMessagesMax,
+    );
   }
 
   async start(): Promise<void> {
     await this.producer.connect();
-    this.schedule(0);
+    this.polling.start();
   }
 
   /** Stops polling, waits for the pass in flight to send and mark its rows, then disconnects. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.polling.stop();
     await this.producer.disconnect();
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.relayOnce()
-        .then((sent) => this.schedule(sent === relayBatchMessagesMax ? 0 : this.pollIntervalMs))
-        .catch((error: Error) => {
-          this.logger.error({ outbox: this.outbox.name, err: error }, 'outbox relay failed; retrying');
-          this.schedule(failedPassRetryDelayMs);
-        });
-    }, delayMs);
   }
 
   /**
@@ -107,7 +97,7 @@ export class OutboxRelay {
     let sent = 0;
     for (let round = 0; round < drainBatchesMax; round += 1) {
       // The polling loop may hold the outbox's lock for a moment: wait for it rather than read 'busy'.
-      await this.running;
+      await this.polling.idle();
       const count = await this.relayOnce();
       if (count === 0) return sent;
       if (count === 'busy') await new Promise((resolve) => setTimeout(resolve, drainBusyDelayMs));

@@ -1,5 +1,6 @@
 import { TopicSettings } from '@earnings/contracts';
-import { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ConfigSource } from 'kafkajs';
+import { KafkaClient, kafkajsOf } from './client-handle';
 import { singleAttemptClientOf } from './kafka-client';
 import { explainKafkaFailure } from './kafka-security';
 import { desiredTopicConfig, ExistingTopic, planTopicReconciliation, TopicChange, TopicNotChanged, TopicReplication } from './topic-reconciliation';
@@ -16,8 +17,8 @@ export interface TopicsReport {
  * planTopicReconciliation). A change the cluster refuses (an ACL, a managed service's limits) is
  * reported, not thrown: the topics exist, so the services can run, and the operator reads why.
  */
-export async function reconcileTopics(kafka: Kafka, topics: TopicSettings[], replication: TopicReplication): Promise<TopicsReport> {
-  const admin = kafka.admin();
+export async function reconcileTopics(kafka: KafkaClient, topics: TopicSettings[], replication: TopicReplication): Promise<TopicsReport> {
+  const admin = kafkajsOf(kafka).admin();
   await admin.connect();
   try {
     const names = new Set(await admin.listTopics());
@@ -77,8 +78,8 @@ async function describeTopics(admin: Admin, names: string[]): Promise<Map<string
 }
 
 /** Readiness: the cluster answers a metadata request; when it does not, the reason says what to check (credentials, the CA). */
-export function kafkaReadinessCheck(kafka: Kafka): { name: string; check: () => Promise<void> } {
-  const admin = singleAttemptClientOf(kafka).admin();
+export function kafkaReadinessCheck(kafka: KafkaClient): { name: string; check: () => Promise<void> } {
+  const admin = kafkajsOf(singleAttemptClientOf(kafka)).admin();
   let connected: Promise<void> | null = null;
   return {
     name: 'kafka',
@@ -95,4 +96,18 @@ export function kafkaReadinessCheck(kafka: Kafka): { name: string; check: () => 
       }
     },
   };
+}
+
+/** Null when the cluster answers a metadata request now, asked once (no retries); else why not, as readiness says it. */
+export async function clusterProblem(kafka: KafkaClient): Promise<string | null> {
+  const admin = kafkajsOf(singleAttemptClientOf(kafka)).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return null;
+  } catch (error) {
+    return explainKafkaFailure(error as Error);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }

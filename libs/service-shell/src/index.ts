@@ -11,4 +11,5 @@ export * from './http/http-error';
 export * from './http/http-error.filter';
 export * from './http/http-server-options';
 export * from './http/http-signals';
-export * from './auth/failed-authentication-throttle';
+export * from './rate/token-buckets';
+export * from './recurring/recurring';

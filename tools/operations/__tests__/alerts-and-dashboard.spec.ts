@@ -26,7 +26,7 @@ const promqlWords = new Set(['sum', 'max', 'min', 'by', 'or', 'and', 'rate', 'in
 /** Every metric some process of ours registers, read from real registries where the code allows it. */
 function knownMetrics(): Set<string> {
   const registry = new Registry();
-  registerOperationsGauges(registry, { admin: null as never, database: null as never, projectorGroup: 'ledger-projector', payoutGroup: 'payout-balances', payoutRewardGroup: 'payout-balances-rewards', onReadFailure: () => undefined });
+  registerOperationsGauges(registry, { cluster: null as never, database: null as never, projectorGroup: 'ledger-projector', payoutGroup: 'payout-balances', payoutRewardGroup: 'payout-balances-rewards', onReadFailure: () => undefined });
   collectDefaultMetrics({ register: registry });
   const histograms = [httpServerRequestDuration.name, kafkaProduceDuration.name];
   return new Set([

@@ -30,7 +30,7 @@ describe('operations gauges over the published views', () => {
     const registry = new Registry();
     const failures: string[] = [];
     const gauges = registerOperationsGauges(registry, {
-      admin: null as never, database: dataSource, projectorGroup: 'ledger-projector', payoutGroup: 'payout-balances', payoutRewardGroup: 'payout-balances-rewards',
+      cluster: null as never, database: dataSource, projectorGroup: 'ledger-projector', payoutGroup: 'payout-balances', payoutRewardGroup: 'payout-balances-rewards',
       onReadFailure: (source) => failures.push(source),
     });
     await gauges.refresh();

@@ -1,11 +1,11 @@
 import { merchantIdsToLookUp, readWildfireMerchant, WildfireMerchant } from '@earnings/domain';
-import { Metrics } from '@earnings/service-shell';
+import { Metrics, Recurring } from '@earnings/service-shell';
 import { merchantIdsPerLookupMax, MerchantPage, WildfireMerchantApiClient } from '@earnings/sources';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { withAdvisoryLock } from '@earnings/persistence';
 import { ApiPacer } from '../wildfire-sync/api-pacer';
-import { pacedRequest, sleep } from '../wildfire-sync/paced-request';
+import { pacedRequest } from '../wildfire-sync/paced-request';
 import { MerchantSightings } from '../wildfire/wildfire-publisher';
 import { MerchantDirectoryRepository } from './merchant-directory.repository';
 
@@ -50,8 +50,7 @@ export interface MerchantPassOutcome {
 export class MerchantDirectoryService implements MerchantSightings {
   private readonly known = new Set<string>();
   private readonly stopping = new AbortController();
-  private wakeUp: (() => void) | null = null;
-  private lookups: Promise<void> | null = null;
+  private lookups: Recurring | null = null;
   private readonly requests;
   private readonly merchantsDescribed;
 
@@ -75,19 +74,20 @@ export class MerchantDirectoryService implements MerchantSightings {
     await this.repository.noteSeen(fresh);
     if (this.known.size + fresh.length > knownMerchantIdsMax) this.known.clear();
     fresh.forEach((id) => this.known.add(id));
-    this.wakeUp?.();
+    this.lookups?.wake();
   }
 
   /** Starts looking up what is noted, until stop(). Without the API (no base URL) nothing is looked up. */
   startLookups(): void {
     if (this.client === null || this.lookups !== null) return;
-    this.lookups = this.lookupLoop();
+    // Soon after a sighting wakes it (a short wait batches the burst), else every sweep interval.
+    this.lookups = new Recurring({ name: 'wildfire merchant lookups', intervalMs: this.options.sweepIntervalMs, wakeDelayMs: this.options.batchDelayMs, logger: this.logger }, () => this.lookupPass());
+    this.lookups.start();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
-    this.wakeUp?.();
-    await this.lookups;
+    await this.lookups?.stop();
   }
 
   /** One pass over the merchants seen and not described, 100 per request; null when another process is at it. */
@@ -142,30 +142,14 @@ export class MerchantDirectoryService implements MerchantSightings {
     });
   }
 
-  private async lookupLoop(): Promise<void> {
-    while (!this.stopping.signal.aborted) {
-      try {
-        await this.describeSeenMerchants();
-      } catch (error) {
-        if (this.stopping.signal.aborted) return;
-        this.logger.warn({ err: error }, 'wildfire merchant lookup failed; the merchants stay shown by id and are asked for again at the next pass');
-      }
-      await this.nextPass();
+  /** One lookup pass; a failure is logged here (the merchants stay shown by id) and the next pass tries again. */
+  private async lookupPass(): Promise<void> {
+    try {
+      await this.describeSeenMerchants();
+    } catch (error) {
+      if (this.stopping.signal.aborted) return;
+      this.logger.warn({ err: error }, 'wildfire merchant lookup failed; the merchants stay shown by id and are asked for again at the next pass');
     }
-  }
-
-  /** Until a sighting wakes it (then a short wait, to batch the burst) or the sweep interval passes. */
-  private async nextPass(): Promise<void> {
-    if (this.stopping.signal.aborted) return;
-    const woken = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), this.options.sweepIntervalMs);
-      this.wakeUp = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-    });
-    this.wakeUp = null;
-    if (woken) await sleep(this.options.batchDelayMs, this.stopping.signal).catch(() => undefined);
   }
 
   private async request(kind: 'lookup' | 'list', call: (now: Date) => Promise<MerchantPage>): Promise<MerchantPage> {

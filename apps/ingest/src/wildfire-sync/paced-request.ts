@@ -1,9 +1,10 @@
-import { backoffDelayMs, WildfireApiError } from '@earnings/sources';
+import { backoffDelayMs } from '@earnings/domain';
+import { WildfireApiError } from '@earnings/sources';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import { ApiPacer } from './api-pacer';
 
-const retryPolicy = { baseDelayMs: 1_000, maxDelayMs: 60_000 };
+const retryBackoff = { firstMs: 1_000, maxMs: 60_000, jitter: true };
 
 export interface PacedRequestOptions {
   /** Shared by every Wildfire API call of the application: Wildfire counts them together. */
@@ -31,7 +32,7 @@ export async function pacedRequest<T>(request: (now: Date) => Promise<T>, option
     try {
       return await request(new Date());
     } catch (error) {
-      const delayMs = backoffDelayMs(attempt, retryPolicy, Math.random());
+      const delayMs = backoffDelayMs(attempt + 1, retryBackoff);
       if (!(error instanceof WildfireApiError) || !error.retryable || Date.now() + delayMs > deadline) throw error;
       options.retries.inc({ code: error.code });
       options.logger.warn({ code: error.code, attempt, delayMs, request: options.what }, 'wildfire API request failed; backing off');

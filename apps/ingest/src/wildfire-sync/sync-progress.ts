@@ -1,3 +1,4 @@
+import { Recurring } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 
 /** What a window pull has done so far; logged every few seconds and returned when it ends. */
@@ -17,20 +18,22 @@ export interface WindowProgress {
  * while it waits for its turn or backs off, so a first sync of years of history is never silent.
  */
 export class SyncProgressLog {
-  private timer: NodeJS.Timeout | null = null;
+  private log: Recurring | null = null;
   private readonly startedAtMs = Date.now();
 
   constructor(private readonly progress: WindowProgress, private readonly logger: Logger, private readonly intervalMs: number) {}
 
   start(message: string, fields: Record<string, unknown>): void {
     this.logger.info({ ...this.progress, ...fields }, message);
-    this.timer = setInterval(() => this.logger.info(this.fields(), 'wildfire commission sync progress'), this.intervalMs);
-    this.timer.unref();
+    this.log = new Recurring({ name: 'wildfire commission sync progress', intervalMs: this.intervalMs, runAtStart: false, logger: this.logger }, async () => {
+      this.logger.info(this.fields(), 'wildfire commission sync progress');
+    });
+    this.log.start();
   }
 
   stop(): void {
-    if (this.timer !== null) clearInterval(this.timer);
-    this.timer = null;
+    void this.log?.stop();
+    this.log = null;
   }
 
   private fields(): Record<string, unknown> {

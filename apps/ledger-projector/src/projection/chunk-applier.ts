@@ -1,3 +1,4 @@
+import { Backoff, backoffDelayMs } from '@earnings/domain';
 import { ChunkOutcome, OffsetEvent, OffsetGapError, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
 
 /**
@@ -44,11 +45,6 @@ export interface RefusedEvent {
   refusal: DatabaseRefusal;
 }
 
-export interface RetryPolicy {
-  delayMsFirst: number;
-  delayMsMax: number;
-}
-
 /** What the applier needs from its consumer: the store, the dead-letter topic, and whether to keep going. */
 export interface ChunkApplierPort {
   applyChunk(chunk: PartitionChunk): Promise<ChunkOutcome>;
@@ -59,14 +55,14 @@ export interface ChunkApplierPort {
   /** False once the consumer stops or its partitions moved to another member: stop retrying, apply nothing more. */
   stillOwned(): boolean;
   /** Waits between attempts; the consumer heartbeats here so a long outage does not cost it the partition. */
-  pause(delayMs: number): Promise<void>;
+  wait(delayMs: number): Promise<void>;
 }
 
 type Attempt = { kind: 'applied'; outcome: ChunkOutcome } | { kind: 'refused'; refusal: DatabaseRefusal } | { kind: 'stopped' };
 
 /**
  * Applies a chunk so that no message, whatever its bytes, stops the partition. A transient
- * failure is retried with exponential backoff, bounded by `delayMsMax`, for as long as the
+ * failure is retried with the one backoff (backoffDelayMs), bounded by its `maxMs`, for as long as the
  * consumer owns the partition. A chunk PostgreSQL refuses is split in two and each half applied
  * on its own, down to the single event it refuses, which goes to the dead-letter topic while
  * the offset moves past it: k poison events in a chunk of n cost about k * log2(n) extra
@@ -78,7 +74,7 @@ type Attempt = { kind: 'applied'; outcome: ChunkOutcome } | { kind: 'refused'; r
 export class ChunkApplier {
   constructor(
     private readonly port: ChunkApplierPort,
-    private readonly retry: RetryPolicy,
+    private readonly retry: Backoff,
   ) {}
 
   async apply(chunk: PartitionChunk): Promise<ChunkOutcome | null> {
@@ -120,17 +116,11 @@ export class ChunkApplier {
         if (!this.port.stillOwned()) return { kind: 'stopped' };
         const delayMs = backoffDelayMs(attempt, this.retry);
         this.port.retrying(chunk, error, attempt, delayMs);
-        await this.port.pause(delayMs);
+        await this.port.wait(delayMs);
         if (!this.port.stillOwned()) return { kind: 'stopped' };
       }
     }
   }
-}
-
-/** 1st retry after delayMsFirst, doubling, never more than delayMsMax. */
-export function backoffDelayMs(attempt: number, retry: RetryPolicy): number {
-  const exponent = Math.min(attempt - 1, 30);
-  return Math.min(retry.delayMsMax, retry.delayMsFirst * 2 ** exponent);
 }
 
 /** Two contiguous offset ranges: the second starts right after the last event of the first, as the store requires. */

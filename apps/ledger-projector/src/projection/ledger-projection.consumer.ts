@@ -1,10 +1,10 @@
 import { ledgerInputTopics, parseLedgerInput, Topics } from '@earnings/contracts';
-import { LedgerEvent } from '@earnings/domain';
+import { Backoff, LedgerEvent } from '@earnings/domain';
 import { ApplyingHealth, Metrics } from '@earnings/service-shell';
-import { Consumer, createConsumer, DeadLetter, DeadLetterSender, EachBatchPayload, Kafka, KafkaMessage, reportConsumerHealth } from '@earnings/kafka';
+import { BatchControl, ConsumedBatch, KafkaClient, ParsedMessage, runConsumer, RunningConsumer } from '@earnings/kafka';
 import type { Logger } from 'pino';
-import { ChunkApplier, RefusedEvent, RetryPolicy, statementOf, sqlStateOf } from './chunk-applier';
-import { ChunkOutcome, LedgerStore, OffsetEvent, OffsetGapError, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
+import { ChunkApplier, RefusedEvent, statementOf, sqlStateOf } from './chunk-applier';
+import { ChunkOutcome, LedgerStore, OffsetEvent, PartitionChunk, ProjectionSwitchedError } from './ledger-store';
 
 export interface ProjectionConsumerOptions {
   groupId: string;
@@ -25,7 +25,7 @@ export interface ProjectionConsumerOptions {
    */
   deadLetterInvalid: boolean;
   /** Waits between attempts at a chunk that failed for a transient reason (the database restarting, a lost connection). */
-  transientRetry?: RetryPolicy;
+  transientRetry?: Backoff;
   /** Where the consumer reports whether it is applying, for readiness. A rebuild has none. */
   health?: ApplyingHealth;
   /**
@@ -42,17 +42,18 @@ export const partitionKey = (topic: string, partition: number): string => `${top
 export const consumedTopics = [...ledgerInputTopics];
 
 /** From 200 ms up to 30 s between attempts: quick over a blip, gentle on a database that is down for minutes. */
-const defaultTransientRetry: RetryPolicy = { delayMsFirst: 200, delayMsMax: 30_000 };
+const defaultTransientRetry: Backoff = { firstMs: 200, maxMs: 30_000 };
+
+type LedgerMessage = ParsedMessage<LedgerEvent>;
 
 /**
  * Reads commission-observed and payout-executed and hands each chunk to the store, which
- * applies it in one transaction with its offset. Offsets are resolved in kafkajs only after
- * that commit; Kafka's own committed offsets are a convenience (lag monitoring), the ones
- * in PostgreSQL are the record.
+ * applies it in one transaction with its offset: the runner's `of-record` policy (it seeks to
+ * the offsets stored in PostgreSQL on every join; Kafka's committed offsets are only told what
+ * was applied, for lag monitoring). Messages that fail their schema are set aside by the runner.
  */
 export class LedgerProjectionConsumer {
-  private readonly consumer: Consumer;
-  private readonly deadLetters: DeadLetterSender;
+  private running: RunningConsumer | null = null;
   private readonly eventsApplied;
   private readonly duplicates;
   private readonly deadLettered;
@@ -62,38 +63,37 @@ export class LedgerProjectionConsumer {
   private switched = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: KafkaClient,
     private readonly store: LedgerStore,
     private readonly options: ProjectionConsumerOptions,
     private readonly logger: Logger,
     metrics: Metrics,
   ) {
-    this.consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: options.sessionTimeoutMs, maxWaitTimeInMs: options.fetchWaitMsMax, maxBytesPerPartition: options.fetchBytesPerPartition });
-    this.deadLetters = new DeadLetterSender(kafka, Topics.commissionObservedDeadLetter);
     this.eventsApplied = metrics.counter('ledger_events_applied_total', 'Events that changed the ledger', ['topic']);
     this.duplicates = metrics.counter('ledger_events_duplicate_total', 'Observations with an equal or older modified date, and repeated payouts');
     this.deadLettered = metrics.counter('ledger_events_dead_lettered_total', 'Messages sent to the dead-letter topic (or skipped by a rebuild), by why', ['reason']);
     this.chunkRetries = metrics.counter('ledger_chunk_retries_total', 'Chunks retried after a transient failure');
     this.chunkSeconds = metrics.histogram('ledger_chunk_apply_duration_seconds', 'Seconds to apply one chunk (its transaction, retries and dead letters included)', ['topic'], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
     this.reattributed = metrics.counter('ledger_reattributed_payable_total', 'Payable money a newer version moved from one real user to another (the first may have been paid it: a clawback), by unit', ['unit']);
-    this.reportHealth();
-  }
-
-  private reportHealth(): void {
-    if (this.options.health) reportConsumerHealth(this.consumer, this.options.health);
   }
 
   async start(): Promise<void> {
-    await this.deadLetters.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: consumedTopics, fromBeginning: true });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => void this.seekToStoredOffsets());
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
-      eachBatch: (payload) => this.consumeBatch(payload),
-    });
+    const limits = this.options.offsetLimits;
+    this.running = await runConsumer(this.kafka, {
+      groupId: this.options.groupId,
+      topics: consumedTopics,
+      offsets: { kind: 'of-record', storedOffsets: () => this.store.storedOffsets(consumedTopics) },
+      sessionTimeoutMs: this.options.sessionTimeoutMs,
+      maxWaitTimeInMs: this.options.fetchWaitMsMax,
+      maxBytesPerPartition: this.options.fetchBytesPerPartition,
+      partitionsConcurrently: this.options.partitionsConcurrently,
+      parse: (topic, value) => parseLedgerInput(topic, value),
+      deadLetters: { topic: Topics.commissionObservedDeadLetter, send: this.options.deadLetterInvalid },
+      onSetAside: (_batch, setAside, why) => this.deadLettered.inc({ reason: why === 'refused' ? 'refused-by-database' : why }, setAside.length),
+      stopBefore: limits === undefined ? undefined : (topic, partition) => limits.get(partitionKey(topic, partition)),
+      health: this.options.health,
+      logger: this.logger,
+    }, (batch, control) => this.consumeBatch(batch, control));
   }
 
   /** The next offset to apply per `topic/partition`, as the projection stored it: what readiness measures lag against. */
@@ -104,68 +104,54 @@ export class LedgerProjectionConsumer {
 
   /** Lets paused partitions continue, after a rebuild raised its offset limits. */
   resumeAll(): void {
-    this.consumer.resume(consumedTopics.map((topic) => ({ topic })));
+    this.running?.resume();
   }
 
-  /** Finishes the chunk in progress (kafkajs waits for eachBatch), commits, and leaves the group. */
+  /** Finishes the chunk in progress (the runner waits for the batch in hand), commits, and leaves the group. */
   async stop(): Promise<void> {
-    await this.consumer.disconnect();
-    await this.deadLetters.disconnect();
+    await this.running?.stop();
   }
 
-  private async seekToStoredOffsets(): Promise<void> {
-    try {
-      for (const stored of await this.store.storedOffsets(consumedTopics)) {
-        this.consumer.seek({ topic: stored.topic, partition: stored.partition, offset: stored.nextOffset });
-      }
-    } catch (error) {
-      // Not fatal: the store skips anything below its stored offsets anyway.
-      this.logger.warn({ err: error }, 'could not seek to the stored offsets; relying on the store to skip applied messages');
-    }
-  }
-
-  private async consumeBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause } = payload;
-    const limit = this.options.offsetLimits?.get(partitionKey(batch.topic, batch.partition));
-    const wanted = limit === undefined ? batch.messages : batch.messages.filter((message) => BigInt(message.offset) < limit);
-    for (let start = 0; start < wanted.length; start += this.options.chunkEventsMax) {
-      if (!isRunning() || isStale() || this.switched) return;
-      const messages = wanted.slice(start, start + this.options.chunkEventsMax);
-      const events = await this.parseOrDeadLetter(batch.topic, batch.partition, messages);
-      const lastOffset = messages[messages.length - 1].offset;
-      const chunk: PartitionChunk = { topic: batch.topic, partition: batch.partition, events, firstOffset: messages[0].offset, lastOffset };
-      const stopTimer = this.chunkSeconds.startTimer({ topic: batch.topic });
-      const outcome = await this.applyOrNoticeSwitch(chunk, messages, payload);
+  /**
+   * Cuts the batch into chunks of at most chunkEventsMax events, each applied in one transaction
+   * with the offsets it covers: a chunk's range runs from the end of the previous one to its last
+   * event (the last chunk to the end of the batch), so messages set aside are stored past too.
+   */
+  private async consumeBatch(batch: ConsumedBatch<LedgerMessage>, control: BatchControl): Promise<void> {
+    const { topic, partition, messages } = batch;
+    const chunkCount = Math.max(1, Math.ceil(messages.length / this.options.chunkEventsMax));
+    let firstOffset = batch.firstOffset;
+    for (let index = 0; index < chunkCount; index += 1) {
+      if (!control.stillOwned() || this.switched) return;
+      const chunkMessages = messages.slice(index * this.options.chunkEventsMax, (index + 1) * this.options.chunkEventsMax);
+      const lastOffset = index === chunkCount - 1 ? batch.lastOffset : chunkMessages[chunkMessages.length - 1].offset;
+      const events: OffsetEvent[] = chunkMessages.map((message) => ({ offset: message.offset, event: message.event }));
+      const chunk: PartitionChunk = { topic, partition, events, firstOffset, lastOffset };
+      const stopTimer = this.chunkSeconds.startTimer({ topic });
+      const outcome = await this.applyOrNoticeSwitch(chunk, chunkMessages, control);
       stopTimer();
       if (outcome === null) return;
-      this.options.health?.partitionApplied(partitionKey(batch.topic, batch.partition));
-      resolveOffset(lastOffset);
-      this.eventsApplied.inc({ topic: batch.topic }, outcome.applied);
+      this.options.health?.partitionApplied(partitionKey(topic, partition));
+      this.eventsApplied.inc({ topic }, outcome.applied);
       this.duplicates.inc(outcome.duplicates);
       // A metric, not money: a JS number is right here.
       for (const moved of outcome.reattributedPayable) this.reattributed.inc({ unit: moved.unit }, Number(moved.amount));
-      await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }] });
-      await heartbeat();
+      await control.done(lastOffset);
+      firstOffset = (BigInt(lastOffset) + 1n).toString();
     }
-    if (wanted.length < batch.messages.length) pause();
   }
 
-  /** Null when the chunk was not (wholly) applied: readers moved to another schema, the offsets need a seek, or the partition moved on. */
-  private async applyOrNoticeSwitch(chunk: PartitionChunk, messages: KafkaMessage[], payload: EachBatchPayload): Promise<ChunkOutcome | null> {
-    const { topic, partition } = chunk;
+  /** Null when the chunk was not (wholly) applied: readers moved to another schema, or the partition moved on. */
+  private async applyOrNoticeSwitch(chunk: PartitionChunk, messages: LedgerMessage[], control: BatchControl): Promise<ChunkOutcome | null> {
     try {
-      return await this.chunkApplier(messages, payload).apply(chunk);
+      return await this.chunkApplier(messages, control).apply(chunk);
     } catch (error) {
-      if (error instanceof OffsetGapError) {
-        this.logger.warn({ topic, partition, from: String(error.firstOffset), to: String(error.nextOffset) }, 'fetched past the stored offset; seeking back');
-        this.consumer.seek({ topic, partition, offset: error.nextOffset.toString() });
-        return null;
-      }
+      // An OffsetGapError goes on to the runner, which seeks the partition back to the stored offset.
       if (!(error instanceof ProjectionSwitchedError)) throw error;
       if (!this.switched) {
         this.switched = true;
         this.logger.info({ from: error.fromSchema, to: error.toSchema }, 'projection switched; this consumer stops applying');
-        // Not awaited: stopping the consumer waits for this very eachBatch to return.
+        // Not awaited: stopping the consumer waits for this very batch to return.
         setImmediate(() => this.options.onProjectionSwitched?.(error));
       }
       return null;
@@ -173,17 +159,14 @@ export class LedgerProjectionConsumer {
   }
 
   /** The store, the dead-letter topic and this batch's liveness, as the applier needs them. */
-  private chunkApplier(messages: KafkaMessage[], { heartbeat, isRunning, isStale }: EachBatchPayload): ChunkApplier {
+  private chunkApplier(messages: LedgerMessage[], control: BatchControl): ChunkApplier {
     return new ChunkApplier({
       applyChunk: (chunk) => this.store.applyChunk(chunk),
       // Looked up only for a refused event (rare): no map per chunk.
-      deadLetter: (chunk, refused) => this.deadLetterRefused(chunk, refused, messages.find((message) => message.offset === refused.item.offset)),
+      deadLetter: (chunk, refused) => this.deadLetterRefused(chunk, refused, messages.find((message) => message.offset === refused.item.offset), control),
       retrying: (chunk, error, attempt, delayMs) => this.noteRetry(chunk, error, attempt, delayMs),
-      stillOwned: () => isRunning() && !isStale() && !this.switched,
-      pause: async (delayMs) => {
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-        await heartbeat();
-      },
+      stillOwned: () => control.stillOwned() && !this.switched,
+      wait: (delayMs) => control.wait(delayMs),
     }, this.options.transientRetry ?? defaultTransientRetry);
   }
 
@@ -196,34 +179,13 @@ export class LedgerProjectionConsumer {
     this.logger.warn({ topic, partition, firstOffset, lastOffset, attempt, delayMs, sqlState: sqlStateOf(error), statement: statementOf(error), problem }, 'could not apply a chunk; retrying it');
   }
 
-  /** PostgreSQL will never accept this event: to the dead-letter topic (live only), logged with its key and nothing else of it. */
-  private async deadLetterRefused(chunk: PartitionChunk, { item, refusal }: RefusedEvent, message: KafkaMessage | undefined): Promise<void> {
-    const reason = `PostgreSQL refused it: ${refusal.sqlState} ${refusal.message}`;
+  /** PostgreSQL will never accept this event: set aside (to the dead-letter topic when live), logged with its key and nothing else of it. */
+  private async deadLetterRefused(chunk: PartitionChunk, { item, refusal }: RefusedEvent, message: LedgerMessage | undefined, control: BatchControl): Promise<void> {
     this.logger.error(
       { topic: chunk.topic, partition: chunk.partition, offset: item.offset, ...eventKeyOf(item.event), sqlState: refusal.sqlState, statement: refusal.statement, deadLettered: this.options.deadLetterInvalid },
       'PostgreSQL refused an event; it is set aside and the partition moves on',
     );
-    if (this.options.deadLetterInvalid && message) {
-      await this.deadLetters.send([{ topic: chunk.topic, partition: chunk.partition, offset: item.offset, key: message.key, value: message.value, headers: message.headers, reason }]);
-    }
-    this.deadLettered.inc({ reason: 'refused-by-database' });
-  }
-
-  /** A message that fails its schema goes to the dead-letter topic with the reason; the partition keeps moving. */
-  private async parseOrDeadLetter(topic: string, partition: number, messages: KafkaMessage[]): Promise<OffsetEvent[]> {
-    const events: OffsetEvent[] = [];
-    const rejected: DeadLetter[] = [];
-    for (const message of messages) {
-      const parsed: { ok: true; value: LedgerEvent } | { ok: false; reason: string } =
-        parseLedgerInput(topic, message.value);
-      if (parsed.ok) events.push({ offset: message.offset, event: parsed.value });
-      else rejected.push({ topic, partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers, reason: parsed.reason });
-    }
-    if (rejected.length === 0) return events;
-    if (this.options.deadLetterInvalid) await this.deadLetters.send(rejected);
-    this.deadLettered.inc({ reason: 'schema-invalid' }, rejected.length);
-    for (const { offset, reason } of rejected) this.logger.warn({ topic, partition, offset, reason, deadLettered: this.options.deadLetterInvalid }, 'message fails its schema; set aside');
-    return events;
+    if (message) await control.deadLetter(message, `PostgreSQL refused it: ${refusal.sqlState} ${refusal.message}`);
   }
 }
 

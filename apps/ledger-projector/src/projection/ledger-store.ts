@@ -1,6 +1,7 @@
 import { checkBalanceChanged, cloudEventHeaders, CommissionObserved } from '@earnings/contracts';
 import { LedgerEvent, PayoutEvent } from '@earnings/domain';
 import { assertSchemaName, LEDGER_PROJECTION, rawConnection } from '@earnings/persistence';
+import { BehindStoredOffsetError } from '@earnings/kafka';
 import { DataSource } from 'typeorm';
 import { BalanceStatements } from './balance-statements';
 import { ObservationStatements } from './observation-statements';
@@ -47,11 +48,12 @@ export class ProjectionSwitchedError extends Error {
 
 /**
  * The chunk starts above the stored next offset. Kafka's committed offsets can be ahead of a
- * schema's after a rebuild switched readers to it; applying would silently skip messages.
+ * schema's after a rebuild switched readers to it; applying would silently skip messages. The
+ * consumer runner seeks the partition back to the stored offset when it sees this.
  */
-export class OffsetGapError extends Error {
-  constructor(readonly topic: string, readonly partition: number, readonly nextOffset: bigint, readonly firstOffset: bigint) {
-    super(`${topic}/${partition}: chunk starts at ${firstOffset}, the projection expects ${nextOffset}`);
+export class OffsetGapError extends BehindStoredOffsetError {
+  constructor(topic: string, partition: number, nextOffset: bigint, readonly firstOffset: bigint) {
+    super(topic, partition, nextOffset, `${topic}/${partition}: chunk starts at ${firstOffset}, the projection expects ${nextOffset}`);
   }
 }
 

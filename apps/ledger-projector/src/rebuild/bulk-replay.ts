@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { parseLedgerInput, Topics } from '@earnings/contracts';
 import { coverageOf, decidePayoutEvent, LedgerPayout, PayoutCoverageRecord } from '@earnings/domain';
-import { createConsumer, EachBatchPayload, Kafka, KafkaMessage } from '@earnings/kafka';
+import { ConsumedBatch, ConsumedMessage, KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
+import { Recurring } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { consumedTopics, partitionKey } from '../projection/ledger-projection.consumer';
 import { BulkLoad } from './bulk-load';
@@ -37,7 +38,7 @@ export interface BulkReplayOptions {
 interface FetchedBatch {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  messages: ConsumedMessage[];
 }
 
 /**
@@ -56,7 +57,7 @@ const behindShownMax = 5;
  * does it for all at once), each payout event is folded into its payout's record by the ledger's
  * rule. Messages the live projector set aside are skipped the same way.
  */
-export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkReplayOptions, logger: Logger): Promise<BulkReplayOutcome> {
+export async function bulkReplay(kafka: KafkaClient, load: BulkLoad, options: BulkReplayOptions, logger: Logger): Promise<BulkReplayOutcome> {
   const outcome: BulkReplayOutcome = { offsets: new Map(), payouts: new Map(), coverage: [], messages: 0, invalid: 0, refused: 0 };
   const fetched = new Map<string, bigint>();
   const queue: FetchedBatch[] = [];
@@ -78,11 +79,7 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
   };
 
   const staging = new StagingThread({ databaseUrl: options.databaseUrl, copySql: load.stagingCopySql() }, logger);
-  const consumer = createConsumer(kafka, { groupId: options.groupId, sessionTimeoutMs: 30_000, maxBytesPerPartition: options.maxBytesPerPartition, maxWaitTimeInMs: 100 });
-  // kafkajs restarts a consumer after most crashes; one it gives up on would leave the replay waiting until its deadline.
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) fail(payload.error);
-  });
+  let consumer: RunningConsumer | null = null;
   const fetchedAll = () => [...options.limits].every(([key, limit]) => limit === 0n || (fetched.get(key) ?? 0n) >= limit);
   let checking = false;
   /** Once every partition is fetched to its limit: go further if the live projector is, or stop fetching. */
@@ -90,7 +87,7 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     while (!checking && !fetchingDone && fetchedAll()) {
       checking = true;
       try {
-        if (await options.raiseLimits()) consumer.resume(consumedTopics.map((topic) => ({ topic })));
+        if (await options.raiseLimits()) consumer?.resume();
         else fetchingDone = true;
       } finally {
         checking = false;
@@ -99,27 +96,15 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
     changed();
   };
 
-  const enqueue = async ({ batch, pause, resolveOffset }: EachBatchPayload) => {
+  // The runner delivers each partition only below its limit, each message once per replay (a
+  // kafkajs restart begins at offset zero again), and pauses a partition that reached its limit.
+  const enqueue = async (batch: ConsumedBatch) => {
     const key = partitionKey(batch.topic, batch.partition);
-    const limit = options.limits.get(key) ?? 0n;
-    const taken = fetched.get(key) ?? 0n;
-    const messages = batch.messages;
-    // Offsets grow within a batch: only a batch that ends past the limit needs cutting.
-    const belowLimit = messages.length > 0 && BigInt(messages[messages.length - 1].offset) >= limit ? messages.filter((message) => BigInt(message.offset) < limit) : messages;
-    // Resolving only what is below the limit: the rest of the batch is fetched again once the limit rises.
-    if (belowLimit.length > 0) resolveOffset(belowLimit[belowLimit.length - 1].offset);
-    // What was taken already comes again after a kafkajs restart (which begins at offset zero): taken once only.
-    const within = belowLimit.length > 0 && BigInt(belowLimit[0].offset) < taken ? belowLimit.filter((message) => BigInt(message.offset) >= taken) : belowLimit;
-    if (within.length > 0) {
-      queue.push({ topic: batch.topic, partition: batch.partition, messages: within });
-      queuedMessages += within.length;
-      fetched.set(key, BigInt(within[within.length - 1].offset) + 1n);
-      changed();
-    }
-    if ((fetched.get(key) ?? 0n) >= limit) {
-      pause();
-      await checkFetched();
-    }
+    queue.push({ topic: batch.topic, partition: batch.partition, messages: batch.messages });
+    queuedMessages += batch.messages.length;
+    fetched.set(key, BigInt(batch.lastOffset) + 1n);
+    changed();
+    if ((fetched.get(key) ?? 0n) >= (options.limits.get(key) ?? 0n)) await checkFetched();
     while (queuedMessages > queuedMessagesMax && failure === null) await nextChange();
   };
 
@@ -144,43 +129,45 @@ export async function bulkReplay(kafka: Kafka, load: BulkLoad, options: BulkRepl
 
   // What the replay is doing, for the progress log: a replay that stalls says where.
   let stage: 'fetching' | 'leaving the consumer group' | 'ending the staging COPY' = 'fetching';
-  const progress = setInterval(() => {
+  const progress = new Recurring({ name: 'bulk replay progress', intervalMs: progressLogMs, runAtStart: false, logger }, async () => {
     const behind = [...options.limits].filter(([key, limit]) => (fetched.get(key) ?? 0n) < limit);
     logger.info({
       stage, messages: outcome.messages, queuedMessages, fetchingDone, partitionsBehind: behind.length,
       behind: behind.slice(0, behindShownMax).map(([key, limit]) => ({ partition: key, fetched: String(fetched.get(key) ?? 0n), limit: String(limit) })),
     }, 'bulk replay in progress');
-  }, progressLogMs);
-  progress.unref();
+  });
+  progress.start();
   const timer = setTimeout(() => fail(new Error('the bulk replay did not reach its end offsets in time')), Math.max(0, options.deadline - Date.now()));
   // A batch waiting for room in the queue must see the thread's failure too, or it never returns and the consumer cannot leave its group.
   staging.failed.catch(fail);
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: consumedTopics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      // Resolving a whole batch cut at the limit would skip its tail when the limit rises: the replay then waited for it until the deadline.
-      eachBatchAutoResolve: false,
-      eachBatch: (payload) => enqueue(payload).catch(fail),
-    });
+    consumer = await runConsumer(kafka, {
+      groupId: options.groupId, topics: consumedTopics, offsets: { kind: 'replay' }, sessionTimeoutMs: 30_000,
+      maxBytesPerPartition: options.maxBytesPerPartition, maxWaitTimeInMs: 100,
+      // Read at every batch: a limit raised by raiseLimits applies to the next fetch.
+      stopBefore: (topic, partition) => options.limits.get(partitionKey(topic, partition)) ?? 0n,
+      // One kafkajs gives up on would leave the replay waiting until its deadline.
+      onGaveUp: fail, logger,
+    }, (batch) => enqueue(batch).catch(fail));
+    // A limit raised before the runner was in hand found nothing to resume: a partition still at its limit pauses again at once.
+    consumer.resume();
     // Topics with nothing to replay (limits of 0) never deliver a batch: they may be done from the start.
     await checkFetched();
     await drainQueue();
   } catch (error) {
     clearTimeout(timer);
     stage = 'leaving the consumer group';
-    await consumer.disconnect();
+    await consumer?.stop();
     await staging.abort();
-    clearInterval(progress);
+    await progress.stop();
     throw error;
   }
   clearTimeout(timer);
   stage = 'leaving the consumer group';
-  await consumer.disconnect();
+  await consumer?.stop();
   stage = 'ending the staging COPY';
   const written = await staging.end();
-  clearInterval(progress);
+  await progress.stop();
   outcome.invalid += written.invalid;
   outcome.refused += written.refused;
   return outcome;

@@ -1,6 +1,6 @@
 import { assertSchemaName, currentProjectionSchema, LEDGER_PROJECTION } from '@earnings/persistence';
-import { Metrics } from '@earnings/service-shell';
-import { Kafka } from '@earnings/kafka';
+import { Metrics, pollUntil } from '@earnings/service-shell';
+import { KafkaClient, readEndOffsets } from '@earnings/kafka';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { consumedTopics, LedgerProjectionConsumer, partitionKey } from '../projection/ledger-projection.consumer';
@@ -86,12 +86,12 @@ const coverageColumns = ['position', 'aui', 'unit', 'amount'] as const;
  * same messages), a per-(AUI, unit) comparison with the live schema, and the switch in one
  * UPDATE of projection_pointer. The live projector serves until the switch and then follows it.
  */
-export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, options: RebuildOptions, logger: Logger): Promise<RebuildReport> {
+export async function rebuildProjection(kafka: KafkaClient, dataSource: DataSource, options: RebuildOptions, logger: Logger): Promise<RebuildReport> {
   const liveSchema = await currentProjectionSchema(dataSource);
   let rebuiltSchema = await createNextSchema(dataSource);
   logger.info({ liveSchema, rebuiltSchema }, 'rebuilding the ledger projection');
   const startedAt = process.hrtime.bigint();
-  const limits = await endOffsets(kafka);
+  const limits = await readEndOffsets(kafka, consumedTopics);
   logger.info({ messages: sumOf(limits).toString(), partitions: limits.size }, 'took the end offsets to replay up to');
   const deadline = Date.now() + options.replayTimeoutMs;
   let replayedBy: RebuildReport['replayedBy'] = 'bulk load';
@@ -128,7 +128,7 @@ export async function rebuildProjection(kafka: Kafka, dataSource: DataSource, op
  * the comparison is like for like.
  */
 async function replayInBulk(
-  kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
+  kafka: KafkaClient, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
 ): Promise<void> {
   const load = new BulkLoad(dataSource, schema);
   const timer = phaseTimer();
@@ -170,7 +170,7 @@ function phaseTimer(): () => number {
 
 /** The replay the live projector does, chunk by chunk through the ledger store: slower, and it sets aside any event PostgreSQL refuses. */
 async function replayChunkByChunk(
-  kafka: Kafka, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
+  kafka: KafkaClient, dataSource: DataSource, schema: string, limits: Map<string, bigint>, liveSchema: string, options: RebuildOptions, deadline: number, logger: Logger,
 ): Promise<void> {
   const store = new LedgerStore(dataSource, schema, options.liveConsumerGroup, { announceBalanceChanges: false, requirePointedTo: false });
   const consumer = new LedgerProjectionConsumer(kafka, store, {
@@ -213,20 +213,6 @@ async function createNextSchema(dataSource: DataSource): Promise<string> {
   return name;
 }
 
-async function endOffsets(kafka: Kafka): Promise<Map<string, bigint>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const limits = new Map<string, bigint>();
-    for (const topic of consumedTopics) {
-      for (const partition of await admin.fetchTopicOffsets(topic)) limits.set(partitionKey(topic, partition.partition), BigInt(partition.high));
-    }
-    return limits;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function storedOffsets(dataSource: DataSource, schema: string, group: string): Promise<Map<string, bigint>> {
   const rows: { topic: string; partition: number; next_offset: string }[] = await dataSource.query(
     `SELECT topic, partition, next_offset FROM ${assertSchemaName(schema)}.consumer_offset WHERE consumer_group = $1`,
@@ -248,13 +234,11 @@ function raiseLimits(limits: Map<string, bigint>, offsets: Map<string, bigint>):
 }
 
 async function waitForOffsets(dataSource: DataSource, schema: string, group: string, limits: Map<string, bigint>, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
+  const reached = await pollUntil(async () => {
     const stored = await storedOffsets(dataSource, schema, group);
-    const behind = [...limits].filter(([key, end]) => end > 0n && (stored.get(key) ?? 0n) < end);
-    if (behind.length === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
-  }
-  throw new Error(`rebuild into ${schema} did not reach its end offsets in time; the schema is left for inspection`);
+    return [...limits].every(([key, end]) => end === 0n || (stored.get(key) ?? 0n) >= end);
+  }, progressPollMs, deadline);
+  if (!reached) throw new Error(`rebuild into ${schema} did not reach its end offsets in time; the schema is left for inspection`);
 }
 
 /** Every (AUI, unit) whose stored figures differ; a missing row counts as zeros. */
@@ -338,14 +322,13 @@ async function switchReaders(dataSource: DataSource, liveSchema: string, rebuilt
 /** Drops the old schema once the live projector relayed what its outbox still held; keeps it (and says so) otherwise. */
 async function dropWhenDrained(dataSource: DataSource, oldSchema: string, logger: Logger): Promise<boolean> {
   const schema = assertSchemaName(oldSchema);
-  const deadline = Date.now() + oldOutboxDrainTimeoutMs;
-  while (Date.now() < deadline) {
+  const drained = await pollUntil(async () => {
     const [{ count }]: { count: string }[] = await dataSource.query(`SELECT count(*) AS count FROM ${schema}.outbox WHERE published_at IS NULL`);
-    if (count === '0') {
-      await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
-      return true;
-    }
-    await new Promise((resolve) => setTimeout(resolve, progressPollMs));
+    return count === '0';
+  }, progressPollMs, Date.now() + oldOutboxDrainTimeoutMs);
+  if (drained) {
+    await dataSource.query(`DROP SCHEMA ${schema} CASCADE`);
+    return true;
   }
   logger.warn({ schema }, 'the old outbox still holds unpublished events (is the projector running?); not dropping it');
   return false;

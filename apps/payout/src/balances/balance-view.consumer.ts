@@ -1,5 +1,5 @@
 import { BalanceChanged, parseBalanceChanged, Topics } from '@earnings/contracts';
-import { ConsumedBatch, DeadLetter, DeadLetterSender, RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
+import { KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
 import { ApplyingHealth } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -11,52 +11,32 @@ import { DataSource } from 'typeorm';
  */
 export class BalanceViewConsumer {
   private readonly auiPrefix: string;
-  private readonly deadLetters: DeadLetterSender;
-  private running: RunningMessageConsumer | null = null;
+  private running: RunningConsumer | null = null;
 
   constructor(
-    private readonly kafka: Parameters<typeof startMessageConsumer>[0],
+    private readonly kafka: KafkaClient,
     private readonly dataSource: DataSource,
     private readonly options: { groupId: string; auiPrefix: string; sessionTimeoutMs: number },
     private readonly logger: Logger,
     private readonly health: ApplyingHealth,
   ) {
     this.auiPrefix = options.auiPrefix;
-    this.deadLetters = new DeadLetterSender(kafka, Topics.balanceChangedDeadLetter);
   }
 
-  /** A batch kafkajs keeps retrying (the database gone, say) makes the service not ready once it has failed long enough. */
+  /** A batch that keeps failing (the database gone, say) makes the service not ready once it has failed long enough. */
   async start(): Promise<void> {
-    await this.deadLetters.connect();
-    this.running = await startMessageConsumer(
-      this.kafka,
-      { groupId: this.options.groupId, topic: Topics.balanceChanged, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
-      (batch) => this.apply(batch),
-      this.health,
-    );
+    this.running = await runConsumer(this.kafka, {
+      groupId: this.options.groupId, topics: [Topics.balanceChanged], offsets: { kind: 'committed', fromBeginning: true },
+      sessionTimeoutMs: this.options.sessionTimeoutMs, parse: (_topic, value) => parseBalanceChanged(value),
+      deadLetters: { topic: Topics.balanceChangedDeadLetter, send: true }, health: this.health, logger: this.logger,
+    }, (batch) => this.apply(batch.messages.map((message) => message.event)));
   }
 
   async stop(): Promise<void> {
     await this.running?.stop();
-    await this.deadLetters.disconnect();
   }
 
-  private async apply(batch: ConsumedBatch): Promise<void> {
-    const changes: BalanceChanged[] = [];
-    const rejected: DeadLetter[] = [];
-    for (const message of batch.messages) {
-      const parsed = parseBalanceChanged(message.value);
-      if (parsed.ok) changes.push(parsed.value);
-      else {
-        const { key, value, offset, headers } = message;
-        rejected.push({ topic: batch.topic, partition: batch.partition, offset, key, value, headers: { ...headers, dlq_consumer: this.options.groupId }, reason: parsed.reason });
-      }
-    }
-    // Sent (acks=all) before the batch resolves: a crash in between sends a letter twice, never loses it.
-    if (rejected.length > 0) {
-      await this.deadLetters.send(rejected);
-      this.logger.error({ offsets: rejected.map((letter) => letter.offset), topic: batch.topic, partition: batch.partition }, 'balance-changed messages that break the schema sent to the dead-letter topic');
-    }
+  private async apply(changes: readonly BalanceChanged[]): Promise<void> {
     // Latest per (AUI, unit) within the batch, so one upsert statement never touches a row twice.
     const latest = new Map<string, BalanceChanged>();
     for (const change of changes) {

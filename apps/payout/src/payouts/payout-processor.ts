@@ -1,5 +1,5 @@
 import { Topics } from '@earnings/contracts';
-import { Decimal, fractionDigitsOf, isCurrencyUnit, PayoutPolicy, PayoutProgress, PayoutTransition, transitionPayout } from '@earnings/domain';
+import { backoffDelayMs, Decimal, fractionDigitsOf, isCurrencyUnit, PayoutPolicy, PayoutProgress, PayoutTransition, transitionPayout } from '@earnings/domain';
 import type { Logger } from 'pino';
 import { PayoutProvider, ProviderAnswer } from '../providers/payout-provider';
 import { RewardFulfilmentRepository } from '../rewards/reward-fulfilment.repository';
@@ -94,7 +94,7 @@ export class PayoutProcessor {
 
   private async record(payout: PayoutRow, answer: ProviderAnswer): Promise<void> {
     if (answer.outcome === 'retry') {
-      const delayMs = Math.min(this.options.retryDelayMsMax, 250 * 2 ** Math.min(payout.attempt_count, 10));
+      const delayMs = backoffDelayMs(payout.attempt_count + 1, { firstMs: 250, maxMs: this.options.retryDelayMsMax });
       this.logger.warn({ payoutId: payout.payout_id, reason: answer.reason, delayMs }, 'payout provider unavailable; retrying');
       if (!(await this.payouts.retryLater(payout.payout_id, delayMs))) this.leaseLost(payout);
       return;
@@ -119,7 +119,7 @@ export class PayoutProcessor {
     if (transition.reason === 'final-state') this.logger.error({ payoutId: current.payout_id, state: current.state, progress }, 'provider contradicts a final payout state; ignored');
     const delayMs = current.state === 'succeeded'
       ? this.options.returnPollIntervalMs
-      : Math.min(this.options.pollIntervalMsMax, this.options.pollDelayMs * 2 ** Math.min(current.attempt_count, 20));
+      : backoffDelayMs(current.attempt_count + 1, { firstMs: this.options.pollDelayMs, maxMs: this.options.pollIntervalMsMax });
     if (providerStatus !== null && providerStatus !== current.provider_status) this.logger.info({ payoutId: current.payout_id, providerStatus, nextPollInMs: delayMs }, 'payout still on its way at the provider');
     await this.payouts.retryLater(current.payout_id, delayMs, { providerStatus }, manager);
   }

@@ -1,5 +1,5 @@
 import { CommissionObserved, parseCommissionObserved, Topics } from '@earnings/contracts';
-import { batchValues, RunningMessageConsumer, startMessageConsumer } from '@earnings/kafka';
+import { KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
 import { ApplyingHealth } from '@earnings/service-shell';
 import type { Logger } from 'pino';
 import { RewardDeliveryService } from './reward-delivery.service';
@@ -12,15 +12,15 @@ export interface RewardCommissionConsumerOptions {
 /**
  * The payout service learns FirstPromoter reward commissions, and the commissions a fraud check
  * flagged, from commission-observed itself (its own group and tables) instead of reading the
- * ledger's tables. A message that breaks the
- * schema is the projector's to dead-letter; here it is skipped and logged.
+ * ledger's tables. A message that breaks the schema goes to the dead-letter topic naming this
+ * consumer's group, as every consumer's does.
  */
 export class RewardCommissionConsumer {
-  private running: RunningMessageConsumer | null = null;
-  private starting: Promise<RunningMessageConsumer> | null = null;
+  private running: RunningConsumer | null = null;
+  private starting: Promise<RunningConsumer> | null = null;
 
   constructor(
-    private readonly kafka: Parameters<typeof startMessageConsumer>[0],
+    private readonly kafka: KafkaClient,
     private readonly deliveries: RewardDeliveryService,
     private readonly options: RewardCommissionConsumerOptions,
     private readonly logger: Logger,
@@ -30,16 +30,16 @@ export class RewardCommissionConsumer {
   ) {}
 
   async start(): Promise<void> {
-    this.starting = startMessageConsumer(
-      this.kafka,
-      { groupId: this.options.groupId, topic: Topics.commissionObserved, sessionTimeoutMs: this.options.sessionTimeoutMs, fromBeginning: true },
-      async (batch) => {
-        const observations = this.readable(batchValues(batch));
-        await this.recordFlags(observations);
-        await this.deliveries.apply(observations);
-      },
-      this.health,
-    );
+    this.starting = runConsumer(this.kafka, {
+      groupId: this.options.groupId, topics: [Topics.commissionObserved], offsets: { kind: 'committed', fromBeginning: true },
+      sessionTimeoutMs: this.options.sessionTimeoutMs, parse: (_topic, value) => parseCommissionObserved(value),
+      deadLetters: { topic: Topics.commissionObservedDeadLetter, send: true }, health: this.health, logger: this.logger,
+    }, async (batch) => {
+      const observations = batch.messages.map((message) => message.event);
+      // Flags first: a flagged commission is never delivered, even from this very batch.
+      await this.recordFlags(observations);
+      await this.deliveries.apply(observations);
+    });
     this.running = await this.starting;
   }
 
@@ -47,15 +47,5 @@ export class RewardCommissionConsumer {
   async stop(): Promise<void> {
     await this.starting?.catch(() => undefined);
     await this.running?.stop();
-  }
-
-  private readable(values: string[]): CommissionObserved[] {
-    const observations: CommissionObserved[] = [];
-    for (const value of values) {
-      const parsed = parseCommissionObserved(value);
-      if (parsed.ok) observations.push(parsed.value);
-      else this.logger.error({ problem: parsed.reason }, 'unreadable commission-observed message skipped by the reward consumer');
-    }
-    return observations;
   }
 }

@@ -1,10 +1,9 @@
 import { createRemoteJWKSet, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
-import { FailedAuthenticationThrottle } from '@earnings/service-shell';
+import { TokenBuckets } from '@earnings/service-shell';
 import { QueryError } from '../errors/query-error';
 import { QueryConfig } from '../query.config';
 import { ApiKeyRepository } from './api-key.repository';
 import { Caller } from './caller';
-import { RateLimiter } from './rate-limiter';
 
 /**
  * Turns an Authorization header into a Caller: a JWT (three dot-separated parts) is an end user,
@@ -13,11 +12,12 @@ import { RateLimiter } from './rate-limiter';
  */
 export class Authenticator {
   private readonly getKey: JWTVerifyGetKey | null;
-  private readonly failures: FailedAuthenticationThrottle;
+  /** Failed authentications per client address: one that used them up is refused before its credentials are looked at (no SQL, no hashing). */
+  private readonly failures: TokenBuckets;
 
-  constructor(private readonly config: QueryConfig, private readonly apiKeys: ApiKeyRepository, private readonly rateLimiter: RateLimiter) {
+  constructor(private readonly config: QueryConfig, private readonly apiKeys: ApiKeyRepository, private readonly rateLimiter: TokenBuckets) {
     this.getKey = userTokenKeys(config);
-    this.failures = new FailedAuthenticationThrottle(config.AUTH_FAILURES_PER_MINUTE_MAX);
+    this.failures = new TokenBuckets(config.AUTH_FAILURES_PER_MINUTE_MAX);
   }
 
   /**
@@ -26,9 +26,9 @@ export class Authenticator {
    * Undefined (a subscription's connection_init, which carries no address) is not throttled.
    */
   async authenticate(authorization: string | undefined, clientAddress?: string): Promise<Caller> {
-    if (clientAddress !== undefined && authorization && this.failures.isBlocked(clientAddress)) return { kind: 'anonymous', reason: 'too-many-failures' };
+    if (clientAddress !== undefined && authorization && this.failures.isEmpty(clientAddress)) return { kind: 'anonymous', reason: 'too-many-failures' };
     const caller = await this.identify(authorization);
-    if (clientAddress !== undefined && caller.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.recordFailure(clientAddress);
+    if (clientAddress !== undefined && caller.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.take(clientAddress);
     return caller;
   }
 
@@ -37,7 +37,7 @@ export class Authenticator {
    * before its connection_init is read (mercurius closes it). Throws the QueryError that says why.
    */
   assertAddressNotThrottled(clientAddress: string): void {
-    if (this.failures.isBlocked(clientAddress)) throw new QueryError('RATE_LIMITED', 'too many failed authentications from this address; retry in a minute');
+    if (this.failures.isEmpty(clientAddress)) throw new QueryError('RATE_LIMITED', 'too many failed authentications from this address; retry in a minute');
   }
 
   /**
@@ -46,7 +46,7 @@ export class Authenticator {
    * here, once the connection ends.
    */
   connectionClosed(clientAddress: string | undefined, caller: Caller | undefined): void {
-    if (clientAddress !== undefined && caller?.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.recordFailure(clientAddress);
+    if (clientAddress !== undefined && caller?.kind === 'anonymous' && caller.reason === 'invalid-credentials') this.failures.take(clientAddress);
   }
 
   private async identify(authorization: string | undefined): Promise<Caller> {

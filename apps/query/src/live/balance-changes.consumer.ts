@@ -1,7 +1,5 @@
 import { parseBalanceChanged, Topics } from '@earnings/contracts';
-import { Consumer, ConsumerHealthReport, createConsumer, DeadLetterSender, Kafka, KafkaMessage, reportConsumerHealth } from '@earnings/kafka';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { ConsumerHealthReport, KafkaClient, runConsumer, RunningConsumer } from '@earnings/kafka';
 import type { Logger } from 'pino';
 
 /** What a subscriber's queue receives: which AUI changed, at which of its sequence numbers. */
@@ -37,57 +35,34 @@ export class SequenceFilter {
 
 /**
  * Feeds subscriptions from earnings.balance-changed.v1. Every process instance reads every
- * partition (its own consumer group) from the moment it starts: a live feed, not history, so no
- * offsets are committed and fromBeginning is false.
+ * partition from the moment it starts (the runner's live policy: a group of its own, nothing
+ * committed): a live feed, not history. A message that breaks the schema never stops the feed:
+ * it goes to the dead-letter topic naming this feed's group (every query instance reads every
+ * partition, so each sends its own letter).
  */
 export class BalanceChangesConsumer {
-  private consumer: Consumer | null = null;
+  private running: RunningConsumer | null = null;
   private readonly sequences = new SequenceFilter();
-  private readonly deadLetters: DeadLetterSender;
 
-  constructor(private readonly kafka: Kafka, private readonly logger: Logger, private readonly health: ConsumerHealthReport) {
-    this.deadLetters = new DeadLetterSender(kafka, Topics.balanceChangedDeadLetter);
-  }
+  constructor(private readonly kafka: KafkaClient, private readonly logger: Logger, private readonly health: ConsumerHealthReport) {}
 
   /** Resolves once the consumer has joined its group, so events produced after this are seen. */
   async start(publisher: NoticePublisher): Promise<void> {
-    const groupId = `earnings-query-live-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const consumer = createConsumer(this.kafka, { groupId, sessionTimeoutMs: 30_000 });
-    this.consumer = consumer;
-    // A feed that crashed or stopped leaves subscriptions silent: readiness says so.
-    reportConsumerHealth(consumer, this.health);
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await this.deadLetters.connect();
-    await consumer.connect();
-    await consumer.subscribe({ topic: Topics.balanceChanged, fromBeginning: false });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ partition, message }) => this.announce({ partition, message, groupId }, publisher),
+    this.running = await runConsumer(this.kafka, {
+      groupId: 'earnings-query-live', topics: [Topics.balanceChanged], offsets: { kind: 'live' }, sessionTimeoutMs: 30_000,
+      parse: (_topic, value) => parseBalanceChanged(value), deadLetters: { topic: Topics.balanceChangedDeadLetter, send: true },
+      // A feed that crashed or stopped leaves subscriptions silent: readiness says so.
+      health: this.health, logger: this.logger,
+    }, async (batch) => {
+      for (const { event } of batch.messages) {
+        if (!this.sequences.isNewer(event.aui, BigInt(event.sequence))) continue;
+        publisher.publish({ topic: earningsTopic(event.aui), payload: { aui: event.aui, sequence: event.sequence } });
+      }
     });
-    await joined;
-    this.logger.info({ groupId }, 'live balance feed joined');
+    this.logger.info({ groupId: this.running.groupId }, 'live balance feed joined');
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.deadLetters.disconnect();
-  }
-
-  private async announce(received: { partition: number; message: KafkaMessage; groupId: string }, publisher: NoticePublisher): Promise<void> {
-    const { partition, message, groupId } = received;
-    const parsed = parseBalanceChanged(message.value);
-    if (!parsed.ok) {
-      // Never a reason to stop the feed: the message goes to the dead-letter topic, naming this
-      // feed's group (every query instance reads every partition, so each sends its own letter).
-      this.logger.error({ partition, offset: message.offset, reason: parsed.reason }, 'balance-changed message that breaks the schema sent to the dead-letter topic');
-      await this.deadLetters.send([{
-        topic: Topics.balanceChanged, partition, offset: message.offset, key: message.key, value: message.value,
-        headers: { ...message.headers, dlq_consumer: groupId }, reason: parsed.reason,
-      }]);
-      return;
-    }
-    const event = parsed.value;
-    if (!this.sequences.isNewer(event.aui, BigInt(event.sequence))) return;
-    publisher.publish({ topic: earningsTopic(event.aui), payload: { aui: event.aui, sequence: event.sequence } });
+    await this.running?.stop();
   }
 }

@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '../retry/backoff';
+
 /**
  * Telling FirstPromoter a reward was delivered (mark_fulfilled) or taken back (mark_unfulfilled),
  * per commission: each id keeps its own attempts, so one id FirstPromoter refuses waits on its
@@ -9,8 +11,7 @@ export const markRetryDelayMsMax = 3_600_000;
 
 /** Doubling from one second, at most an hour. */
 export function markRetryDelayMs(attempts: number): number {
-  const exponent = Math.max(0, Math.min(attempts - 1, 32));
-  return Math.min(markRetryDelayMsMin * 2 ** exponent, markRetryDelayMsMax);
+  return backoffDelayMs(attempts, { firstMs: markRetryDelayMsMin, maxMs: markRetryDelayMsMax });
 }
 
 /** After this many refusals the id is left for the operator (admin API, metrics) instead of being tried again. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { wrapKafkajs } from '../client-handle';
 import { readWholeTopic, requireTestInfrastructure, topicEndOffset } from '../../../../tools/e2e/test-stack';
 import { BatchingProducer } from '../batching-producer';
 
@@ -25,7 +26,7 @@ describe('BatchingProducer against a real broker', () => {
   const pair = (index: number) => [{ topic, messages: [{ key: `k${index}`, value: `raw-${index}` }, { key: `k${index}`, value: `event-${index}` }] }];
 
   it('acknowledges 300 concurrent senders in a few batches, never more than batchMessagesMax messages each, losing and reordering nothing', async () => {
-    const producer = new BatchingProducer(kafka, { lingerMs: 2, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
+    const producer = new BatchingProducer(wrapKafkajs(kafka, 'test'), { lingerMs: 2, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
     await producer.connect();
     try {
       await Promise.all(Array.from({ length: 300 }, (_, index) => producer.send(pair(index))));
@@ -40,7 +41,7 @@ describe('BatchingProducer against a real broker', () => {
 
   it('sends what was queued before disconnect returns', async () => {
     const before = await topicEndOffset(topic);
-    const producer = new BatchingProducer(kafka, { lingerMs: 1_000, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
+    const producer = new BatchingProducer(wrapKafkajs(kafka, 'test'), { lingerMs: 1_000, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
     await producer.connect();
     const sends = Array.from({ length: 10 }, (_, index) => producer.send(pair(1_000 + index)));
     await producer.disconnect();
@@ -49,7 +50,7 @@ describe('BatchingProducer against a real broker', () => {
   });
 
   it('refuses a send before connect, so a caller cannot answer 2xx for a message that never left', async () => {
-    const producer = new BatchingProducer(kafka, { lingerMs: 2, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
+    const producer = new BatchingProducer(wrapKafkajs(kafka, 'test'), { lingerMs: 2, batchMessagesMax: 500, acknowledgementTimeoutMs: 10_000 });
     await expect(producer.send(pair(0))).rejects.toThrow('producer is not connected');
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { wrapKafkajs } from '../client-handle';
 import { requireTestInfrastructure } from '../../../../tools/e2e/test-stack';
 import { groupCatchUp } from '../consumer-lag';
 
@@ -29,7 +30,7 @@ describe('groupCatchUp against a real broker', () => {
   });
 
   it('counts every message for a group that never committed, and 0 once it applied them all; it waits for a group still catching up', async () => {
-    const progress = groupCatchUp(kafka, groupId, topic);
+    const progress = groupCatchUp(wrapKafkajs(kafka, 'test'), groupId, topic);
     try {
       expect(await progress.messagesBehind(0)).toBe(5n);
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });

@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { KafkaClient, wrapKafkajs } from '../client-handle';
 import type { Logger } from 'pino';
 import { OutboxPort, OutboxRelay, OutboxRow, OutboxRows, relayBatchMessagesMax } from '../outbox-relay';
 
@@ -27,7 +28,7 @@ class MemoryOutbox implements OutboxPort, OutboxRows {
   }
 }
 
-function fakeKafka(): { kafka: Kafka; sentKeys: string[][] } {
+function fakeKafka(): { kafka: KafkaClient; sentKeys: string[][] } {
   const sentKeys: string[][] = [];
   const producer = {
     connect: async () => undefined,
@@ -36,7 +37,7 @@ function fakeKafka(): { kafka: Kafka; sentKeys: string[][] } {
       sentKeys.push(topicMessages.flatMap((topic) => topic.messages.map((message) => message.key)));
     },
   };
-  return { kafka: { producer: () => producer } as unknown as Kafka, sentKeys };
+  return { kafka: wrapKafkajs({ producer: () => producer } as unknown as Kafka, 'outbox-relay-test'), sentKeys };
 }
 
 const silentLogger = { error: () => undefined } as unknown as Logger;

@@ -3,6 +3,7 @@ import { TopicName, TopicSettings } from '@earnings/contracts';
 import { Admin, ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { requireTestInfrastructure } from '../../../../tools/e2e/test-stack';
 import { reconcileTopics } from '../topics-admin';
+import { wrapKafkajs } from '../client-handle';
 
 /** Topics of this suite's own, so the shared broker's product topics are never touched. */
 describe('reconcileTopics against a real broker', () => {
@@ -35,9 +36,9 @@ describe('reconcileTopics against a real broker', () => {
       { name: events, partitions: 2, config: { 'retention.ms': '86400000', 'cleanup.policy': 'delete' } },
       { name: letters, partitions: 1, config: { 'retention.ms': '-1' } },
     ];
-    expect(await reconcileTopics(kafka, first, local)).toEqual({ created: [events, letters], changed: [], notChanged: [] });
+    expect(await reconcileTopics(wrapKafkajs(kafka, 'test'), first, local)).toEqual({ created: [events, letters], changed: [], notChanged: [] });
     expect(await configOf(events, ['retention.ms', 'min.insync.replicas'])).toEqual({ 'retention.ms': '86400000', 'min.insync.replicas': '1' });
-    expect(await reconcileTopics(kafka, first, local)).toEqual({ created: [], changed: [], notChanged: [] });
+    expect(await reconcileTopics(wrapKafkajs(kafka, 'test'), first, local)).toEqual({ created: [], changed: [], notChanged: [] });
 
     // An operator's own setting on the topic, which a reconciliation must keep.
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: events, configEntries: [
@@ -48,7 +49,7 @@ describe('reconcileTopics against a real broker', () => {
       { name: letters, partitions: 1, config: { 'retention.ms': '-1' } },
     ];
     // One broker: a replication factor of 3 and min.insync.replicas of 2 cannot be met on these topics.
-    const report = await reconcileTopics(kafka, second, { replicationFactor: 3, minInSyncReplicas: 2 });
+    const report = await reconcileTopics(wrapKafkajs(kafka, 'test'), second, { replicationFactor: 3, minInSyncReplicas: 2 });
     expect(report.created).toEqual([]);
     expect(report.changed).toEqual([
       { topic: events, setting: 'retention.ms', from: '86400000', to: '-1' },
@@ -60,7 +61,7 @@ describe('reconcileTopics against a real broker', () => {
     expect(await configOf(events, ['retention.ms', 'segment.bytes', 'min.insync.replicas'])).toEqual({ 'retention.ms': '-1', 'segment.bytes': '536870912', 'min.insync.replicas': '1' });
     expect(await partitionsOf(events)).toBe(4);
 
-    const fewer = await reconcileTopics(kafka, [{ ...second[0], partitions: 3 }], local);
+    const fewer = await reconcileTopics(wrapKafkajs(kafka, 'test'), [{ ...second[0], partitions: 3 }], local);
     expect(fewer).toEqual({ created: [], changed: [], notChanged: [{ topic: events, setting: 'partitions', reason: 'has 4, configured 3: Kafka never removes partitions (kept at 4)' }] });
   });
 });

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelayMs } from '@earnings/domain';
 import { readBatch, settleBatch } from './batch';
 import { FirstPromoterApiError } from './errors';
 import { HttpRequest, HttpSettings, requestJson } from './http';
@@ -142,7 +143,7 @@ export class FirstPromoterApiClient {
   }
 
   #pollDelayMs(attempt: number): number {
-    return Math.min(this.#pollIntervalMs * 2 ** (attempt - 1), BATCH_POLL_INTERVAL_MS_MAX);
+    return backoffDelayMs(attempt, { firstMs: this.#pollIntervalMs, maxMs: BATCH_POLL_INTERVAL_MS_MAX });
   }
 
   #request(request: HttpRequest): Promise<unknown> {

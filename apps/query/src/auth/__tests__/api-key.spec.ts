@@ -1,7 +1,6 @@
 import { loadConfig } from '@earnings/service-shell';
 import { QueryConfig } from '../../query.config';
 import { hashApiKeySecret, parseApiKeys } from '../api-key';
-import { RateLimiter } from '../rate-limiter';
 
 describe('QUERY_API_KEYS', () => {
   it('parses names, scopes (which contain a colon) and secrets', () => {
@@ -40,16 +39,5 @@ describe('QUERY_INTROSPECTION', () => {
     expect(loadConfig(QueryConfig, { DATABASE_URL: 'postgres://x', QUERY_INTROSPECTION: 'true' }).QUERY_INTROSPECTION).toBe(true);
     process.env.NODE_ENV = 'development';
     expect(loadConfig(QueryConfig, { DATABASE_URL: 'postgres://x' }).QUERY_INTROSPECTION).toBe(true);
-  });
-});
-
-describe('RateLimiter', () => {
-  it('allows a burst of its capacity per credential, then refills over a minute', () => {
-    let now = 0;
-    const limiter = new RateLimiter(3, () => now);
-    expect([1, 2, 3, 4].map(() => limiter.tryTake('a'))).toEqual([true, true, true, false]);
-    expect(limiter.tryTake('b')).toBe(true);
-    now += 20_000;
-    expect([limiter.tryTake('a'), limiter.tryTake('a')]).toEqual([true, false]);
   });
 });

@@ -5,7 +5,7 @@ import { loadConfig } from '@earnings/service-shell';
 import { QueryConfig } from '../../query.config';
 import { ApiKeyRepository, StoredApiKey } from '../api-key.repository';
 import { Authenticator } from '../authenticator';
-import { RateLimiter } from '../rate-limiter';
+import { TokenBuckets } from '@earnings/service-shell';
 
 /** A repository that knows one key and counts its lookups: each lookup is one SQL statement in production. */
 class CountingApiKeys {
@@ -23,7 +23,7 @@ describe('Authenticator: failed authentications per client address', () => {
 
   beforeEach(() => {
     apiKeys = new CountingApiKeys();
-    sut = new Authenticator(config, apiKeys as unknown as ApiKeyRepository, new RateLimiter(600));
+    sut = new Authenticator(config, apiKeys as unknown as ApiKeyRepository, new TokenBuckets(600));
   });
 
   it('stops looking credentials up for an address that sent too many wrong ones', async () => {

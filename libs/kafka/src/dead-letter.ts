@@ -1,7 +1,6 @@
-import type { Producer } from 'kafkajs';
 import { KafkaClient } from './client-handle';
+import { MessageSender } from './message-sender';
 import { MessageHeaders } from './messages';
-import { createIdempotentProducer } from './kafka-client';
 
 /** A message no consumer can ever apply, with where it came from so an operator can find, fix and replay it. */
 export interface DeadLetter {
@@ -25,26 +24,26 @@ const reasonLengthMax = 2_000;
  * message, so a crash in between sends it twice rather than losing it.
  */
 export class DeadLetterSender {
-  private readonly producer: Producer;
+  private readonly sender: MessageSender;
 
   constructor(
     kafka: KafkaClient,
     private readonly deadLetterTopic: string,
   ) {
-    this.producer = createIdempotentProducer(kafka);
+    this.sender = new MessageSender(kafka);
   }
 
-  async connect(): Promise<void> {
-    await this.producer.connect();
+  connect(): Promise<void> {
+    return this.sender.connect();
   }
 
-  async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+  disconnect(): Promise<void> {
+    return this.sender.disconnect();
   }
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.producer.send({ topic: this.deadLetterTopic, acks: -1, messages: letters.map(deadLetterMessage) });
+    await this.sender.send([{ topic: this.deadLetterTopic, messages: letters.map(deadLetterMessage) }]);
   }
 }
 

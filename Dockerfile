@@ -14,9 +14,7 @@ COPY tools ./tools
 RUN node scripts/build.js && npx tsc -p tsconfig.json --noEmit
 
 FROM node:22-bookworm-slim AS runtime
-# The V8 heap limits the local stack runs with too (tools/local-stack/processes.ts
-# serviceHeapOptions): they keep each service's peak RSS under 200 MiB (README "Benchmarks").
-ENV NODE_ENV=production HOST=0.0.0.0 NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=8"
+ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

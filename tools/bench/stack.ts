@@ -11,7 +11,7 @@ import { workspaceRoot } from '@earnings/testing';
 import { setup } from '../admin/setup';
 import { dropDatabase, ensureDatabase, localServerUrl } from '../local-stack/database';
 import { freePort, RunningBroker, startKafkaBroker, stopProcess } from '../local-stack/kafka-broker';
-import { AppName, serviceHeapOptions, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
+import { AppName, ServiceProcess, startServiceProcess, waitUntilReady } from '../local-stack/processes';
 import { topicPartitions } from './limits';
 import { MemoryWatcher } from './memory';
 
@@ -116,8 +116,7 @@ export class BenchStack {
 
   /** Runs a compiled file of this workspace as a child process (bare servers, the rebuild command), watching its memory. */
   spawnNode(label: string, file: string, args: string[], env: Record<string, string>): { child: ChildProcess; stop(): Promise<void> } {
-    // The same heap limits as the services: the rebuild is measured as it runs in production.
-    const child = spawn(process.execPath, [...serviceHeapOptions, ...this.profileArgs(label), join(this.root, file), ...args], {
+    const child = spawn(process.execPath, [...this.profileArgs(label), join(this.root, file), ...args], {
       cwd: this.root,
       env: { ...process.env, KAFKA_BROKERS: this.brokers, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

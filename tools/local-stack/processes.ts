@@ -48,17 +48,10 @@ export interface StartOptions {
   ownProcessGroup?: boolean;
 }
 
-/**
- * V8 heap limits every service runs with (the Dockerfile's runtime stage sets the same in
- * NODE_OPTIONS). Without them V8 lets a busy process grow to 300+ MiB of garbage it has not yet
- * collected; with them the projector peaks near 165 MiB for the same CPU per event (npm run bench).
- */
-export const serviceHeapOptions = ['--max-old-space-size=128', '--max-semi-space-size=8'];
-
 export function startServiceProcess(options: StartOptions): ServiceProcess {
   const entryPoint = join(options.workspaceRoot, entryPointOf(options.name));
   if (!existsSync(entryPoint)) throw new Error(`${entryPoint} is missing: run \`npm run build\` first`);
-  const child = spawn(process.execPath, ['--enable-source-maps', ...serviceHeapOptions, ...(options.nodeArgs ?? []), entryPoint], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...(options.nodeArgs ?? []), entryPoint], {
     cwd: options.workspaceRoot,
     env: { ...process.env, ...options.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import { ConsumerHealthReport, reportConsumerHealth } from './consumer-health';
 import { DeadLetter, DeadLetterSender } from './dead-letter';
 import { KafkaClient, kafkajsOf } from './client-handle';
 import { MessageHeaders } from './messages';
+import { readEndOffsets } from './topic-offsets';
 
 /** One message as a handler receives it: enough to apply it, and to dead-letter it as it came. */
 export interface ConsumedMessage {
@@ -173,7 +174,18 @@ export async function runConsumer<T>(client: KafkaClient, options: ConsumerRunOp
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) options.onGaveUp?.(payload.error);
   });
-  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+  // A live feed starts at the ends read before it joins: Kafka's "latest" is resolved only at the
+  // first fetch after the join, so what was produced in between would be missed. Once only: a later
+  // rebalance keeps the position.
+  let liveStart = policy.kind === 'live' ? await readEndOffsets(client, options.topics) : null;
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const [key, offset] of liveStart ?? []) {
+      const cut = key.lastIndexOf('/');
+      consumer.seek({ topic: key.slice(0, cut), partition: Number(key.slice(cut + 1)), offset: offset.toString() });
+    }
+    liveStart = null;
+    resolve();
+  }));
   if (policy.kind === 'of-record') consumer.on(consumer.events.GROUP_JOIN, () => void seekToStored(consumer, policy.storedOffsets, logger));
   /** `replay`: the next offset delivered per partition, so a restart from zero delivers nothing twice. */
   const delivered = new Map<string, bigint>();

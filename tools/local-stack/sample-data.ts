@@ -67,12 +67,22 @@ export interface SamplePayoutRequest {
  * payout exists. Answers what happened, for `npm start` to print.
  */
 export async function makeSamplePayout(request: SamplePayoutRequest): Promise<string> {
+  try {
+    return await payOnce(request);
+  } catch (error) {
+    // The sample payout is a nicety: npm start stays up and says why there is none.
+    return `no sample payout: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+async function payOnce(request: SamplePayoutRequest): Promise<string> {
+  // A run waits up to PAYOUT_RUN_INPUTS_WAIT_MS for its reward consumer before it answers.
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${request.payoutUrl}/admin${path}`, {
       method,
       headers: { authorization: `Bearer ${request.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(Math.max(request.timeoutMs, 10_000)),
     });
   const aui = encodeURIComponent(request.payee.aui);
   const method = await admin('PUT', `/users/${aui}/payout-method`, { method: 'account_credit' });
